@@ -1,0 +1,108 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from donations.models import Fund
+from redcross.forms import DateField, MoneyField, RecordForm
+from redcross.idnumber import normalize_id_number, validate_id_number
+
+from .choices import RecipientKind
+from .models import AidCategory
+
+
+class DisbursementForm(RecordForm):
+    date = DateField(label=_("发放日期"))
+    category = forms.ModelChoiceField(
+        label=_("救助类别"), queryset=AidCategory.objects.filter(is_active=True)
+    )
+    recipient = forms.ChoiceField(
+        label=_("发放对象"),
+        choices=RecipientKind.choices,
+        initial=RecipientKind.PERSON,
+        widget=forms.RadioSelect,
+    )
+    beneficiary_name = forms.CharField(label=_("受助人姓名"), max_length=50, required=False)
+    id_number = forms.CharField(
+        label=_("身份证号"), max_length=18, required=False, validators=[validate_id_number]
+    )
+    township = forms.CharField(label=_("乡镇"), max_length=50, required=False)
+    head_count = forms.IntegerField(
+        label=_("受助人数"),
+        min_value=1,
+        initial=1,
+        help_text=_("群体发放时填写受助总人数"),
+        error_messages={"min_value": _("受助人数至少为1")},
+    )
+    cases = forms.IntegerField(
+        label=_("例数"),
+        min_value=1,
+        required=False,
+        help_text=_("手术等按例计，同一人两次手术为2例；留空时个人为1例，群体按受助人数计"),
+        error_messages={"min_value": _("例数至少为1")},
+    )
+    cash_amount = MoneyField(label=_("现金金额（元）"), initial=0)
+    in_kind_amount = MoneyField(label=_("物资折价（元）"), initial=0)
+    fund = forms.ModelChoiceField(label=_("资金来源"), queryset=Fund.objects.none(), required=False)
+    remarks = forms.CharField(label=_("备注"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        chapters = [self.instance.chapter] if self.instance else self.access.writable_chapters()
+        self.fields["fund"].queryset = Fund.objects.filter(chapter__in=chapters)
+        if self.instance is not None and not self.is_bound:
+            self.initial.update(self.initial_from(self.instance))
+
+    @staticmethod
+    def initial_from(disbursement):
+        beneficiary = disbursement.beneficiary
+        return {
+            "date": disbursement.date,
+            "category": disbursement.category_id,
+            "recipient": RecipientKind.GROUP if beneficiary is None else RecipientKind.PERSON,
+            "beneficiary_name": beneficiary.name if beneficiary else "",
+            "id_number": beneficiary.id_number if beneficiary else "",
+            "township": disbursement.township,
+            "head_count": disbursement.head_count,
+            "cases": disbursement.cases,
+            "cash_amount": disbursement.cash_amount,
+            "in_kind_amount": disbursement.in_kind_amount,
+            "fund": disbursement.fund_id,
+            "remarks": disbursement.remarks,
+        }
+
+    def clean_id_number(self):
+        return normalize_id_number(self.cleaned_data["id_number"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("recipient") == RecipientKind.PERSON:
+            if not data.get("beneficiary_name", "").strip():
+                self.add_error("beneficiary_name", _("个人发放必须填写受助人姓名"))
+            data["head_count"] = 1
+        elif data.get("recipient") == RecipientKind.GROUP:
+            data["beneficiary_name"] = ""
+            if data.get("id_number"):
+                self.add_error("id_number", _("群体发放不填写身份证号"))
+        cash, in_kind = data.get("cash_amount"), data.get("in_kind_amount")
+        if cash is not None and in_kind is not None and cash == 0 and in_kind == 0:
+            self.add_error("cash_amount", _("现金金额和物资折价不能都为零"))
+        return data
+
+    def service_arguments(self):
+        """The cleaned data as the aid services take it."""
+        data = self.cleaned_data
+        return {
+            name: data[name]
+            for name in (
+                "date",
+                "category",
+                "beneficiary_name",
+                "id_number",
+                "township",
+                "head_count",
+                "cases",
+                "cash_amount",
+                "in_kind_amount",
+                "fund",
+                "remarks",
+            )
+        }

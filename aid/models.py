@@ -1,0 +1,145 @@
+"""Relief disbursements (救助发放) and the people they reach."""
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from redcross.idnumber import validate_id_number
+from redcross.models import ChapterScopedQuerySet, TrackedModel, money_field
+
+
+class AidCategory(models.Model):
+    """A relief category (救助类别); the defaults come from a data migration."""
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=100)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("救助类别")
+        verbose_name_plural = _("救助类别")
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Beneficiary(TrackedModel):
+    """A person who received relief, identified by ID number, otherwise by name and township."""
+
+    name = models.CharField(_("受助人姓名"), max_length=50)
+    id_number = models.CharField(_("身份证号"), max_length=18, blank=True, validators=[validate_id_number])
+    township = models.CharField(_("乡镇"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("受助人")
+        verbose_name_plural = _("受助人")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chapter", "id_number"],
+                condition=~Q(id_number=""),
+                name="beneficiary_id_number_unique_in_chapter",
+            ),
+            models.UniqueConstraint(
+                fields=["chapter", "name", "township"],
+                condition=Q(id_number=""),
+                name="beneficiary_name_township_unique_without_id",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class DisbursementQuerySet(ChapterScopedQuerySet):
+    def with_related(self):
+        return self.select_related("chapter", "category", "beneficiary", "fund")
+
+
+class Disbursement(TrackedModel):
+    """A relief payment: cash and/or goods to a named person, or to a group with a head count."""
+
+    date = models.DateField(_("发放日期"))
+    category = models.ForeignKey(
+        AidCategory,
+        verbose_name=_("救助类别"),
+        # Reports are grouped by category: a category in use is never deleted.
+        on_delete=models.PROTECT,
+        related_name="disbursements",
+    )
+    beneficiary = models.ForeignKey(
+        Beneficiary,
+        verbose_name=_("受助人"),
+        null=True,
+        blank=True,
+        # A person's payments are ledger rows: the person stays while any payment names them.
+        on_delete=models.PROTECT,
+        related_name="disbursements",
+        help_text=_("为空表示群体发放"),
+    )
+    head_count = models.PositiveIntegerField(
+        _("受助人数"), default=1, validators=[MinValueValidator(1, _("受助人数至少为1"))]
+    )
+    cases = models.PositiveIntegerField(
+        _("例数"), default=1, validators=[MinValueValidator(1, _("例数至少为1"))]
+    )
+    cash_amount = money_field(_("现金金额"))
+    in_kind_amount = money_field(_("物资折价"))
+    fund = models.ForeignKey(
+        "donations.Fund",
+        verbose_name=_("资金来源"),
+        null=True,
+        blank=True,
+        # The fund's ledger needs every payment it made: a fund with payments stays.
+        on_delete=models.PROTECT,
+        related_name="disbursements",
+    )
+    township = models.CharField(_("乡镇"), max_length=50, blank=True)
+    remarks = models.TextField(_("备注"), blank=True)
+
+    objects = DisbursementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("救助发放")
+        verbose_name_plural = _("救助发放")
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["chapter", "date"], name="disbursement_chapter_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cash_amount__gte=0) & Q(in_kind_amount__gte=0),
+                name="disbursement_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(cash_amount__gt=0) | Q(in_kind_amount__gt=0),
+                name="disbursement_amounts_not_both_zero",
+            ),
+            models.CheckConstraint(condition=Q(head_count__gte=1), name="disbursement_head_count_min_1"),
+            models.CheckConstraint(condition=Q(cases__gte=1), name="disbursement_cases_min_1"),
+            models.CheckConstraint(
+                condition=Q(beneficiary__isnull=True) | Q(head_count=1),
+                name="disbursement_named_person_counts_one",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.category} {self.recipient_label}"
+
+    def get_absolute_url(self):
+        return reverse("aid:disbursement-detail", args=[self.pk])
+
+    @property
+    def total_amount(self):
+        return self.cash_amount + self.in_kind_amount
+
+    @property
+    def is_group(self):
+        return self.beneficiary_id is None
+
+    @property
+    def recipient_label(self):
+        if self.beneficiary_id:
+            return self.beneficiary.name
+        return _("群体发放")

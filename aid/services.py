@@ -1,0 +1,187 @@
+"""Writes of relief disbursements. Each service is one transaction and validates before saving."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from donations.services import fund_lock_for_spending
+from redcross.idnumber import normalize_id_number
+from redcross.money import to_money
+
+from .models import Beneficiary, Disbursement
+
+
+def beneficiary_resolve(*, chapter, name, id_number="", township="", user=None):
+    """The chapter's beneficiary with this ID number (or, without one, this name and township).
+
+    Creates the person when new. An ID number already held under another name is refused: one of
+    the two is mistyped, and guessing would merge or split people.
+    """
+    name = name.strip()
+    id_number = normalize_id_number(id_number)
+    township = township.strip()
+    if id_number:
+        existing = Beneficiary.objects.filter(chapter=chapter, id_number=id_number).first()
+        if existing:
+            if existing.name != name:
+                raise ValidationError(
+                    {
+                        "id_number": _("该身份证号已登记在受助人“%(name)s”名下，请核对姓名或身份证号")
+                        % {"name": existing.name}
+                    }
+                )
+            return existing
+    else:
+        existing = Beneficiary.objects.filter(
+            chapter=chapter, name=name, township=township, id_number=""
+        ).first()
+        if existing:
+            return existing
+    beneficiary = Beneficiary(
+        chapter=chapter,
+        name=name,
+        id_number=id_number,
+        township=township,
+        created_by=user,
+        updated_by=user,
+    )
+    beneficiary.full_clean()
+    beneficiary.save()
+    return beneficiary
+
+
+def _fill(
+    disbursement,
+    *,
+    user,
+    date,
+    category,
+    cash_amount,
+    in_kind_amount,
+    beneficiary_name,
+    id_number,
+    township,
+    head_count,
+    cases,
+    fund,
+    remarks,
+):
+    """Sets a disbursement's fields, checks them and the fund it draws on, and saves it."""
+    beneficiary_name = (beneficiary_name or "").strip()
+    if beneficiary_name:
+        disbursement.beneficiary = beneficiary_resolve(
+            chapter=disbursement.chapter,
+            name=beneficiary_name,
+            id_number=id_number,
+            township=township,
+            user=user,
+        )
+        head_count = 1
+    else:
+        if normalize_id_number(id_number):
+            raise ValidationError({"beneficiary_name": _("填写了身份证号时必须填写受助人姓名")})
+        disbursement.beneficiary = None
+    disbursement.date = date
+    disbursement.category = category
+    disbursement.cash_amount = to_money(cash_amount)
+    disbursement.in_kind_amount = to_money(in_kind_amount)
+    disbursement.township = (township or "").strip()
+    disbursement.head_count = head_count
+    # Left open, a person's payment is one case and a group's is one per person reached.
+    disbursement.cases = cases if cases is not None else head_count
+    disbursement.fund = fund
+    disbursement.remarks = remarks or ""
+    disbursement.updated_by = user
+    if disbursement.cash_amount == 0 and disbursement.in_kind_amount == 0:
+        raise ValidationError({"cash_amount": _("现金金额和物资折价不能都为零")})
+    # The check constraints are the rules checked just above and by the fields' validators;
+    # the database still enforces them, so they are not asked of it once more here.
+    disbursement.full_clean(validate_constraints=False)
+    if fund is not None:
+        fund_lock_for_spending(
+            fund=fund,
+            chapter=disbursement.chapter,
+            amount=disbursement.total_amount,
+            purpose_category=category,
+            excluding_disbursement=disbursement,
+        )
+    disbursement.save()
+    return disbursement
+
+
+@transaction.atomic
+def disbursement_record(
+    *,
+    chapter,
+    user,
+    date,
+    category,
+    cash_amount=Decimal("0"),
+    in_kind_amount=Decimal("0"),
+    beneficiary_name="",
+    id_number="",
+    township="",
+    head_count=1,
+    cases=None,
+    fund=None,
+    remarks="",
+):
+    """Records a relief payment to a named person (``beneficiary_name``) or to a group.
+
+    ``cases`` counts operations or payments; left as None it is 1 for a person and the head
+    count for a group.
+    """
+    disbursement = Disbursement(chapter=chapter, created_by=user)
+    return _fill(
+        disbursement,
+        user=user,
+        date=date,
+        category=category,
+        cash_amount=cash_amount,
+        in_kind_amount=in_kind_amount,
+        beneficiary_name=beneficiary_name,
+        id_number=id_number,
+        township=township,
+        head_count=head_count,
+        cases=cases,
+        fund=fund,
+        remarks=remarks,
+    )
+
+
+@transaction.atomic
+def disbursement_correct(
+    *,
+    disbursement,
+    user,
+    date,
+    category,
+    cash_amount=Decimal("0"),
+    in_kind_amount=Decimal("0"),
+    beneficiary_name="",
+    id_number="",
+    township="",
+    head_count=1,
+    cases=None,
+    fund=None,
+    remarks="",
+):
+    """Corrects a recorded payment; the fund rules are checked again for the new figures."""
+    disbursement = Disbursement.objects.select_for_update().get(pk=disbursement.pk)
+    return _fill(
+        disbursement,
+        user=user,
+        date=date,
+        category=category,
+        cash_amount=cash_amount,
+        in_kind_amount=in_kind_amount,
+        beneficiary_name=beneficiary_name,
+        id_number=id_number,
+        township=township,
+        head_count=head_count,
+        cases=cases,
+        fund=fund,
+        remarks=remarks,
+    )

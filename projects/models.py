@@ -1,0 +1,1 @@
+"""projects: records of this app arrive with their own issue."""

@@ -1,0 +1,77 @@
+"""Who may read and write which chapter's records.
+
+A user reads the records of every chapter they hold a role in and of all chapters below it;
+staff and administrators also create and correct records of the chapter they hold that role in
+(not of the chapters below). Nobody sees another branch of the tree.
+"""
+
+from functools import cached_property
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+
+from .choices import PERSONAL_DATA_ROLES, WRITING_ROLES
+from .models import Chapter, Membership
+
+
+class Access:
+    """The rights of one user, read once per request."""
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def memberships(self):
+        if not self.user.is_authenticated:
+            return []
+        return list(Membership.objects.filter(user=self.user).select_related("chapter"))
+
+    @property
+    def chapters(self):
+        """The chapters the user holds a role in."""
+        return [m.chapter for m in self.memberships]
+
+    @property
+    def home_chapter(self):
+        """The chapter shown first: the highest one the user holds a role in."""
+        chapters = sorted(self.chapters, key=lambda c: (c.path.count("/"), c.path))
+        return chapters[0] if chapters else None
+
+    def readable_q(self, path_field="path"):
+        """A filter for rows whose chapter path (``path_field``) the user may read."""
+        q = Q(pk__in=[])
+        for chapter in self.chapters:
+            q |= Q(**{f"{path_field}__startswith": chapter.path})
+        return q
+
+    def readable_chapters(self):
+        return Chapter.objects.filter(self.readable_q())
+
+    def can_read(self, chapter):
+        return any(chapter.is_within(c) for c in self.chapters)
+
+    def writable_chapters(self):
+        return [m.chapter for m in self.memberships if m.role in WRITING_ROLES]
+
+    def can_write(self, chapter=None):
+        """Whether the user may write records of ``chapter`` (of any chapter when None)."""
+        return any(chapter is None or c.pk == chapter.pk for c in self.writable_chapters())
+
+    def can_see_personal_data(self, chapter_id):
+        """Whether the user sees full ID and phone numbers of records of chapter ``chapter_id``."""
+        return any(m.role in PERSONAL_DATA_ROLES and m.chapter_id == chapter_id for m in self.memberships)
+
+    def require_read(self, chapter):
+        if not self.can_read(chapter):
+            raise PermissionDenied
+
+    def require_write(self, chapter=None):
+        if not self.can_write(chapter):
+            raise PermissionDenied
+
+
+def access_for(request):
+    """The request's Access, built once and kept on the request."""
+    if not hasattr(request, "_access"):
+        request._access = Access(request.user)
+    return request._access

@@ -1,0 +1,22 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ChapterLevel(models.TextChoices):
+    NATIONAL = "national", _("总会")
+    PROVINCE = "province", _("省级")
+    CITY = "city", _("市级")
+    COUNTY = "county", _("县级")
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", _("工作人员")
+    LEADER = "leader", _("领导")
+    AUDITOR = "auditor", _("审计")
+    ADMIN = "admin", _("系统管理员")
+
+
+# Roles that create and correct records of their own chapter.
+WRITING_ROLES = frozenset({Role.STAFF, Role.ADMIN})
+# Roles that see personal data (full ID and phone numbers) of their own chapter's records.
+PERSONAL_DATA_ROLES = frozenset({Role.STAFF, Role.ADMIN})

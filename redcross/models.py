@@ -1,0 +1,160 @@
+"""What every app shares: chapters, people's roles in them, and the base of every record."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .choices import ChapterLevel, Role
+
+MONEY_MAX_DIGITS = 14
+MONEY_DECIMAL_PLACES = 2
+
+
+def money_field(verbose_name, **kwargs):
+    """A yuan amount: Decimal with two places, one precision for the whole project, never negative."""
+    kwargs.setdefault("default", Decimal("0.00"))
+    kwargs.setdefault("validators", [MinValueValidator(Decimal("0.00"), _("金额不能为负数"))])
+    return models.DecimalField(
+        verbose_name,
+        max_digits=MONEY_MAX_DIGITS,
+        decimal_places=MONEY_DECIMAL_PLACES,
+        **kwargs,
+    )
+
+
+class Chapter(models.Model):
+    """A Red Cross chapter (红十字会), identified by its 6-digit administrative division code.
+
+    ``path`` lists the codes from the top of the tree down to this chapter
+    (``150000/150500/150525/``), so a chapter's whole subtree is one indexed prefix match.
+    """
+
+    code = models.CharField(
+        _("行政区划代码"),
+        max_length=6,
+        unique=True,
+        validators=[RegexValidator(r"^\d{6}$", _("行政区划代码应为6位数字"))],
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.CharField(_("级别"), max_length=16, choices=ChapterLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级红十字会"),
+        null=True,
+        blank=True,
+        # A chapter with chapters below it is not removed from under them.
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(_("路径"), max_length=255, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("红十字会")
+        verbose_name_plural = _("红十字会")
+        ordering = ["path"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        old_path = self.path
+        self.path = f"{self.parent.path if self.parent else ''}{self.code}/"
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            # Moved in the tree: the chapters below move with it.
+            for child in Chapter.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
+                child.path = self.path + child.path[len(old_path) :]
+                Chapter.objects.filter(pk=child.pk).update(path=child.path)
+
+    def subtree(self):
+        """This chapter and every chapter below it."""
+        return Chapter.objects.filter(path__startswith=self.path)
+
+    def is_within(self, other):
+        """Whether this chapter is ``other`` or below it."""
+        return self.path.startswith(other.path)
+
+
+class Membership(models.Model):
+    """A user's role in a chapter. A user usually has one; an auditor may be assigned several."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    chapter = models.ForeignKey(
+        Chapter, verbose_name=_("红十字会"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("成员角色")
+        verbose_name_plural = _("成员角色")
+        ordering = ["chapter__path", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "chapter"], name="membership_one_role_per_chapter"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.chapter} · {self.get_role_display()}"
+
+
+class ChapterScopedQuerySet(models.QuerySet):
+    """Reusable steps for any record that belongs to a chapter and has a ``date``."""
+
+    def for_chapter(self, chapter):
+        """Records of ``chapter`` and of every chapter below it."""
+        return self.filter(chapter__path__startswith=chapter.path)
+
+    def visible_to(self, access):
+        """Records the user behind ``access`` may read."""
+        return self.filter(access.readable_q("chapter__path"))
+
+    def in_period(self, start=None, end=None):
+        """Records dated from ``start`` to ``end``, both included; either may be open."""
+        qs = self
+        if start:
+            qs = qs.filter(date__gte=start)
+        if end:
+            qs = qs.filter(date__lte=end)
+        return qs
+
+
+class TrackedModel(models.Model):
+    """Base of every record: the chapter it belongs to, and when and by whom it was made and changed."""
+
+    chapter = models.ForeignKey(
+        Chapter,
+        verbose_name=_("红十字会"),
+        # Records are the chapter's books: a chapter holding records cannot be deleted.
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("修改人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = ChapterScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True

@@ -1,0 +1,70 @@
+"""Money and head counts, written the one way the whole product writes them.
+
+Two styles: the exact amount for lists, ledgers and forms (``262,000.00``), and the work
+reports' style (``26.2万元``, ``6000元``, ``1.1万人``, ``140例(117人)``), used by web pages,
+PDF and Excel alike.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext as _
+
+CENT = Decimal("0.01")
+WAN = Decimal("10000")
+
+
+def to_money(value):
+    """A yuan amount as Decimal with two places (``None`` counts as zero).
+
+    Sums from SQLite come back as floating point; quantizing them here keeps totals exact to
+    the fen.
+    """
+    if value is None:
+        return Decimal("0.00")
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _plain(value):
+    """A Decimal without trailing zeros and never in exponent form: 26.20 → 26.2, 10.00 → 10."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def _in_wan(value):
+    return _plain((Decimal(value) / WAN).quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def format_money(value):
+    """The exact amount with thousands separators and two places: ``262,000.00``."""
+    return f"{to_money(value):,.2f}"
+
+
+def format_yuan(value):
+    """An amount as reports write it: 262000 → 26.2万元, 6000 → 6000元, 1234.5 → 1234.5元."""
+    amount = to_money(value)
+    if abs(amount) >= WAN:
+        return _("%(amount)s万元") % {"amount": _in_wan(amount)}
+    return _("%(amount)s元") % {"amount": _plain(amount)}
+
+
+def format_count(value, unit=None):
+    """A head count as reports write it: 117 → 117人, 11000 → 1.1万人, 10300 → 1.03万人."""
+    unit = _("人") if unit is None else unit
+    value = int(value or 0)
+    if abs(value) >= WAN:
+        return _("%(count)s万%(unit)s") % {"count": _in_wan(value), "unit": unit}
+    return f"{value}{unit}"
+
+
+def format_cases(cases, persons):
+    """Cases and persons: 140 cases on 117 persons → 140例(117人); equal counts → 117人."""
+    if int(cases or 0) == int(persons or 0):
+        return format_count(persons)
+    return _("%(cases)s例(%(persons)s)") % {
+        "cases": format_count(cases, unit=""),
+        "persons": format_count(persons),
+    }

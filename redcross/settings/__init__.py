@@ -1,0 +1,1 @@
+"""Settings per environment: ``local`` (default of manage.py), ``test``, ``production``."""

@@ -1,0 +1,119 @@
+"""The views every app's records use: one list (filter, paginate, totals), detail, and form.
+
+An app's view names its model, FilterSet, template and service; access rules, 403s and error
+handling live here once.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import DetailView, FormView, ListView
+
+from redcross.access import access_for
+
+
+class AccessMixin:
+    """Gives a view the rights of the requesting user as ``self.access``."""
+
+    @property
+    def access(self):
+        return access_for(self.request)
+
+
+class RecordListView(AccessMixin, ListView):
+    """A filtered, paginated list of the records the user may read, with a totals line.
+
+    The totals cover the whole filtered set, not only the page shown.
+    """
+
+    filterset_class = None
+    paginate_by = settings.LIST_PAGE_SIZE
+
+    def get_base_queryset(self):
+        return self.model.objects.visible_to(self.access)
+
+    def get_queryset(self):
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=self.get_base_queryset(), request=self.request
+        )
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return self.filterset.queryset.none()
+        return self.filterset.qs
+
+    def get_totals(self, queryset):
+        """The totals line for ``queryset``: whatever the app's selector sums."""
+        return None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filterset"] = self.filterset
+        context["totals"] = self.get_totals(self.object_list)
+        return context
+
+
+class RecordDetailView(AccessMixin, DetailView):
+    """One record; a record of a chapter outside the user's reach is refused with 403."""
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        self.access.require_read(obj.chapter)
+        return obj
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_correct"] = self.access.can_write(self.object.chapter)
+        return context
+
+
+def add_service_errors(form, error):
+    """Puts a service's ValidationError next to the form fields it names."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class RecordFormView(AccessMixin, FormView):
+    """Creates a record, or corrects ``self.object``, through the app's service.
+
+    Subclasses set ``model`` (for correcting) and implement ``perform(form)`` to call the
+    service and return the saved record. Only users who may write the record's chapter get here.
+    """
+
+    model = None
+    success_message = _("已保存")
+
+    def dispatch(self, request, *args, **kwargs):
+        self.object = None
+        if "pk" in kwargs:
+            self.object = get_object_or_404(self.model.objects.select_related("chapter"), pk=kwargs["pk"])
+            self.access.require_read(self.object.chapter)
+            self.access.require_write(self.object.chapter)
+        else:
+            self.access.require_write()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(access=self.access, instance=self.object)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["object"] = self.object
+        return context
+
+    def perform(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.object = self.perform(form)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return redirect(self.object.get_absolute_url())

@@ -1,0 +1,1 @@
+"""reports: records of this app arrive with their own issue."""

@@ -1,0 +1,93 @@
+"""In a real browser (Debian's Chromium driven by Playwright): a staff member records a payment."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import sync_playwright
+
+from .factories import valid_id_number
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo_site(live_server):
+    """The demo, served. Loaded before the browser starts: while Playwright's sync API runs, the
+    test thread has an event loop, and the ORM is not to be used from it."""
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    return live_server.url
+
+
+@pytest.fixture
+def page(demo_site):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="zh-CN")
+        yield context.new_page()
+        browser.close()
+
+
+def log_in(page, base_url, username):
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "redcross-demo")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/")
+
+
+def amount_in_totals(page):
+    return Decimal(page.inner_text('[data-figure="amount"]').replace(",", ""))
+
+
+def test_staff_records_a_payment_and_sees_the_totals_line_change(demo_site, page):
+    base = demo_site
+    log_in(page, base, "demo-staff")
+
+    # The year's major-illness relief, as the list shows it before.
+    page.goto(f"{base}/aid/")
+    page.select_option("#id_category", label="重特大疾病救助")
+    page.fill("#id_date_0", "2020-01-01")
+    page.fill("#id_date_1", "2020-12-31")
+    page.click("form.filters button[type=submit]")
+    filtered_url = page.url
+    before = amount_in_totals(page)
+    assert before == Decimal("262000.00")
+    assert page.inner_text('[data-figure="persons"]') == "109"
+
+    # Record a payment through the form.
+    page.click("text=登记救助发放")
+    page.fill("#id_date", "2020-11-20")
+    page.select_option("#id_category", label="重特大疾病救助")
+    page.check("input[name=recipient][value=person]")
+    page.fill("#id_beneficiary_name", "浏览器测试")
+    page.fill("#id_id_number", valid_id_number(serial=999))
+    page.fill("#id_township", "八仙筒镇")
+    page.fill("#id_cash_amount", "1234.56")
+    page.fill("#id_in_kind_amount", "0")
+    page.click("main form button[type=submit]")
+    assert page.inner_text(".message") == "救助发放已登记"
+    assert re.search(r"/aid/\d+/$", page.url)
+
+    # Find it in the filtered list, and the totals line moved by its amount.
+    page.goto(filtered_url)
+    assert amount_in_totals(page) == before + Decimal("1234.56")
+    assert page.inner_text('[data-figure="persons"]') == "110"
+    page.fill("#id_q", "浏览器测试")
+    page.click("form.filters button[type=submit]")
+    rows = page.locator("table.records tbody tr")
+    assert rows.count() == 1
+    assert "1,234.56" in rows.first.inner_text()
+    assert amount_in_totals(page) == Decimal("1234.56")

@@ -1,0 +1,84 @@
+"""The home page: the chapter's figures for a year, each a link to the records behind it."""
+
+import re
+from decimal import Decimal
+
+from django.urls import reverse
+
+from redcross.choices import Role
+
+
+def relief_rows(html):
+    """{category: (amount, persons, cases)} as the home page's relief table writes them."""
+    rows = {}
+    for category, cells in re.findall(r'<tr data-category="([^"]+)">(.*?)</tr>', html, re.S):
+        texts = re.findall(r"<a [^>]*>([^<]*)</a>", cells)
+        rows[category] = tuple(texts[1:4])
+    return rows
+
+
+def test_the_home_page_shows_the_latest_year_per_category(
+    client, member, tree, category, disbursement_factory
+):
+    import datetime
+
+    disbursement_factory(chapter=tree.naiman, date=datetime.date(2019, 3, 1), cash_amount=Decimal("99999"))
+    for _ in range(3):
+        disbursement_factory(
+            chapter=tree.naiman,
+            category=category["助学"],
+            cash_amount=Decimal("2000"),
+            date=datetime.date(2020, 9, 1),
+        )
+    client.force_login(member(Role.LEADER, tree.naiman))
+
+    html = client.get(reverse("home")).content.decode()
+
+    assert "奈曼旗红十字会 2020年工作数据" in html
+    assert relief_rows(html) == {"助学": ("6000元", "3人", "3人"), "total": ("6000元", "3人", "3人")}
+
+
+def test_each_figure_links_to_the_filtered_list_that_gives_it(
+    client, member, tree, category, disbursement_factory
+):
+    import datetime
+
+    disbursement_factory(
+        chapter=tree.naiman,
+        category=category["助学"],
+        cash_amount=Decimal("12345.67"),
+        date=datetime.date(2020, 9, 1),
+    )
+    disbursement_factory(
+        chapter=tree.naiman,
+        category=category["救灾救助"],
+        cash_amount=Decimal("1"),
+        date=datetime.date(2020, 9, 1),
+    )
+    client.force_login(member(Role.LEADER, tree.naiman))
+    html = client.get(reverse("home"), {"year": 2020}).content.decode()
+
+    link = (
+        re.search(r'<tr data-category="助学">.*?<a href="([^"]+)"', html, re.S).group(1).replace("&amp;", "&")
+    )
+    listing = client.get(link).content.decode()
+
+    assert re.search(r'data-figure="amount">([^<]*)<', listing).group(1) == "12,345.67"
+    assert "（1.23万元）" in listing
+
+
+def test_a_city_sees_its_counties_rolled_up_and_may_pick_one(
+    client, member, tree, category, disbursement_factory
+):
+    disbursement_factory(chapter=tree.naiman, cash_amount=Decimal("30000"))
+    disbursement_factory(chapter=tree.horqin, cash_amount=Decimal("20000"))
+    client.force_login(member(Role.LEADER, tree.tongliao))
+
+    assert relief_rows(client.get(reverse("home")).content.decode())["total"][0] == "5万元"
+    county = client.get(reverse("home"), {"chapter": "150521"}).content.decode()
+    assert relief_rows(county)["total"][0] == "2万元"
+
+
+def test_another_branch_is_not_found_from_the_home_page(client, member, tree):
+    client.force_login(member(Role.LEADER, tree.tongliao))
+    assert client.get(reverse("home"), {"chapter": "610900"}).status_code == 404

@@ -1,0 +1,1 @@
+"""training: records of this app arrive with their own issue."""
