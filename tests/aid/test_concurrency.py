@@ -15,7 +15,7 @@ from ..factories import DonationFactory, FundFactory
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's; CI runs it there")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_payments_racing_for_the_last_money_of_a_fund(tree):
     fund = FundFactory(chapter=tree.naiman)
     DonationFactory(fund=fund, amount=Decimal("1000.00"))
