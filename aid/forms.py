@@ -46,10 +46,7 @@ class DisbursementForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        chapters = [self.instance.chapter] if self.instance else self.access.writable_chapters()
-        self.fields["fund"].queryset = Fund.objects.filter(chapter__in=chapters)
-        if self.instance is not None and not self.is_bound:
-            self.initial.update(self.initial_from(self.instance))
+        self.fields["fund"].queryset = Fund.objects.filter(chapter__in=self.record_chapters)
 
     @staticmethod
     def initial_from(disbursement):

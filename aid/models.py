@@ -7,23 +7,15 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from redcross.idnumber import validate_id_number
-from redcross.models import ChapterScopedQuerySet, TrackedModel, money_field
+from redcross.models import CategoryModel, ChapterScopedQuerySet, TrackedModel, money_field
 
 
-class AidCategory(models.Model):
+class AidCategory(CategoryModel):
     """A relief category (救助类别); the defaults come from a data migration."""
 
-    name = models.CharField(_("名称"), max_length=50, unique=True)
-    order = models.PositiveSmallIntegerField(_("排序"), default=100)
-    is_active = models.BooleanField(_("启用"), default=True)
-
-    class Meta:
+    class Meta(CategoryModel.Meta):
         verbose_name = _("救助类别")
         verbose_name_plural = _("救助类别")
-        ordering = ["order", "name"]
-
-    def __str__(self):
-        return self.name
 
 
 class Beneficiary(TrackedModel):

@@ -105,7 +105,7 @@ def _fill(
             chapter=disbursement.chapter,
             amount=disbursement.total_amount,
             purpose_category=category,
-            excluding_disbursement=disbursement,
+            excluding=disbursement,
         )
     disbursement.save()
     return disbursement

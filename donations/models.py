@@ -1,22 +1,48 @@
-"""Funds and the donations that fill them.
+"""Donors, donation drives, donations with their receipts, and the funds money flows through."""
 
-This is the ground the relief service needs (a payment is drawn from a fund, and a fund never
-goes below zero); donors, drives and receipts build on it.
-"""
-
+from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from redcross.models import TrackedModel, money_field
+from redcross.models import ChapterScopedQuerySet, TrackedModel, money_field
 
-from .choices import DonationKind
+from .choices import DonationKind, DonorKind, ValuationBasis
+
+
+class Donor(TrackedModel):
+    """A person or organisation that gave; contact details are personal data, shown masked."""
+
+    name = models.CharField(_("捐赠人名称"), max_length=200)
+    kind = models.CharField(_("捐赠人类型"), max_length=16, choices=DonorKind.choices)
+    contact_person = models.CharField(_("联系人"), max_length=50, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    named_in_public = models.BooleanField(
+        _("同意公开署名"), default=False, help_text=_("不同意时，公开的名单和报告中不出现其名称")
+    )
+    remarks = models.TextField(_("备注"), blank=True)
+
+    class Meta:
+        verbose_name = _("捐赠人")
+        verbose_name_plural = _("捐赠人")
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["chapter", "name"], name="donor_chapter_name")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("donations:donor-detail", args=[self.pk])
 
 
 class Fund(TrackedModel):
     """A fund (基金/专项资金) money is received into and paid out of.
 
-    A restricted fund (限定用途) is spent only on the purpose its donors named.
+    A restricted fund (限定用途) is spent only on the purpose its donors named: one relief
+    category, or one project.
     """
 
     name = models.CharField(_("基金名称"), max_length=100)
@@ -30,6 +56,15 @@ class Fund(TrackedModel):
         related_name="restricted_funds",
         help_text=_("为空表示非限定用途"),
     )
+    restricted_project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("限定用途（项目）"),
+        null=True,
+        blank=True,
+        # Donor intent is part of the books: the project it names cannot vanish.
+        on_delete=models.PROTECT,
+        related_name="restricted_funds",
+    )
     remarks = models.TextField(_("备注"), blank=True)
 
     class Meta:
@@ -38,21 +73,100 @@ class Fund(TrackedModel):
         ordering = ["chapter__path", "name"]
         constraints = [
             models.UniqueConstraint(fields=["chapter", "name"], name="fund_name_unique_in_chapter"),
+            models.CheckConstraint(
+                condition=Q(restricted_category__isnull=True) | Q(restricted_project__isnull=True),
+                name="fund_restricted_to_one_purpose",
+            ),
         ]
 
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("donations:fund-detail", args=[self.pk])
+
     @property
     def is_restricted(self):
-        return self.restricted_category_id is not None
+        return self.restricted_category_id is not None or self.restricted_project_id is not None
+
+    @property
+    def purpose(self):
+        """What a restricted fund may be spent on, or None."""
+        return self.restricted_category or self.restricted_project
+
+
+class DriveQuerySet(ChapterScopedQuerySet):
+    date_field = "start_date"
+
+
+class Drive(TrackedModel):
+    """A donation drive (募捐活动) such as 博爱一日捐; drives of the same name are compared year on year."""
+
+    name = models.CharField(_("活动名称"), max_length=100)
+    start_date = models.DateField(_("开始日期"))
+    end_date = models.DateField(_("结束日期"))
+    fund = models.ForeignKey(
+        Fund,
+        verbose_name=_("入账基金"),
+        # What a drive raised sits in its fund's ledger: the fund stays.
+        on_delete=models.PROTECT,
+        related_name="drives",
+    )
+    goal = money_field(_("目标金额"), null=True, blank=True, default=None)
+    remarks = models.TextField(_("备注"), blank=True)
+
+    objects = DriveQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("募捐活动")
+        verbose_name_plural = _("募捐活动")
+        ordering = ["-start_date", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chapter", "name", "start_date"], name="drive_name_start_unique_in_chapter"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="drive_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.start_date.year}）"
+
+    def get_absolute_url(self):
+        return reverse("donations:drive-detail", args=[self.pk])
+
+
+class DonationQuerySet(ChapterScopedQuerySet):
+    def with_related(self):
+        return self.select_related("chapter", "donor", "drive", "fund")
+
+    def with_receipt_number(self):
+        """Annotates ``receipt_number``: the donation's valid receipt, in the same query."""
+        valid = Receipt.objects.filter(donation=models.OuterRef("pk"), voided_at__isnull=True)
+        return self.annotate(receipt_number=models.Subquery(valid.values("number")[:1]))
 
 
 class Donation(TrackedModel):
-    """Money or goods received into a fund; goods are recorded at their valued amount."""
+    """Money or goods received; goods are recorded at their valued amount with the basis of that value."""
 
     date = models.DateField(_("捐赠日期"))
-    donor_name = models.CharField(_("捐赠人"), max_length=200)
+    donor = models.ForeignKey(
+        Donor,
+        verbose_name=_("捐赠人"),
+        # A donor's gifts are ledger rows: the donor stays while any gift names them.
+        on_delete=models.PROTECT,
+        related_name="donations",
+    )
+    drive = models.ForeignKey(
+        Drive,
+        verbose_name=_("募捐活动"),
+        null=True,
+        blank=True,
+        # What a drive raised is counted from its donations: the drive stays.
+        on_delete=models.PROTECT,
+        related_name="donations",
+    )
     fund = models.ForeignKey(
         Fund,
         verbose_name=_("入账基金"),
@@ -63,16 +177,135 @@ class Donation(TrackedModel):
     kind = models.CharField(
         _("捐赠方式"), max_length=16, choices=DonationKind.choices, default=DonationKind.CASH
     )
-    amount = money_field(_("金额"))
+    amount = money_field(_("金额"), help_text=_("物资捐赠填写折价金额"))
+    goods = models.CharField(_("物资名称"), max_length=200, blank=True)
+    quantity = models.DecimalField(
+        _("数量"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, _("数量不能为负数"))],
+    )
+    unit = models.CharField(_("单位"), max_length=20, blank=True)
+    valuation_basis = models.CharField(
+        _("折价依据"), max_length=16, choices=ValuationBasis.choices, blank=True
+    )
+    anonymous = models.BooleanField(_("匿名捐赠"), default=False, help_text=_("公开时不显示捐赠人"))
     remarks = models.TextField(_("备注"), blank=True)
+
+    objects = DonationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("捐赠")
         verbose_name_plural = _("捐赠")
         ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["chapter", "date"], name="donation_chapter_date")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="donation_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(kind=DonationKind.CASH) | (~Q(goods="") & ~Q(valuation_basis="")),
+                name="donation_in_kind_has_goods_and_basis",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.date} {self.donor_name} {self.amount}"
+        return f"{self.date} {self.donor} {self.amount}"
+
+    def get_absolute_url(self):
+        return reverse("donations:donation-detail", args=[self.pk])
+
+    @property
+    def is_in_kind(self):
+        return self.kind == DonationKind.IN_KIND
+
+
+class Receipt(TrackedModel):
+    """A donation receipt (捐赠票据). Never edited: a wrong one is voided with a reason and replaced."""
+
+    donation = models.ForeignKey(
+        Donation,
+        verbose_name=_("捐赠"),
+        # Receipts are accounting documents: they stay with their donation.
+        on_delete=models.PROTECT,
+        related_name="receipts",
+    )
+    number = models.CharField(_("票据号"), max_length=50)
+    issued_on = models.DateField(_("开具日期"))
+    voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("作废人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    void_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("捐赠票据")
+        verbose_name_plural = _("捐赠票据")
+        ordering = ["issued_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["chapter", "number"], name="receipt_number_unique_in_chapter"),
+            models.UniqueConstraint(
+                fields=["donation"],
+                condition=Q(voided_at__isnull=True),
+                name="receipt_one_valid_per_donation",
+            ),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True) | ~Q(void_reason=""), name="receipt_void_has_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_void(self):
+        return self.voided_at is not None
+
+
+class Payout(TrackedModel):
+    """Money or goods a fund passes on to another body (款物拨付), e.g. to an epidemic command."""
+
+    date = models.DateField(_("拨付日期"))
+    fund = models.ForeignKey(
+        Fund,
+        verbose_name=_("资金来源"),
+        # A payout is a row of its fund's ledger.
+        on_delete=models.PROTECT,
+        related_name="payouts",
+    )
+    recipient = models.CharField(_("接收单位"), max_length=200)
+    cash_amount = money_field(_("现金金额"))
+    in_kind_amount = money_field(_("物资折价"))
+    purpose = models.CharField(_("用途"), max_length=200)
+    document_number = models.CharField(_("拨付文号"), max_length=50, blank=True)
+    remarks = models.TextField(_("备注"), blank=True)
+
+    objects = ChapterScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("款物拨付")
+        verbose_name_plural = _("款物拨付")
+        ordering = ["-date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cash_amount__gte=0)
+                & Q(in_kind_amount__gte=0)
+                & (Q(cash_amount__gt=0) | Q(in_kind_amount__gt=0)),
+                name="payout_amounts_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.recipient}"
+
+    def get_absolute_url(self):
+        return reverse("donations:payout-detail", args=[self.pk])
+
+    @property
+    def total_amount(self):
+        return self.cash_amount + self.in_kind_amount

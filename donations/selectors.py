@@ -1,48 +1,377 @@
-"""Reads of funds: balances computed in the database."""
+"""Reads of donations, drives and funds: totals and balances computed in the database.
 
-from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
+A fund's inflows are its donations; its outflows are relief disbursements, project expenditures
+and payouts. Each is summed in its own subquery, so no join inflates another.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    CharField,
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from redcross.money import to_money
 
-from .models import Donation
+from .choices import DonationKind, LedgerEntryKind
+from .models import Donation, Drive, Payout
 
-ZERO = Value(0, output_field=DecimalField(max_digits=14, decimal_places=2))
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+ZERO = Value(Decimal("0.00"), output_field=MONEY)
+
+
+def _outflows():
+    """Every kind of record that spends from a fund, with the amount it spends."""
+    from aid.models import Disbursement
+    from projects.models import Expenditure
+
+    return [
+        (Disbursement, F("cash_amount") + F("in_kind_amount")),
+        (Expenditure, F("amount")),
+        (Payout, F("cash_amount") + F("in_kind_amount")),
+    ]
 
 
 def _sum_subquery(queryset, expression):
-    """A correlated subquery summing ``expression`` over ``queryset`` (zero when empty)."""
+    """A correlated subquery summing ``expression`` over ``queryset`` per fund (zero when empty)."""
     summed = (
-        queryset.order_by()
-        .values("fund")
-        .annotate(total=Sum(expression, output_field=DecimalField(max_digits=14, decimal_places=2)))
-        .values("total")
+        queryset.order_by().values("fund").annotate(total=Sum(expression, output_field=MONEY)).values("total")
     )
     return Coalesce(Subquery(summed), ZERO)
 
 
-def fund_balance(fund, *, excluding_disbursement=None):
+def fund_balance(fund, *, excluding=None):
     """What ``fund`` holds now: everything received minus everything paid out.
 
-    ``excluding_disbursement`` leaves one payment out, for re-checking a payment being corrected.
-    Inflows and outflows are summed in separate subqueries so neither inflates the other.
+    ``excluding`` leaves one record (a donation, payment, expenditure or payout) out, for
+    re-checking a record being corrected.
     """
-    from aid.models import Disbursement
 
-    received = Donation.objects.filter(fund=fund).aggregate(total=Sum("amount"))["total"]
-    paid = Disbursement.objects.filter(fund=fund)
-    if excluding_disbursement is not None and excluding_disbursement.pk:
-        paid = paid.exclude(pk=excluding_disbursement.pk)
-    paid_total = paid.aggregate(total=Sum(F("cash_amount") + F("in_kind_amount")))["total"]
-    return to_money(received) - to_money(paid_total)
+    def without(queryset):
+        if excluding is not None and excluding.pk and queryset.model is type(excluding):
+            return queryset.exclude(pk=excluding.pk)
+        return queryset
+
+    received = without(Donation.objects.filter(fund=fund)).aggregate(total=Sum("amount"))["total"]
+    paid = Decimal("0.00")
+    for model, expression in _outflows():
+        paid += to_money(
+            without(model.objects.filter(fund=fund)).aggregate(total=Sum(expression, output_field=MONEY))[
+                "total"
+            ]
+        )
+    return to_money(received) - paid
 
 
 def funds_with_balance(queryset):
-    """Funds annotated with ``received``, ``paid`` and ``balance``, one query for any number."""
-    from aid.models import Disbursement
-
+    """Funds annotated with ``received``, ``paid`` and ``balance``, one query for any number of funds."""
     received = _sum_subquery(Donation.objects.filter(fund=OuterRef("pk")), F("amount"))
-    paid = _sum_subquery(
-        Disbursement.objects.filter(fund=OuterRef("pk")), F("cash_amount") + F("in_kind_amount")
-    )
+    paid = None
+    for model, expression in _outflows():
+        part = _sum_subquery(model.objects.filter(fund=OuterRef("pk")), expression)
+        paid = part if paid is None else paid + part
     return queryset.annotate(received=received, paid=paid).annotate(balance=F("received") - F("paid"))
+
+
+@dataclass(frozen=True)
+class FundTotals:
+    count: int
+    received: Decimal
+    paid: Decimal
+
+    @property
+    def balance(self):
+        return self.received - self.paid
+
+
+def fund_totals(queryset):
+    """Received, paid and balance over the funds of ``queryset`` (one query)."""
+    row = funds_with_balance(queryset.order_by()).aggregate(
+        n=Count("pk"), received_total=Sum("received"), paid_total=Sum("paid")
+    )
+    return FundTotals(
+        count=row["n"] or 0, received=to_money(row["received_total"]), paid=to_money(row["paid_total"])
+    )
+
+
+# --- The fund ledger --------------------------------------------------------------------------
+
+LEDGER_RANK = {
+    LedgerEntryKind.DONATION: 0,
+    LedgerEntryKind.DISBURSEMENT: 1,
+    LedgerEntryKind.EXPENDITURE: 2,
+    LedgerEntryKind.PAYOUT: 3,
+}
+
+
+def _ledger_sources(fund):
+    """Per kind of entry: the fund's rows as (date, rank, pk, party, purpose, inflow, outflow)."""
+    from aid.models import Disbursement
+    from projects.models import Expenditure
+
+    def rows(queryset, kind, party, purpose, inflow, outflow):
+        return (
+            queryset.filter(fund=fund)
+            .order_by()
+            .annotate(
+                entry_rank=Value(LEDGER_RANK[kind], output_field=IntegerField()),
+                party_name=Coalesce(party, Value(""), output_field=CharField()),
+                purpose_name=Coalesce(purpose, Value(""), output_field=CharField()),
+                inflow=Coalesce(inflow, ZERO, output_field=MONEY),
+                outflow=Coalesce(outflow, ZERO, output_field=MONEY),
+            )
+            .values_list("date", "entry_rank", "id", "party_name", "purpose_name", "inflow", "outflow")
+        )
+
+    return [
+        (
+            LedgerEntryKind.DONATION,
+            Donation,
+            lambda qs: rows(
+                qs, LedgerEntryKind.DONATION, F("donor__name"), F("drive__name"), F("amount"), ZERO
+            ),
+        ),
+        (
+            LedgerEntryKind.DISBURSEMENT,
+            Disbursement,
+            lambda qs: rows(
+                qs,
+                LedgerEntryKind.DISBURSEMENT,
+                F("beneficiary__name"),
+                F("category__name"),
+                ZERO,
+                F("cash_amount") + F("in_kind_amount"),
+            ),
+        ),
+        (
+            LedgerEntryKind.EXPENDITURE,
+            Expenditure,
+            lambda qs: rows(
+                qs, LedgerEntryKind.EXPENDITURE, F("payee"), F("project__name"), ZERO, F("amount")
+            ),
+        ),
+        (
+            LedgerEntryKind.PAYOUT,
+            Payout,
+            lambda qs: rows(
+                qs,
+                LedgerEntryKind.PAYOUT,
+                F("recipient"),
+                F("purpose"),
+                ZERO,
+                F("cash_amount") + F("in_kind_amount"),
+            ),
+        ),
+    ]
+
+
+@dataclass
+class LedgerEntry:
+    date: object
+    kind: str
+    pk: int
+    party: str
+    purpose: str
+    inflow: Decimal
+    outflow: Decimal
+    balance: Decimal = Decimal("0.00")
+
+    @property
+    def kind_label(self):
+        return LedgerEntryKind(self.kind).label
+
+    @property
+    def url(self):
+        from django.urls import reverse
+
+        routes = {
+            LedgerEntryKind.DONATION: "donations:donation-detail",
+            LedgerEntryKind.DISBURSEMENT: "aid:disbursement-detail",
+            LedgerEntryKind.EXPENDITURE: "projects:expenditure-detail",
+            LedgerEntryKind.PAYOUT: "donations:payout-detail",
+        }
+        return reverse(routes[self.kind], args=[self.pk])
+
+
+class FundLedger:
+    """Every inflow and outflow of a fund in date order, with the running balance.
+
+    Sliceable and countable, so a Paginator pages it in the database: a page costs a count, the
+    page's rows, and one sum of everything before the page, however long the ledger.
+    """
+
+    def __init__(self, fund):
+        self.fund = fund
+        sources = _ledger_sources(fund)
+        self.sources = [(kind, model) for kind, model, _ in sources]
+        first, *rest = [build(model.objects.all()) for _, model, build in sources]
+        self.queryset = first.union(*rest, all=True).order_by("date", "entry_rank", "id") if rest else first
+        self._sources = sources
+
+    def count(self):
+        return self.queryset.count()
+
+    def __len__(self):
+        return self.count()
+
+    def opening_balance(self, date, rank, pk):
+        """The balance just before the entry at (date, rank, pk)."""
+        balance = Decimal("0.00")
+        for kind, model, _ in self._sources:
+            own = LEDGER_RANK[kind]
+            if own < rank:
+                before = Q(date__lte=date)
+            elif own == rank:
+                before = Q(date__lt=date) | Q(date=date, pk__lt=pk)
+            else:
+                before = Q(date__lt=date)
+            queryset = model.objects.filter(before, fund=self.fund)
+            if kind == LedgerEntryKind.DONATION:
+                balance += to_money(queryset.aggregate(total=Sum("amount"))["total"])
+            else:
+                expression = dict(_outflows())[model]
+                balance -= to_money(queryset.aggregate(total=Sum(expression, output_field=MONEY))["total"])
+        return balance
+
+    def __getitem__(self, index):
+        rows = list(self.queryset[index]) if isinstance(index, slice) else [self.queryset[index]]
+        entries = []
+        if rows:
+            date, rank, pk = rows[0][:3]
+            balance = self.opening_balance(date, rank, pk)
+            ranks = {rank_: kind for kind, rank_ in LEDGER_RANK.items()}
+            for date, rank, pk, party, purpose, inflow, outflow in rows:
+                inflow, outflow = to_money(inflow), to_money(outflow)
+                balance += inflow - outflow
+                entries.append(LedgerEntry(date, ranks[rank], pk, party, purpose, inflow, outflow, balance))
+        return entries if isinstance(index, slice) else entries[0]
+
+
+# --- Donations and drives ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DonationTotals:
+    count: int
+    cash: Decimal
+    in_kind: Decimal
+    donors: int
+
+    @property
+    def amount(self):
+        return self.cash + self.in_kind
+
+
+def _donation_aggregates(prefix=""):
+    return {
+        "n": Count(f"{prefix}pk"),
+        "cash": Sum(f"{prefix}amount", filter=Q(**{f"{prefix}kind": DonationKind.CASH})),
+        "in_kind": Sum(f"{prefix}amount", filter=Q(**{f"{prefix}kind": DonationKind.IN_KIND})),
+        "donor_count": Count(f"{prefix}donor", distinct=True),
+    }
+
+
+def _donation_totals(row):
+    return DonationTotals(
+        count=row["n"] or 0,
+        cash=to_money(row["cash"]),
+        in_kind=to_money(row["in_kind"]),
+        donors=row["donor_count"] or 0,
+    )
+
+
+def donation_totals(queryset):
+    """Cash, in-kind value, number of gifts and of donors in ``queryset``, in one query."""
+    return _donation_totals(queryset.order_by().aggregate(**_donation_aggregates()))
+
+
+@dataclass(frozen=True)
+class DriveDonationTotals(DonationTotals):
+    drive_id: int | None
+    drive_name: str
+
+
+def donation_totals_by_drive(queryset):
+    """The same totals per drive (gifts outside any drive last), in one query."""
+    rows = (
+        queryset.order_by()
+        .values("drive", "drive__name", "drive__start_date")
+        .annotate(**_donation_aggregates())
+        .order_by(F("drive__start_date").asc(nulls_last=True), "drive__name")
+    )
+    return [
+        DriveDonationTotals(
+            drive_id=row["drive"], drive_name=row["drive__name"] or "", **_donation_totals(row).__dict__
+        )
+        for row in rows
+    ]
+
+
+def drives_with_totals(queryset):
+    """Drives annotated with ``cash``, ``in_kind`` and ``raised`` (one join: nothing inflates it)."""
+    return queryset.annotate(
+        cash=Coalesce(Sum("donations__amount", filter=Q(donations__kind=DonationKind.CASH)), ZERO),
+        in_kind=Coalesce(Sum("donations__amount", filter=Q(donations__kind=DonationKind.IN_KIND)), ZERO),
+        donation_count=Count("donations"),
+    ).annotate(raised=F("cash") + F("in_kind"))
+
+
+def drive_totals(drive):
+    return donation_totals(Donation.objects.filter(drive=drive))
+
+
+def drive_history(drive):
+    """The chapter's drives of the same name, year by year, with what each raised (one query)."""
+    return list(
+        drives_with_totals(Drive.objects.filter(chapter=drive.chapter_id, name=drive.name)).order_by(
+            "start_date"
+        )
+    )
+
+
+def drive_is_record_high(drive, history):
+    """Whether ``drive`` raised more than every earlier drive of its name (创同期最高水平)."""
+    raised = {d.pk: d.raised for d in history}
+    earlier = [d.raised for d in history if d.start_date < drive.start_date]
+    return bool(earlier) and raised[drive.pk] > max(earlier)
+
+
+def donors_with_given(queryset):
+    """Donors annotated with ``given`` (what they gave in all) and ``gift_count``."""
+    gifts = Donation.objects.filter(donor=OuterRef("pk")).order_by().values("donor")
+    return queryset.annotate(
+        given=Coalesce(
+            Subquery(gifts.annotate(total=Sum("amount", output_field=MONEY)).values("total")), ZERO
+        ),
+        gift_count=Coalesce(Subquery(gifts.annotate(n=Count("pk")).values("n")), 0),
+    )
+
+
+def donor_totals(queryset):
+    """Number of donors in ``queryset`` and what they gave (two queries: no join inflates either)."""
+    donors = queryset.order_by()
+    given = Donation.objects.filter(donor__in=donors.values("pk")).aggregate(total=Sum("amount"))["total"]
+    return {"count": donors.count(), "given": to_money(given)}
+
+
+def payout_totals(queryset):
+    row = queryset.order_by().aggregate(n=Count("pk"), cash=Sum("cash_amount"), in_kind=Sum("in_kind_amount"))
+    cash, in_kind = to_money(row["cash"]), to_money(row["in_kind"])
+    return {"count": row["n"] or 0, "cash": cash, "in_kind": in_kind, "amount": cash + in_kind}
+
+
+def drive_totals_for_list(queryset):
+    """Goal and raised over the drives of ``queryset``: summed per drive first, so goals are not repeated."""
+    row = queryset.order_by().aggregate(n=Count("pk"), goal=Sum("goal"))
+    donations = donation_totals(Donation.objects.filter(drive__in=queryset.order_by().values("pk")))
+    return {"count": row["n"] or 0, "goal": to_money(row["goal"]), "donations": donations}

@@ -1,22 +1,36 @@
-"""Writes of funds and donations, and the rules every spending from a fund obeys."""
+"""Writes of funds, donors, drives, donations, receipts and payouts; and the rules of spending.
+
+Every spending from a fund (a relief payment, a project expenditure, a payout) goes through
+``fund_lock_for_spending``: donor intent and a balance that never goes below zero are kept here
+once.
+"""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from redcross.money import format_money, to_money
 
-from .models import Donation, Fund
+from .choices import DonationKind
+from .models import Donation, Donor, Drive, Fund, Payout, Receipt
 from .selectors import fund_balance
 
 
-def fund_lock_for_spending(*, fund, chapter, amount, purpose_category=None, excluding_disbursement=None):
+def _purpose_name(fund):
+    return fund.restricted_category.name if fund.restricted_category_id else fund.restricted_project.name
+
+
+def fund_lock_for_spending(
+    *, fund, chapter, amount, purpose_category=None, purpose_project=None, excluding=None
+):
     """Locks ``fund`` for the rest of the transaction and checks it may pay ``amount``.
 
-    Refuses a fund of another chapter, a restricted fund spent on another purpose, and any
-    payment that would take the fund below zero. The row lock makes two payments racing for
-    the last money of a fund wait for each other, so only one succeeds. Call inside a
-    transaction.
+    Refuses a fund of another chapter, a restricted fund spent on another purpose (a relief
+    category or a project), and any payment that would take the fund below zero. The row lock
+    makes two payments racing for the last money of a fund wait for each other, so only one
+    succeeds. ``excluding`` is the record being corrected, left out of the balance. Call inside
+    a transaction.
     """
     locked = Fund.objects.select_for_update().get(pk=fund.pk)
     if locked.chapter_id != chapter.pk:
@@ -25,56 +39,374 @@ def fund_lock_for_spending(*, fund, chapter, amount, purpose_category=None, excl
         purpose_category, "pk", None
     ):
         raise ValidationError(
+            {"fund": _("该基金限定用于“%(purpose)s”，不能用于其他用途") % {"purpose": _purpose_name(locked)}}
+        )
+    if locked.restricted_project_id and locked.restricted_project_id != getattr(purpose_project, "pk", None):
+        raise ValidationError(
             {
-                "fund": _("该基金限定用于“%(purpose)s”，不能用于其他用途")
-                % {"purpose": locked.restricted_category.name}
+                "fund": _("该基金限定用于项目“%(purpose)s”，不能用于其他用途")
+                % {"purpose": _purpose_name(locked)}
             }
         )
-    balance = fund_balance(locked, excluding_disbursement=excluding_disbursement)
+    balance = fund_balance(locked, excluding=excluding)
     if to_money(amount) > balance:
         raise ValidationError(
             {
                 "fund": _("基金“%(fund)s”余额不足：可用 %(balance)s 元，本次需 %(amount)s 元")
-                % {
-                    "fund": locked.name,
-                    "balance": format_money(balance),
-                    "amount": format_money(amount),
-                }
+                % {"fund": locked.name, "balance": format_money(balance), "amount": format_money(amount)}
             }
         )
     return locked
 
 
-@transaction.atomic
-def fund_create(*, chapter, user, name, restricted_category=None, remarks=""):
-    fund = Fund(
-        chapter=chapter,
-        name=name,
-        restricted_category=restricted_category,
-        remarks=remarks,
-        created_by=user,
-        updated_by=user,
-    )
+# --- Funds ------------------------------------------------------------------------------------
+
+
+def _fund_fill(fund, *, user, name, restricted_category, restricted_project, remarks):
+    if restricted_category is not None and restricted_project is not None:
+        raise ValidationError({"restricted_project": _("限定用途只能是一个救助类别或一个项目，不能同时指定")})
+    if restricted_project is not None and restricted_project.chapter_id != fund.chapter_id:
+        raise ValidationError({"restricted_project": _("只能限定为本会的项目")})
+    fund.name = name.strip()
+    fund.restricted_category = restricted_category
+    fund.restricted_project = restricted_project
+    fund.remarks = remarks or ""
+    fund.updated_by = user
     fund.full_clean()
     fund.save()
     return fund
 
 
 @transaction.atomic
-def donation_record(*, chapter, user, date, donor_name, fund, amount, kind="cash", remarks=""):
+def fund_create(*, chapter, user, name, restricted_category=None, restricted_project=None, remarks=""):
+    fund = Fund(chapter=chapter, created_by=user)
+    return _fund_fill(
+        fund,
+        user=user,
+        name=name,
+        restricted_category=restricted_category,
+        restricted_project=restricted_project,
+        remarks=remarks,
+    )
+
+
+@transaction.atomic
+def fund_update(*, fund, user, name, restricted_category=None, restricted_project=None, remarks=""):
+    """Renames a fund or changes its purpose; a purpose its past spending breaks is refused."""
+    fund = Fund.objects.select_for_update().get(pk=fund.pk)
+    spent_elsewhere = (
+        restricted_category is not None
+        and fund.disbursements.exclude(category=restricted_category).exists()
+        or restricted_category is not None
+        and (fund.expenditures.exists() or fund.payouts.exists())
+        or restricted_project is not None
+        and (
+            fund.disbursements.exists()
+            or fund.payouts.exists()
+            or fund.expenditures.exclude(project=restricted_project).exists()
+        )
+    )
+    if spent_elsewhere:
+        raise ValidationError(_("该基金已有用于其他用途的支出，不能改为此限定用途"))
+    return _fund_fill(
+        fund,
+        user=user,
+        name=name,
+        restricted_category=restricted_category,
+        restricted_project=restricted_project,
+        remarks=remarks,
+    )
+
+
+# --- Donors -----------------------------------------------------------------------------------
+
+
+def _donor_fill(
+    donor, *, user, name, kind, contact_person="", phone="", address="", named_in_public=False, remarks=""
+):
+    donor.name = name.strip()
+    donor.kind = kind
+    donor.contact_person = (contact_person or "").strip()
+    donor.phone = (phone or "").strip()
+    donor.address = (address or "").strip()
+    donor.named_in_public = named_in_public
+    donor.remarks = remarks or ""
+    donor.updated_by = user
+    donor.full_clean()
+    donor.save()
+    return donor
+
+
+@transaction.atomic
+def donor_create(*, chapter, user, name, kind, **details):
+    return _donor_fill(Donor(chapter=chapter, created_by=user), user=user, name=name, kind=kind, **details)
+
+
+@transaction.atomic
+def donor_update(*, donor, user, name, kind, **details):
+    return _donor_fill(donor, user=user, name=name, kind=kind, **details)
+
+
+def donor_resolve(*, chapter, user, name, kind):
+    """The chapter's donor of this name and kind, created when new (for imports and quick entry)."""
+    donor = Donor.objects.filter(chapter=chapter, name=name.strip(), kind=kind).order_by("pk").first()
+    return donor or donor_create(chapter=chapter, user=user, name=name, kind=kind)
+
+
+# --- Drives -----------------------------------------------------------------------------------
+
+
+def _drive_fill(drive, *, user, name, start_date, end_date, fund, goal=None, remarks=""):
+    if fund.chapter_id != drive.chapter_id:
+        raise ValidationError({"fund": _("只能使用本会的基金")})
+    if start_date and end_date and end_date < start_date:
+        raise ValidationError({"end_date": _("结束日期不能早于开始日期")})
+    drive.name = name.strip()
+    drive.start_date = start_date
+    drive.end_date = end_date
+    drive.fund = fund
+    drive.goal = to_money(goal) if goal is not None else None
+    drive.remarks = remarks or ""
+    drive.updated_by = user
+    drive.full_clean()
+    drive.save()
+    return drive
+
+
+@transaction.atomic
+def drive_create(*, chapter, user, **fields):
+    return _drive_fill(Drive(chapter=chapter, created_by=user), user=user, **fields)
+
+
+@transaction.atomic
+def drive_update(*, drive, user, **fields):
+    """Corrects a drive. Moving it to another fund moves what it raised: both funds must allow it."""
+    drive = Drive.objects.select_for_update().get(pk=drive.pk)
+    if fields["fund"].pk != drive.fund_id and drive.donations.exists():
+        raise ValidationError({"fund": _("该活动已有捐赠入账，不能更换入账基金")})
+    if drive.donations.exclude(date__range=(fields["start_date"], fields["end_date"])).exists():
+        raise ValidationError({"end_date": _("已有捐赠的日期不在新的活动期间内")})
+    return _drive_fill(drive, user=user, **fields)
+
+
+def drive_for_date(*, chapter, name, date):
+    """The chapter's drive called ``name`` that ran on ``date`` (drives repeat every year)."""
+    return Drive.objects.filter(
+        chapter=chapter, name=name.strip(), start_date__lte=date, end_date__gte=date
+    ).first()
+
+
+# --- Donations --------------------------------------------------------------------------------
+
+
+def _donation_fill(
+    donation,
+    *,
+    user,
+    date,
+    donor,
+    amount,
+    kind=DonationKind.CASH,
+    drive=None,
+    fund=None,
+    goods="",
+    quantity=None,
+    unit="",
+    valuation_basis="",
+    anonymous=False,
+    remarks="",
+):
+    chapter = donation.chapter
+    if donor.chapter_id != chapter.pk:
+        raise ValidationError({"donor": _("捐赠人不属于本会")})
+    if drive is not None:
+        if drive.chapter_id != chapter.pk:
+            raise ValidationError({"drive": _("只能选择本会的募捐活动")})
+        if fund is not None and fund.pk != drive.fund_id:
+            raise ValidationError(
+                {
+                    "fund": _("募捐活动“%(drive)s”的入账基金是“%(fund)s”")
+                    % {"drive": drive.name, "fund": drive.fund.name}
+                }
+            )
+        fund = drive.fund
+        if date and not drive.start_date <= date <= drive.end_date:
+            raise ValidationError(
+                {
+                    "date": _("捐赠日期不在募捐活动“%(drive)s”期间（%(start)s 至 %(end)s）")
+                    % {"drive": drive.name, "start": drive.start_date, "end": drive.end_date}
+                }
+            )
+    if fund is None:
+        raise ValidationError({"fund": _("请选择入账基金或募捐活动")})
     if fund.chapter_id != chapter.pk:
         raise ValidationError({"fund": _("只能使用本会的基金")})
-    donation = Donation(
-        chapter=chapter,
-        date=date,
-        donor_name=donor_name,
-        fund=fund,
-        amount=to_money(amount),
-        kind=kind,
-        remarks=remarks,
+    if kind == DonationKind.IN_KIND:
+        errors = {}
+        if not (goods or "").strip():
+            errors["goods"] = _("物资捐赠必须填写物资名称")
+        if not valuation_basis:
+            errors["valuation_basis"] = _("物资捐赠必须填写折价依据")
+        if errors:
+            raise ValidationError(errors)
+    else:
+        goods, quantity, unit, valuation_basis = "", None, "", ""
+    if to_money(amount) <= 0:
+        raise ValidationError({"amount": _("金额必须大于零")})
+    donation.date = date
+    donation.donor = donor
+    donation.drive = drive
+    donation.fund = fund
+    donation.kind = kind
+    donation.amount = to_money(amount)
+    donation.goods = (goods or "").strip()
+    donation.quantity = quantity
+    donation.unit = (unit or "").strip()
+    donation.valuation_basis = valuation_basis or ""
+    donation.anonymous = anonymous
+    donation.remarks = remarks or ""
+    donation.updated_by = user
+    donation.full_clean(validate_constraints=False)
+    donation.save()
+    return donation
+
+
+@transaction.atomic
+def donation_record(*, chapter, user, receipt_number="", receipt_date=None, **fields):
+    """Records a gift of cash or goods into a fund (through a drive, or straight into the fund).
+
+    With ``receipt_number`` the receipt is issued at once.
+    """
+    donation = _donation_fill(Donation(chapter=chapter, created_by=user), user=user, **fields)
+    if receipt_number:
+        receipt_issue(
+            donation=donation, user=user, number=receipt_number, issued_on=receipt_date or donation.date
+        )
+    return donation
+
+
+@transaction.atomic
+def donation_correct(*, donation, user, **fields):
+    """Corrects a recorded gift. Taking money out of a fund that has spent it is refused."""
+    donation = Donation.objects.select_for_update().get(pk=donation.pk)
+    old_fund, old_amount = donation.fund, donation.amount
+    donation = _donation_fill(donation, user=user, **fields)
+    if donation.fund_id != old_fund.pk or donation.amount < old_amount:
+        locked = Fund.objects.select_for_update().get(pk=old_fund.pk)
+        if fund_balance(locked) < 0:
+            raise ValidationError(
+                {
+                    "amount": _("基金“%(fund)s”的款项已经支出，更正后余额将为负数，请先更正支出记录")
+                    % {"fund": locked.name}
+                }
+            )
+    return donation
+
+
+# --- Receipts ---------------------------------------------------------------------------------
+
+
+def _receipt_new(*, donation, user, number, issued_on):
+    number = (number or "").strip()
+    if not number:
+        raise ValidationError({"number": _("请填写票据号")})
+    if Receipt.objects.filter(chapter=donation.chapter_id, number=number).exists():
+        raise ValidationError(
+            {"number": _("票据号“%(number)s”已经使用过（含已作废的票据）") % {"number": number}}
+        )
+    receipt = Receipt(
+        chapter_id=donation.chapter_id,
+        donation=donation,
+        number=number,
+        issued_on=issued_on,
         created_by=user,
         updated_by=user,
     )
-    donation.full_clean()
-    donation.save()
-    return donation
+    receipt.full_clean(validate_constraints=False)
+    receipt.save()
+    return receipt
+
+
+@transaction.atomic
+def receipt_issue(*, donation, user, number, issued_on):
+    """Issues the receipt of a donation that has none valid."""
+    donation = Donation.objects.select_for_update().get(pk=donation.pk)
+    valid = donation.receipts.filter(voided_at__isnull=True).first()
+    if valid is not None:
+        raise ValidationError(
+            {"number": _("该捐赠已开具票据“%(number)s”；如需更换，请先作废原票据") % {"number": valid.number}}
+        )
+    return _receipt_new(donation=donation, user=user, number=number, issued_on=issued_on)
+
+
+@transaction.atomic
+def receipt_void(*, receipt, user, reason, new_number="", new_issued_on=None):
+    """Voids a receipt with its reason, and issues its replacement when ``new_number`` is given.
+
+    The voided receipt stays, visible, with who voided it, when and why.
+    """
+    receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
+    if receipt.is_void:
+        when = timezone.localtime(receipt.voided_at).strftime("%Y-%m-%d")
+        raise ValidationError({"reason": _("该票据已于 %(when)s 作废") % {"when": when}})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写作废原因")})
+    receipt.voided_at = timezone.now()
+    receipt.voided_by = user
+    receipt.void_reason = reason
+    receipt.updated_by = user
+    receipt.save()
+    if new_number:
+        return _receipt_new(
+            donation=receipt.donation,
+            user=user,
+            number=new_number,
+            issued_on=new_issued_on or timezone.localdate(),
+        )
+    return receipt
+
+
+# --- Payouts ----------------------------------------------------------------------------------
+
+
+def _payout_fill(
+    payout,
+    *,
+    user,
+    date,
+    fund,
+    recipient,
+    purpose,
+    cash_amount=0,
+    in_kind_amount=0,
+    document_number="",
+    remarks="",
+):
+    payout.date = date
+    payout.fund = fund
+    payout.recipient = recipient.strip()
+    payout.purpose = purpose.strip()
+    payout.cash_amount = to_money(cash_amount)
+    payout.in_kind_amount = to_money(in_kind_amount)
+    payout.document_number = (document_number or "").strip()
+    payout.remarks = remarks or ""
+    payout.updated_by = user
+    if payout.cash_amount == 0 and payout.in_kind_amount == 0:
+        raise ValidationError({"cash_amount": _("现金金额和物资折价不能都为零")})
+    payout.full_clean(validate_constraints=False)
+    fund_lock_for_spending(fund=fund, chapter=payout.chapter, amount=payout.total_amount, excluding=payout)
+    payout.save()
+    return payout
+
+
+@transaction.atomic
+def payout_record(*, chapter, user, **fields):
+    """Records money or goods a fund passes on to another body; only unrestricted funds pay out."""
+    return _payout_fill(Payout(chapter=chapter, created_by=user), user=user, **fields)
+
+
+@transaction.atomic
+def payout_correct(*, payout, user, **fields):
+    payout = Payout.objects.select_for_update().get(pk=payout.pk)
+    return _payout_fill(payout, user=user, **fields)

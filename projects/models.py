@@ -1,1 +1,207 @@
-"""projects: records of this app arrive with their own issue."""
+"""Community projects (博爱家园, 示范校, 救护站点 …): budget, funding, spending, outputs and audits."""
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from redcross.models import CategoryModel, ChapterScopedQuerySet, TrackedModel, money_field
+
+from .choices import ProjectStatus
+
+
+class ProjectKind(CategoryModel):
+    """A kind of project (项目类型); the defaults come from a data migration."""
+
+    class Meta(CategoryModel.Meta):
+        verbose_name = _("项目类型")
+        verbose_name_plural = _("项目类型")
+
+
+class ProjectQuerySet(ChapterScopedQuerySet):
+    date_field = "start_date"
+
+
+class Project(TrackedModel):
+    """A project with its budget; spending, outputs and audits hang off it."""
+
+    name = models.CharField(_("项目名称"), max_length=200)
+    kind = models.ForeignKey(
+        ProjectKind,
+        verbose_name=_("项目类型"),
+        # Reports group projects by kind: a kind in use is never deleted.
+        on_delete=models.PROTECT,
+        related_name="projects",
+    )
+    place = models.CharField(_("项目地点"), max_length=200, blank=True)
+    budget = money_field(_("预算金额"))
+    status = models.CharField(
+        _("项目状态"), max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.PLANNED
+    )
+    start_date = models.DateField(_("开始日期"), null=True, blank=True)
+    end_date = models.DateField(_("结束日期"), null=True, blank=True)
+    started_on = models.DateField(_("开工日期"), null=True, blank=True)
+    completed_on = models.DateField(_("完工日期"), null=True, blank=True)
+    audited_on = models.DateField(_("审计日期"), null=True, blank=True)
+    description = models.TextField(_("项目内容"), blank=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("项目")
+        verbose_name_plural = _("项目")
+        ordering = ["-start_date", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["chapter", "name"], name="project_name_unique_in_chapter"),
+            models.CheckConstraint(condition=Q(budget__gte=0), name="project_budget_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("projects:project-detail", args=[self.pk])
+
+
+class FundingSource(models.Model):
+    """Where a project's money comes from (资金来源): a fund of the chapter, or a named grant."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="funding_sources"
+    )
+    source = models.CharField(_("来源"), max_length=200)
+    fund = models.ForeignKey(
+        "donations.Fund",
+        verbose_name=_("基金"),
+        null=True,
+        blank=True,
+        # A project's financing plan names the fund: it stays.
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    amount = money_field(_("金额"))
+
+    class Meta:
+        verbose_name = _("资金来源")
+        verbose_name_plural = _("资金来源")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.source
+
+
+class BudgetLine(models.Model):
+    """The budget of one spending category of a project."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="budget_lines"
+    )
+    category = models.CharField(_("支出类别"), max_length=50)
+    amount = money_field(_("预算金额"))
+
+    class Meta:
+        verbose_name = _("分类预算")
+        verbose_name_plural = _("分类预算")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "category"], name="budget_line_one_per_category"),
+        ]
+
+    def __str__(self):
+        return self.category
+
+
+class Output(models.Model):
+    """What a project delivered, as a quantity: 2 条巷道, 5 眼污水井, 1 台 AED."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="outputs"
+    )
+    name = models.CharField(_("产出内容"), max_length=100)
+    quantity = models.DecimalField(
+        _("数量"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0, _("数量不能为负数"))]
+    )
+    unit = models.CharField(_("单位"), max_length=20)
+
+    class Meta:
+        verbose_name = _("项目产出")
+        verbose_name_plural = _("项目产出")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="output_quantity_not_negative")
+        ]
+
+    def __str__(self):
+        return f"{self.name} {self.quantity.normalize():f}{self.unit}"
+
+
+class Audit(TrackedModel):
+    """An audit of a project: when, by whom, and what it found."""
+
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("项目"),
+        # An audit is part of the project's record.
+        on_delete=models.PROTECT,
+        related_name="audits",
+    )
+    date = models.DateField(_("审计日期"))
+    auditor = models.CharField(_("审计单位"), max_length=200)
+    findings = models.TextField(_("审计意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("项目审计")
+        verbose_name_plural = _("项目审计")
+        ordering = ["date", "pk"]
+
+    def __str__(self):
+        return f"{self.date} {self.auditor}"
+
+
+class ExpenditureQuerySet(ChapterScopedQuerySet):
+    def with_related(self):
+        return self.select_related("chapter", "project", "fund")
+
+
+class Expenditure(TrackedModel):
+    """One line of a project's spending, with its invoice. Beyond budget it carries a stated reason."""
+
+    date = models.DateField(_("支出日期"))
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("项目"),
+        # Spending is ledger rows: a project that spent money stays.
+        on_delete=models.PROTECT,
+        related_name="expenditures",
+    )
+    category = models.CharField(_("支出类别"), max_length=50, blank=True)
+    amount = money_field(_("金额"))
+    fund = models.ForeignKey(
+        "donations.Fund",
+        verbose_name=_("资金来源"),
+        null=True,
+        blank=True,
+        # The fund's ledger needs every payment it made.
+        on_delete=models.PROTECT,
+        related_name="expenditures",
+    )
+    payee = models.CharField(_("收款单位"), max_length=200, blank=True)
+    invoice_number = models.CharField(_("发票号"), max_length=50, blank=True)
+    description = models.TextField(_("说明"), blank=True)
+    over_budget_reason = models.TextField(_("超预算原因"), blank=True)
+
+    objects = ExpenditureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("项目支出")
+        verbose_name_plural = _("项目支出")
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["chapter", "date"], name="expenditure_chapter_date")]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="expenditure_amount_positive")]
+
+    def __str__(self):
+        return f"{self.date} {self.project} {self.amount}"
+
+    def get_absolute_url(self):
+        return reverse("projects:expenditure-detail", args=[self.pk])

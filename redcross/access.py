@@ -10,7 +10,7 @@ from functools import cached_property
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
-from .choices import PERSONAL_DATA_ROLES, WRITING_ROLES
+from .choices import PERSONAL_DATA_ROLES, WRITING_ROLES, Role
 from .models import Chapter, Membership
 
 
@@ -57,6 +57,15 @@ class Access:
         """Whether the user may write records of ``chapter`` (of any chapter when None)."""
         return any(chapter is None or c.pk == chapter.pk for c in self.writable_chapters())
 
+    def can_administer(self, chapter=None):
+        """Whether the user administers ``chapter`` (any chapter when None): funds, categories, users."""
+        return any(
+            m.role == Role.ADMIN and (chapter is None or m.chapter_id == chapter.pk) for m in self.memberships
+        )
+
+    def administered_chapters(self):
+        return [m.chapter for m in self.memberships if m.role == Role.ADMIN]
+
     def can_see_personal_data(self, chapter_id):
         """Whether the user sees full ID and phone numbers of records of chapter ``chapter_id``."""
         return any(m.role in PERSONAL_DATA_ROLES and m.chapter_id == chapter_id for m in self.memberships)
@@ -67,6 +76,10 @@ class Access:
 
     def require_write(self, chapter=None):
         if not self.can_write(chapter):
+            raise PermissionDenied
+
+    def require_administer(self, chapter=None):
+        if not self.can_administer(chapter):
             raise PermissionDenied
 
 

@@ -88,9 +88,18 @@ def users_ensure(chapters):
 def demo_load():
     """Builds the demo; returns the demo accounts as (username, chapter, role) rows."""
     from aid.demo import relief_ankang_2023h1, relief_naiman
+    from donations.demo import donations_ankang
+    from projects.demo import projects_ankang, projects_naiman
+    from training.demo import training_ankang, training_naiman
 
     chapters = chapters_ensure()
     users = users_ensure(chapters)
-    relief_naiman(chapters["150525"], users["demo-staff"])
+    naiman, staff = chapters["150525"], users["demo-staff"]
+    relief_naiman(naiman, staff)
+    projects_naiman(naiman, staff)
+    training_naiman(naiman, staff)
     relief_ankang_2023h1(chapters)
+    donations_ankang(chapters["610900"])
+    projects_ankang(chapters)
+    training_ankang(chapters)
     return [(u, chapters[code].name, role.label) for u, _, code, role in USERS]

@@ -22,13 +22,12 @@ class PeriodWidget(DateRangeWidget):
         forms.MultiWidget.__init__(self, (DateInput(attrs), DateInput(attrs)), attrs)
 
 
-class ChapterRecordFilterSet(django_filters.FilterSet):
-    """Base of every record list's FilterSet: the period and the chapter (with those below it).
+class ChapterFilterSet(django_filters.FilterSet):
+    """Base of every list's FilterSet: the chapter (with those below it).
 
     Built with the request, so choices only offer what the user may read.
     """
 
-    date = django_filters.DateFromToRangeFilter(label=_("期间"), widget=PeriodWidget())
     chapter = django_filters.ModelChoiceFilter(
         label=_("红十字会（含下级）"), queryset=None, method="filter_chapter"
     )
@@ -40,3 +39,17 @@ class ChapterRecordFilterSet(django_filters.FilterSet):
 
     def filter_chapter(self, queryset, name, value):
         return queryset.for_chapter(value)
+
+
+class ChapterRecordFilterSet(ChapterFilterSet):
+    """Base of a dated record list's FilterSet: the period (``date_after``/``date_before``) and chapter.
+
+    ``date_field`` names the model's date when it is not ``date``.
+    """
+
+    date_field = "date"
+    date = django_filters.DateFromToRangeFilter(label=_("期间"), widget=PeriodWidget())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["date"].field_name = self.date_field

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .filters import DateInput
+from .models import Chapter
 
 
 class MoneyField(forms.DecimalField):
@@ -32,17 +33,27 @@ class DateField(forms.DateField):
 class RecordForm(forms.Form):
     """A form for one chapter's record. Offers a choice of chapter only to those who write for several."""
 
-    def __init__(self, *args, access, instance=None, **kwargs):
+    def __init__(self, *args, access, instance=None, chapters=None, **kwargs):
         self.access = access
         self.instance = instance
+        self.chapters = access.writable_chapters() if chapters is None else chapters
         super().__init__(*args, **kwargs)
-        writable = access.writable_chapters()
-        if instance is None and len(writable) > 1:
+        if instance is None and len(self.chapters) > 1:
             self.fields["chapter"] = forms.ModelChoiceField(
                 label=_("红十字会"),
-                queryset=type(writable[0]).objects.filter(pk__in=[c.pk for c in writable]),
+                queryset=Chapter.objects.filter(pk__in=[c.pk for c in self.chapters]),
             )
             self.order_fields(["chapter"])
+        if self.instance is not None and not self.is_bound:
+            self.initial.update(self.initial_from(self.instance))
+
+    def initial_from(self, instance):
+        """The form's values for correcting ``instance``: its fields of the same names."""
+        return {
+            name: getattr(instance, f"{name}_id", getattr(instance, name, None))
+            for name in self.fields
+            if hasattr(instance, name)
+        }
 
     @property
     def chapter(self):
@@ -51,4 +62,13 @@ class RecordForm(forms.Form):
             return self.instance.chapter
         if "chapter" in self.fields:
             return self.cleaned_data["chapter"]
-        return self.access.writable_chapters()[0]
+        return self.chapters[0]
+
+    @property
+    def record_chapters(self):
+        """The chapters whose funds, projects and other records the form may offer."""
+        return [self.instance.chapter] if self.instance is not None else self.chapters
+
+    def service_arguments(self):
+        """The cleaned data as the app's services take it (the chapter choice left out)."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "chapter"}

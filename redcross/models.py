@@ -25,6 +25,46 @@ def money_field(verbose_name, **kwargs):
     )
 
 
+class CategoryModel(models.Model):
+    """A named category an administrator keeps (救助类别, 培训类型, 项目类型, 对象领域).
+
+    The defaults come from data migrations; a category in use is never deleted, only switched off.
+    """
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=100)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+def default_categories_migration(app_label, model_name, names, **extra_fields_by_name):
+    """A RunPython operation creating ``names`` in order (and removing the unused ones on reversal)."""
+
+    def create(apps, schema_editor):
+        model = apps.get_model(app_label, model_name)
+        for order, name in enumerate(names, start=1):
+            defaults = {"order": order * 10, **extra_fields_by_name.get(name, {})}
+            model.objects.get_or_create(name=name, defaults=defaults)
+
+    def remove(apps, schema_editor):
+        model = apps.get_model(app_label, model_name)
+        for name in names:
+            try:
+                model.objects.filter(name=name).delete()
+            except models.ProtectedError:
+                pass
+
+    from django.db import migrations
+
+    return migrations.RunPython(create, remove)
+
+
 class Chapter(models.Model):
     """A Red Cross chapter (红十字会), identified by its 6-digit administrative division code.
 
@@ -115,13 +155,15 @@ class ChapterScopedQuerySet(models.QuerySet):
         """Records the user behind ``access`` may read."""
         return self.filter(access.readable_q("chapter__path"))
 
+    date_field = "date"
+
     def in_period(self, start=None, end=None):
         """Records dated from ``start`` to ``end``, both included; either may be open."""
         qs = self
         if start:
-            qs = qs.filter(date__gte=start)
+            qs = qs.filter(**{f"{self.date_field}__gte": start})
         if end:
-            qs = qs.filter(date__lte=end)
+            qs = qs.filter(**{f"{self.date_field}__lte": end})
         return qs
 
 

@@ -10,5 +10,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("aid/", include("aid.urls")),
+    path("donations/", include("donations.urls")),
+    path("training/", include("training.urls")),
+    path("projects/", include("projects.urls")),
     path("admin/", admin.site.urls),
 ]

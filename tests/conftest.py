@@ -62,3 +62,33 @@ def fund_factory(db):
 @pytest.fixture
 def donation_factory(db):
     return factories.DonationFactory
+
+
+@pytest.fixture
+def donor_factory(db):
+    return factories.DonorFactory
+
+
+@pytest.fixture
+def drive_factory(db):
+    return factories.DriveFactory
+
+
+@pytest.fixture
+def project_factory(db):
+    return factories.ProjectFactory
+
+
+@pytest.fixture
+def expenditure_factory(db):
+    return factories.ExpenditureFactory
+
+
+@pytest.fixture
+def session_factory(db):
+    return factories.SessionFactory
+
+
+@pytest.fixture
+def certificate_factory(db):
+    return factories.CertificateFactory

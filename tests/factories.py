@@ -8,10 +8,13 @@ import factory
 from django.contrib.auth import get_user_model
 
 from aid.models import AidCategory, Beneficiary, Disbursement
-from donations.models import Donation, Fund
+from donations.choices import DonorKind
+from donations.models import Donation, Donor, Drive, Fund
+from projects.models import Expenditure, Project, ProjectKind
 from redcross.choices import ChapterLevel, Role
 from redcross.idnumber import check_character
 from redcross.models import Chapter, Membership
+from training.models import Certificate, Session, TrainingKind
 
 _serial = itertools.count(1)
 
@@ -61,14 +64,36 @@ class FundFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"测试基金{n}")
 
 
+class DonorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Donor
+
+    chapter = factory.SubFactory(ChapterFactory)
+    name = factory.Sequence(lambda n: f"爱心人士{n}")
+    kind = DonorKind.PERSON
+
+
+class DriveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Drive
+
+    fund = factory.SubFactory(FundFactory)
+    chapter = factory.SelfAttribute("fund.chapter")
+    name = "博爱一日捐"
+    start_date = datetime.date(2020, 5, 1)
+    end_date = datetime.date(2020, 6, 30)
+
+
 class DonationFactory(factory.django.DjangoModelFactory):
+    """A gift written straight to the table, for reads; writes under test go through services."""
+
     class Meta:
         model = Donation
 
     fund = factory.SubFactory(FundFactory)
     chapter = factory.SelfAttribute("fund.chapter")
+    donor = factory.SubFactory(DonorFactory, chapter=factory.SelfAttribute("..chapter"))
     date = datetime.date(2020, 5, 8)
-    donor_name = "爱心人士"
     amount = Decimal("10000.00")
 
 
@@ -97,3 +122,50 @@ class DisbursementFactory(factory.django.DjangoModelFactory):
     cash_amount = Decimal("1000.00")
     in_kind_amount = Decimal("0.00")
     township = factory.LazyAttribute(lambda o: o.beneficiary.township if o.beneficiary else "")
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    chapter = factory.SubFactory(ChapterFactory)
+    name = factory.Sequence(lambda n: f"测试项目{n}")
+    kind = factory.LazyFunction(lambda: ProjectKind.objects.get(name="博爱家园"))
+    budget = Decimal("100000.00")
+    start_date = datetime.date(2020, 4, 1)
+
+
+class ExpenditureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Expenditure
+
+    project = factory.SubFactory(ProjectFactory)
+    chapter = factory.SelfAttribute("project.chapter")
+    date = datetime.date(2020, 6, 1)
+    category = "工程建设"
+    amount = Decimal("10000.00")
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Session
+
+    chapter = factory.SubFactory(ChapterFactory)
+    date = datetime.date(2020, 6, 10)
+    kind = factory.LazyFunction(lambda: TrainingKind.objects.get(name="普及性培训"))
+    title = factory.Sequence(lambda n: f"应急救护普及培训班{n}")
+    person_times = 100
+
+
+class CertificateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Certificate
+
+    session = factory.SubFactory(
+        SessionFactory, kind=factory.LazyFunction(lambda: TrainingKind.objects.get(name="救护员培训"))
+    )
+    chapter = factory.SelfAttribute("session.chapter")
+    trainee_name = factory.Sequence(lambda n: f"学员{n}")
+    number = factory.Sequence(lambda n: f"JHY{n:06d}")
+    issued_on = datetime.date(2020, 6, 10)
+    expires_on = datetime.date(2023, 6, 9)

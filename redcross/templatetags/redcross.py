@@ -2,8 +2,8 @@
 
 from django import template
 
-from redcross import money
-from redcross.idnumber import mask_id_number
+from redcross import money, personal
+from redcross.urls_util import records_url
 
 register = template.Library()
 
@@ -33,11 +33,22 @@ def cases_persons(cases, persons_count):
 
 
 @register.simple_tag(takes_context=True)
-def id_number(context, beneficiary):
-    """The beneficiary's ID number: in full for those allowed to see it, masked for everyone else."""
-    if beneficiary is None or not beneficiary.id_number:
+def id_number(context, record):
+    """A record's ID number: in full for those allowed to see it, masked for everyone else."""
+    if record is None:
         return ""
-    access = context["access"]
-    if access.can_see_personal_data(beneficiary.chapter_id):
-        return beneficiary.id_number
-    return mask_id_number(beneficiary.id_number)
+    return personal.shown(context["access"], record.chapter_id, record.id_number, "id_number")
+
+
+@register.simple_tag(takes_context=True)
+def phone(context, record):
+    """A record's phone number, in full or masked like ID numbers."""
+    if record is None:
+        return ""
+    return personal.shown(context["access"], record.chapter_id, record.phone, "phone")
+
+
+@register.simple_tag(takes_context=True)
+def url_with(context, route, **params):
+    """The URL of list ``route`` filtered by ``params``: how a figure links to the records behind it."""
+    return records_url(route, **params)

@@ -64,6 +64,7 @@ class RecordDetailView(AccessMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_correct"] = self.access.can_write(self.object.chapter)
+        context["can_administer"] = self.access.can_administer(self.object.chapter)
         return context
 
 
@@ -80,34 +81,76 @@ class RecordFormView(AccessMixin, FormView):
     """Creates a record, or corrects ``self.object``, through the app's service.
 
     Subclasses set ``model`` (for correcting) and implement ``perform(form)`` to call the
-    service and return the saved record. Only users who may write the record's chapter get here.
+    service and return the saved record. Only users who may write the record's chapter get here;
+    with ``administered`` only its administrators. A view with ``parent_model`` works on a record
+    that belongs to another (a certificate of a session, an audit of a project): the parent's
+    chapter decides, and it is ``self.parent``.
     """
 
     model = None
+    parent_model = None
+    administered = False
+    template_name = "generic/record_form.html"
+    title = None
     success_message = _("已保存")
 
     def dispatch(self, request, *args, **kwargs):
-        self.object = None
+        self.object = self.parent = None
+        if self.parent_model is not None:
+            self.parent = get_object_or_404(
+                self.parent_model.objects.select_related("chapter"), pk=kwargs["parent_pk"]
+            )
+            self.require(self.parent.chapter)
         if "pk" in kwargs:
             self.object = get_object_or_404(self.model.objects.select_related("chapter"), pk=kwargs["pk"])
-            self.access.require_read(self.object.chapter)
-            self.access.require_write(self.object.chapter)
-        else:
-            self.access.require_write()
+            self.require(self.object.chapter)
+        elif self.parent is None:
+            self.require(None)
         return super().dispatch(request, *args, **kwargs)
+
+    def require(self, chapter):
+        if chapter is not None:
+            self.access.require_read(chapter)
+        if self.administered:
+            self.access.require_administer(chapter)
+        else:
+            self.access.require_write(chapter)
+
+    def form_chapters(self):
+        """The chapters a new record may belong to."""
+        if self.parent is not None:
+            return [self.parent.chapter]
+        if self.administered:
+            return self.access.administered_chapters()
+        return self.access.writable_chapters()
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs.update(access=self.access, instance=self.object)
+        kwargs.update(access=self.access, instance=self.object, chapters=self.form_chapters())
         return kwargs
+
+    def get_title(self):
+        return self.title
+
+    def get_cancel_url(self):
+        if self.object is not None:
+            return self.object.get_absolute_url()
+        if self.parent is not None:
+            return self.parent.get_absolute_url()
+        return None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["object"] = self.object
+        context.update(
+            object=self.object, parent=self.parent, title=self.get_title(), cancel_url=self.get_cancel_url()
+        )
         return context
 
     def perform(self, form):
         raise NotImplementedError
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
 
     def form_valid(self, form):
         try:
@@ -116,4 +159,4 @@ class RecordFormView(AccessMixin, FormView):
             add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, self.success_message)
-        return redirect(self.object.get_absolute_url())
+        return redirect(self.get_success_url())

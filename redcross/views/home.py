@@ -2,21 +2,23 @@
 
 import datetime
 
+from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
 from aid.models import Disbursement
 from aid.selectors import disbursement_totals, disbursement_totals_by_category, disbursement_years
+from donations.models import Donation
+from donations.selectors import donation_totals, donation_totals_by_drive
+from projects.choices import ProjectStatus
+from projects.models import Project
+from projects.selectors import projects_with_spending
+from training.models import Session
+from training.selectors import training_progress
 
+from ..urls_util import records_url
 from .generic import AccessMixin
-
-
-def records_url(route, **params):
-    """The URL of a record list filtered by ``params`` (empty values left out)."""
-    query = {key: value for key, value in params.items() if value not in (None, "")}
-    return f"{reverse(route)}?{urlencode(query)}"
 
 
 class HomeView(AccessMixin, TemplateView):
@@ -50,6 +52,9 @@ class HomeView(AccessMixin, TemplateView):
             {"totals": row, "url": records_url("aid:disbursement-list", category=row.category_id, **period)}
             for row in disbursement_totals_by_category(in_year)
         ]
+        context.update(self.donations_context(chapter, start, end, period))
+        context.update(self.training_context(chapter, year, start, end, period))
+        context.update(self.projects_context(chapter, start, end, period))
         context.update(
             year=year,
             years=sorted(set(years) | {year}, reverse=True),
@@ -59,3 +64,35 @@ class HomeView(AccessMixin, TemplateView):
             relief_total_url=records_url("aid:disbursement-list", **period),
         )
         return context
+
+    def donations_context(self, chapter, start, end, period):
+        donations = Donation.objects.for_chapter(chapter).in_period(start, end)
+        rows = donation_totals_by_drive(donations)
+        drives = []
+        for row in rows:
+            params = {"drive": row.drive_id} if row.drive_id else {"without_drive": "true"}
+            drives.append({"totals": row, "url": records_url("donations:donation-list", **period, **params)})
+        return {
+            "drives": drives,
+            "donations_total": donation_totals(donations),
+            "donations_url": records_url("donations:donation-list", **period),
+        }
+
+    def training_context(self, chapter, year, start, end, period):
+        sessions = Session.objects.for_chapter(chapter).in_period(start, end)
+        progress = training_progress(sessions, chapter=chapter, year=year)
+        for row in progress:
+            row.url = records_url("training:session-list", kind=row.kind_id, **period)
+        return {
+            "training": progress,
+            "training_url": f"{reverse('training:overview')}?chapter={chapter.code}&year={year}",
+        }
+
+    def projects_context(self, chapter, start, end, period):
+        projects = projects_with_spending(
+            Project.objects.for_chapter(chapter).select_related("kind"), start=start, end=end
+        ).filter(Q(spent__gt=0) | Q(status__in=[ProjectStatus.PLANNED, ProjectStatus.IN_PROGRESS]))
+        return {
+            "projects": projects.order_by("kind__order", "name"),
+            "expenditures_url": records_url("projects:expenditure-list", **period),
+        }

@@ -27,8 +27,13 @@ def test_two_payments_racing_for_the_last_money_of_a_fund(tree):
         try:
             start.wait()
             disbursement_record(
-                chapter=tree.naiman, user=None, date=datetime.date(2020, 6, 1), category=category,
-                beneficiary_name=name, cash_amount=Decimal("800.00"), fund=fund,
+                chapter=tree.naiman,
+                user=None,
+                date=datetime.date(2020, 6, 1),
+                category=category,
+                beneficiary_name=name,
+                cash_amount=Decimal("800.00"),
+                fund=fund,
             )
             outcomes.append("paid")
         except ValidationError as error:
@@ -42,5 +47,5 @@ def test_two_payments_racing_for_the_last_money_of_a_fund(tree):
     for thread in threads:
         thread.join()
 
-    assert sorted(outcomes) == ["paid", "基金“%s”余额不足：可用 200.00 元，本次需 800.00 元" % fund.name]
+    assert sorted(outcomes) == ["paid", f"基金“{fund.name}”余额不足：可用 200.00 元，本次需 800.00 元"]
     assert Disbursement.objects.filter(fund=fund).count() == 1

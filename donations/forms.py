@@ -1,0 +1,150 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from aid.models import AidCategory
+from projects.models import Project
+from redcross.forms import DateField, MoneyField, RecordForm
+
+from .choices import DonationKind, DonorKind, ValuationBasis
+from .models import Drive, Fund
+
+
+def remarks_field():
+    return forms.CharField(label=_("备注"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class FundForm(RecordForm):
+    name = forms.CharField(label=_("基金名称"), max_length=100)
+    restricted_category = forms.ModelChoiceField(
+        label=_("限定用途（救助类别）"), queryset=AidCategory.objects.filter(is_active=True), required=False
+    )
+    restricted_project = forms.ModelChoiceField(
+        label=_("限定用途（项目）"),
+        queryset=Project.objects.none(),
+        required=False,
+        help_text=_("两项都不选表示非限定用途；只能选其中一项"),
+    )
+    remarks = remarks_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["restricted_project"].queryset = Project.objects.filter(chapter__in=self.record_chapters)
+
+
+class DonorForm(RecordForm):
+    name = forms.CharField(label=_("捐赠人名称"), max_length=200)
+    kind = forms.ChoiceField(label=_("捐赠人类型"), choices=DonorKind.choices, widget=forms.RadioSelect)
+    contact_person = forms.CharField(label=_("联系人"), max_length=50, required=False)
+    phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+    named_in_public = forms.BooleanField(label=_("同意公开署名"), required=False)
+    remarks = remarks_field()
+
+
+class DriveForm(RecordForm):
+    name = forms.CharField(
+        label=_("活动名称"), max_length=100, help_text=_("每年同名的活动会逐年对比，例如“博爱一日捐”")
+    )
+    start_date = DateField(label=_("开始日期"))
+    end_date = DateField(label=_("结束日期"))
+    fund = forms.ModelChoiceField(label=_("入账基金"), queryset=Fund.objects.none())
+    goal = MoneyField(label=_("目标金额（元）"), required=False)
+    remarks = remarks_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fund"].queryset = Fund.objects.filter(chapter__in=self.record_chapters)
+
+
+class DonationForm(RecordForm):
+    date = DateField(label=_("捐赠日期"))
+    donor_name = forms.CharField(
+        label=_("捐赠人"), max_length=200, help_text=_("已登记的捐赠人按名称和类型找到；新的捐赠人会自动登记")
+    )
+    donor_kind = forms.ChoiceField(
+        label=_("捐赠人类型"), choices=DonorKind.choices, initial=DonorKind.PERSON, widget=forms.RadioSelect
+    )
+    drive = forms.ModelChoiceField(label=_("募捐活动"), queryset=Drive.objects.none(), required=False)
+    fund = forms.ModelChoiceField(
+        label=_("入账基金"),
+        queryset=Fund.objects.none(),
+        required=False,
+        help_text=_("选择募捐活动时可不填，按活动的入账基金"),
+    )
+    kind = forms.ChoiceField(
+        label=_("捐赠方式"), choices=DonationKind.choices, initial=DonationKind.CASH, widget=forms.RadioSelect
+    )
+    amount = MoneyField(label=_("金额（元）"), help_text=_("物资捐赠填写折价金额"))
+    goods = forms.CharField(label=_("物资名称"), max_length=200, required=False)
+    quantity = forms.DecimalField(
+        label=_("数量"), max_digits=14, decimal_places=2, min_value=0, required=False
+    )
+    unit = forms.CharField(label=_("单位"), max_length=20, required=False)
+    valuation_basis = forms.ChoiceField(
+        label=_("折价依据"), choices=[("", "—")] + ValuationBasis.choices, required=False
+    )
+    receipt_number = forms.CharField(label=_("票据号"), max_length=50, required=False)
+    anonymous = forms.BooleanField(label=_("匿名捐赠"), required=False, help_text=_("公开时不显示捐赠人"))
+    remarks = remarks_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["drive"].queryset = Drive.objects.filter(chapter__in=self.record_chapters)
+        self.fields["fund"].queryset = Fund.objects.filter(chapter__in=self.record_chapters)
+        self.fields["amount"].error_messages["min_value"] = _("金额必须大于零")
+        if self.instance is not None:
+            # A receipt is never edited: it is voided and reissued from the donation's page.
+            del self.fields["receipt_number"]
+
+    def initial_from(self, donation):
+        initial = super().initial_from(donation)
+        initial.update(donor_name=donation.donor.name, donor_kind=donation.donor.kind)
+        return initial
+
+    def clean(self):
+        data = super().clean()
+        if data.get("amount") is not None and data["amount"] <= 0:
+            self.add_error("amount", _("金额必须大于零"))
+        if not data.get("drive") and not data.get("fund"):
+            self.add_error("fund", _("请选择入账基金或募捐活动"))
+        if data.get("kind") == DonationKind.IN_KIND:
+            if not data.get("goods", "").strip():
+                self.add_error("goods", _("物资捐赠必须填写物资名称"))
+            if not data.get("valuation_basis"):
+                self.add_error("valuation_basis", _("物资捐赠必须填写折价依据"))
+        return data
+
+    def service_arguments(self):
+        data = dict(self.cleaned_data)
+        data.pop("chapter", None)
+        data.pop("donor_name")
+        data.pop("donor_kind")
+        return data
+
+
+class ReceiptForm(RecordForm):
+    number = forms.CharField(label=_("票据号"), max_length=50)
+    issued_on = DateField(label=_("开具日期"))
+
+
+class ReceiptVoidForm(RecordForm):
+    reason = forms.CharField(label=_("作废原因"), max_length=200)
+    new_number = forms.CharField(
+        label=_("新票据号"), max_length=50, required=False, help_text=_("填写时同时开具新票据")
+    )
+    new_issued_on = DateField(label=_("新票据开具日期"), required=False)
+
+
+class PayoutForm(RecordForm):
+    date = DateField(label=_("拨付日期"))
+    fund = forms.ModelChoiceField(label=_("资金来源"), queryset=Fund.objects.none())
+    recipient = forms.CharField(label=_("接收单位"), max_length=200)
+    purpose = forms.CharField(label=_("用途"), max_length=200)
+    cash_amount = MoneyField(label=_("现金金额（元）"), initial=0)
+    in_kind_amount = MoneyField(label=_("物资折价（元）"), initial=0)
+    document_number = forms.CharField(label=_("拨付文号"), max_length=50, required=False)
+    remarks = remarks_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fund"].queryset = Fund.objects.filter(chapter__in=self.record_chapters)

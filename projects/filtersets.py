@@ -1,0 +1,51 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from donations.models import Fund
+from redcross.filters import ChapterRecordFilterSet
+
+from .choices import ProjectStatus
+from .models import Expenditure, Project, ProjectKind
+
+
+class ProjectFilterSet(ChapterRecordFilterSet):
+    date_field = "start_date"
+    kind = django_filters.ModelChoiceFilter(label=_("项目类型"), queryset=ProjectKind.objects.all())
+    status = django_filters.ChoiceFilter(label=_("项目状态"), choices=ProjectStatus.choices)
+    over_budget = django_filters.BooleanFilter(label=_("超预算"))
+    q = django_filters.CharFilter(label=_("项目名称或地点"), method="filter_text")
+
+    class Meta:
+        model = Project
+        fields = ["date", "chapter", "kind", "status", "over_budget", "q"]
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(name__icontains=value) | Q(place__icontains=value))
+
+
+class ExpenditureFilterSet(ChapterRecordFilterSet):
+    project = django_filters.ModelChoiceFilter(label=_("项目"), queryset=None)
+    category = django_filters.CharFilter(label=_("支出类别"))
+    fund = django_filters.ModelChoiceFilter(label=_("资金来源"), queryset=None)
+    over_budget = django_filters.BooleanFilter(label=_("注明超预算原因"), method="filter_over_budget")
+    q = django_filters.CharFilter(label=_("收款单位、发票号或说明"), method="filter_text")
+
+    class Meta:
+        model = Expenditure
+        fields = ["date", "chapter", "project", "category", "fund", "over_budget", "q"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["project"].queryset = Project.objects.visible_to(self.access)
+        self.filters["fund"].queryset = Fund.objects.visible_to(self.access)
+
+    def filter_over_budget(self, queryset, name, value):
+        return queryset.exclude(over_budget_reason="") if value else queryset.filter(over_budget_reason="")
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(payee__icontains=value) | Q(invoice_number__icontains=value) | Q(description__icontains=value)
+        )

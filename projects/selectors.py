@@ -1,0 +1,106 @@
+"""Reads of projects: spending against budget, computed in the database."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from redcross.money import to_money
+
+from .models import Expenditure
+
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+ZERO = Value(Decimal("0.00"), output_field=MONEY)
+
+
+def _spent_subquery(expenditures):
+    summed = (
+        expenditures.filter(project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(total=Sum("amount", output_field=MONEY))
+        .values("total")
+    )
+    return Coalesce(Subquery(summed), ZERO)
+
+
+def projects_with_spending(queryset, *, start=None, end=None):
+    """Projects annotated with ``spent`` (in the period when given), ``spent_total`` and ``over_budget``.
+
+    ``over_budget`` compares everything ever spent with the budget, whatever the period.
+    """
+    in_period = Expenditure.objects.in_period(start, end)
+    return queryset.annotate(
+        spent=_spent_subquery(in_period), spent_total=_spent_subquery(Expenditure.objects.all())
+    ).annotate(over_budget=Q(spent_total__gt=F("budget")))
+
+
+@dataclass(frozen=True)
+class ProjectTotals:
+    count: int
+    budget: Decimal
+    spent: Decimal
+    over_budget: int
+
+
+def project_totals(queryset):
+    """Number of projects, their budget and what they spent, over ``queryset`` (two queries)."""
+    row = projects_with_spending(queryset.order_by()).aggregate(
+        n=Count("pk"), budget_total=Sum("budget"), over=Count("pk", filter=Q(over_budget=True))
+    )
+    spent = Expenditure.objects.filter(project__in=queryset.order_by().values("pk")).aggregate(
+        total=Sum("amount")
+    )
+    return ProjectTotals(
+        count=row["n"] or 0,
+        budget=to_money(row["budget_total"]),
+        spent=to_money(spent["total"]),
+        over_budget=row["over"] or 0,
+    )
+
+
+@dataclass
+class CategorySpending:
+    category: str
+    budget: Decimal | None
+    spent: Decimal
+    count: int
+    url: str = ""
+
+    @property
+    def remaining(self):
+        return None if self.budget is None else self.budget - self.spent
+
+    @property
+    def over_budget(self):
+        return self.budget is not None and self.spent > self.budget
+
+
+def project_spending_by_category(project):
+    """Budget against spending per category: the budget lines first, then categories spent without one."""
+    spent = {
+        row["category"]: row
+        for row in Expenditure.objects.filter(project=project)
+        .order_by()
+        .values("category")
+        .annotate(total=Sum("amount"), n=Count("pk"))
+    }
+    rows = []
+    for line in project.budget_lines.all():
+        row = spent.pop(line.category, None)
+        rows.append(
+            CategorySpending(
+                line.category, line.amount, to_money(row and row["total"]), row["n"] if row else 0
+            )
+        )
+    for category, row in sorted(spent.items()):
+        rows.append(CategorySpending(category, None, to_money(row["total"]), row["n"]))
+    return rows
+
+
+def expenditure_totals(queryset):
+    row = queryset.order_by().aggregate(
+        n=Count("pk"), total=Sum("amount"), projects=Count("project", distinct=True)
+    )
+    return {"count": row["n"] or 0, "amount": to_money(row["total"]), "projects": row["projects"] or 0}

@@ -1,0 +1,75 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from redcross.forms import DateField, RecordForm
+from redcross.idnumber import normalize_id_number, validate_id_number
+
+from .models import Instructor, Sector, TrainingKind
+
+
+class SessionForm(RecordForm):
+    date = DateField(label=_("培训日期"))
+    kind = forms.ModelChoiceField(label=_("培训类型"), queryset=TrainingKind.objects.filter(is_active=True))
+    title = forms.CharField(label=_("培训名称"), max_length=200)
+    venue = forms.CharField(label=_("培训地点"), max_length=200, required=False)
+    sector = forms.ModelChoiceField(
+        label=_("对象领域"), queryset=Sector.objects.filter(is_active=True), required=False
+    )
+    hours = forms.DecimalField(label=_("学时"), max_digits=5, decimal_places=1, min_value=0, required=False)
+    person_times = forms.IntegerField(
+        label=_("参训人次"), min_value=1, error_messages={"min_value": _("参训人次至少为1")}
+    )
+    certified_count = forms.IntegerField(
+        label=_("取证人数"), min_value=0, initial=0, required=False, help_text=_("救护员培训、师资培训填写")
+    )
+    instructors = forms.ModelMultipleChoiceField(
+        label=_("授课师资"),
+        queryset=Instructor.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    remarks = forms.CharField(label=_("备注"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["instructors"].queryset = Instructor.objects.filter(chapter__in=self.record_chapters)
+
+    def initial_from(self, session):
+        initial = super().initial_from(session)
+        initial["instructors"] = list(session.instructors.values_list("pk", flat=True))
+        return initial
+
+
+class CertificateForm(RecordForm):
+    trainee_name = forms.CharField(label=_("学员姓名"), max_length=50)
+    id_number = forms.CharField(
+        label=_("身份证号"), max_length=18, required=False, validators=[validate_id_number]
+    )
+    phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
+    workplace = forms.CharField(label=_("工作单位"), max_length=200, required=False)
+    number = forms.CharField(label=_("证书编号"), max_length=50)
+    issued_on = DateField(label=_("发证日期"), required=False, help_text=_("留空按培训日期"))
+    expires_on = DateField(label=_("有效期至"), required=False, help_text=_("留空按发证日期起三年"))
+
+    def clean_id_number(self):
+        return normalize_id_number(self.cleaned_data["id_number"])
+
+
+class InstructorForm(RecordForm):
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
+    workplace = forms.CharField(label=_("工作单位"), max_length=200, required=False)
+    qualification_number = forms.CharField(label=_("师资证号"), max_length=50, required=False)
+    qualified_until = DateField(label=_("资质有效期至"), required=False)
+
+
+class TargetsForm(RecordForm):
+    """One field per active training kind: the year's target in person-times (empty: none)."""
+
+    def __init__(self, *args, targets=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kinds = list(TrainingKind.objects.filter(is_active=True))
+        for kind in self.kinds:
+            self.fields[f"kind_{kind.pk}"] = forms.IntegerField(
+                label=kind.name, min_value=0, required=False, initial=(targets or {}).get(kind.pk)
+            )

@@ -1,0 +1,228 @@
+import datetime
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from redcross.urls_util import records_url
+from redcross.views.generic import AccessMixin, RecordDetailView, RecordFormView, RecordListView
+
+from . import selectors, services
+from .choices import EXPIRING_WITHIN_DAYS
+from .filtersets import CertificateFilterSet, InstructorFilterSet, SessionFilterSet
+from .forms import CertificateForm, InstructorForm, SessionForm, TargetsForm
+from .models import Certificate, Instructor, Session, Target
+
+
+def year_from(request):
+    try:
+        return int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        raise Http404 from None
+
+
+class TrainingOverviewView(AccessMixin, TemplateView):
+    """The training page: the year's sessions and person-times per kind against target, and who to
+    invite to retrain (certificates expiring in the next 90 days)."""
+
+    template_name = "training/overview.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        chapter = self.access.home_chapter
+        if chapter is None:
+            return context
+        code = self.request.GET.get("chapter")
+        if code:
+            chapter = self.access.readable_chapters().filter(code=code).first()
+            if chapter is None:
+                raise Http404
+        year = year_from(self.request)
+        start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+        sessions = Session.objects.for_chapter(chapter).in_period(start, end)
+        period = {"chapter": chapter.pk, "date_after": start.isoformat(), "date_before": end.isoformat()}
+        progress = selectors.training_progress(sessions, chapter=chapter, year=year)
+        for row in progress:
+            row.url = records_url("training:session-list", kind=row.kind_id, **period)
+        today = timezone.localdate()
+        expiring = Certificate.objects.for_chapter(chapter).expiring(today, EXPIRING_WITHIN_DAYS)
+        context.update(
+            chapter=chapter,
+            chapters=self.access.readable_chapters(),
+            year=year,
+            years=range(today.year + 1, today.year - 8, -1),
+            progress=progress,
+            totals=selectors.session_totals(sessions),
+            sessions_url=records_url("training:session-list", **period),
+            expiring=expiring.with_related()[:100],
+            expiring_count=expiring.count(),
+            expiring_url=records_url(
+                "training:certificate-list", chapter=chapter.pk, expiry=str(EXPIRING_WITHIN_DAYS)
+            ),
+            instructors_expiring=Instructor.objects.for_chapter(chapter).filter(
+                qualified_until__gte=today,
+                qualified_until__lte=today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS),
+            ),
+            can_set_targets=self.access.can_write(chapter),
+            within_days=EXPIRING_WITHIN_DAYS,
+        )
+        return context
+
+
+class SessionListView(RecordListView):
+    model = Session
+    filterset_class = SessionFilterSet
+    template_name = "training/session_list.html"
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().with_related()
+
+    def get_totals(self, queryset):
+        return selectors.session_totals(queryset)
+
+
+class SessionDetailView(RecordDetailView):
+    model = Session
+    template_name = "training/session_detail.html"
+
+    def get_queryset(self):
+        return Session.objects.with_related().select_related("created_by", "updated_by")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["certificates"] = self.object.certificates.all()
+        context["instructors"] = self.object.instructors.all()
+        context["certificates_url"] = records_url("training:certificate-list", session=self.object.pk)
+        return context
+
+
+class SessionCreateView(RecordFormView):
+    form_class = SessionForm
+    title = _("登记培训")
+    success_message = _("培训已登记")
+
+    def perform(self, form):
+        return services.session_record(
+            chapter=form.chapter, user=self.request.user, **form.service_arguments()
+        )
+
+
+class SessionUpdateView(RecordFormView):
+    model = Session
+    form_class = SessionForm
+    title = _("更正培训")
+    success_message = _("培训已更正")
+
+    def perform(self, form):
+        return services.session_correct(
+            session=self.object, user=self.request.user, **form.service_arguments()
+        )
+
+
+class CertificateCreateView(RecordFormView):
+    parent_model = Session
+    form_class = CertificateForm
+    title = _("登记救护证书")
+    success_message = _("证书已登记")
+
+    def perform(self, form):
+        services.certificate_issue(session=self.parent, user=self.request.user, **form.service_arguments())
+        return self.parent
+
+
+class CertificateListView(RecordListView):
+    model = Certificate
+    filterset_class = CertificateFilterSet
+    template_name = "training/certificate_list.html"
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().with_related()
+
+    def get_totals(self, queryset):
+        today = timezone.localdate()
+        return {
+            "count": queryset.count(),
+            "valid": queryset.filter(expires_on__gte=today).count(),
+        }
+
+
+class InstructorListView(RecordListView):
+    model = Instructor
+    filterset_class = InstructorFilterSet
+    template_name = "training/instructor_list.html"
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("chapter")
+
+    def get_totals(self, queryset):
+        today = timezone.localdate()
+        return {"count": queryset.count(), "qualified": queryset.filter(qualified_until__gte=today).count()}
+
+
+class InstructorCreateView(RecordFormView):
+    form_class = InstructorForm
+    title = _("登记救护师资")
+    success_message = _("救护师资已登记")
+
+    def get_success_url(self):
+        return reverse("training:instructor-list")
+
+    def perform(self, form):
+        return services.instructor_create(
+            chapter=form.chapter, user=self.request.user, **form.service_arguments()
+        )
+
+
+class InstructorUpdateView(RecordFormView):
+    model = Instructor
+    form_class = InstructorForm
+    title = _("修改救护师资")
+
+    def get_success_url(self):
+        return reverse("training:instructor-list")
+
+    def perform(self, form):
+        return services.instructor_update(
+            instructor=self.object, user=self.request.user, **form.service_arguments()
+        )
+
+
+class TargetsView(RecordFormView):
+    """The year's targets per kind of training, for the user's own chapter."""
+
+    form_class = TargetsForm
+    title = _("年度培训目标")
+
+    def get_title(self):
+        return _("%(year)s年培训目标") % {"year": self.year}
+
+    def dispatch(self, request, *args, **kwargs):
+        self.year = year_from(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        chapters = self.form_chapters()
+        kwargs["targets"] = dict(
+            Target.objects.filter(chapter=chapters[0], year=self.year).values_list("kind", "person_times")
+        )
+        return kwargs
+
+    def get_cancel_url(self):
+        return f"{reverse('training:overview')}?year={self.year}"
+
+    def form_valid(self, form):
+        for kind in form.kinds:
+            services.target_set(
+                chapter=form.chapter,
+                user=self.request.user,
+                year=self.year,
+                kind=kind,
+                person_times=form.cleaned_data.get(f"kind_{kind.pk}"),
+            )
+        messages.success(self.request, _("培训目标已保存"))
+        return redirect(self.get_cancel_url())
