@@ -91,3 +91,37 @@ def test_staff_records_a_payment_and_sees_the_totals_line_change(demo_site, page
     assert rows.count() == 1
     assert "1,234.56" in rows.first.inner_text()
     assert amount_in_totals(page) == Decimal("1234.56")
+
+
+def test_staff_records_an_in_kind_donation_and_sees_the_drive_total_change(demo_site, page):
+    base = demo_site
+    log_in(page, base, "demo-staff")
+
+    # The 2020 epidemic drive, as its page shows it before.
+    page.goto(f"{base}/donations/drives/")
+    page.click("text=疫情防控专项募捐")
+    drive_url = page.url
+    assert page.inner_text('[data-figure="in_kind"]') == "838,500.00"
+    before = Decimal(page.inner_text('[data-figure="amount"]').replace(",", ""))
+    assert before == Decimal("1954600.00")
+
+    # Record goods given to the drive, from the drive's own page.
+    page.click("text=登记捐赠")
+    page.fill("#id_date", "2020-03-02")
+    page.fill("#id_donor_name", "奈曼旗爱心药店")
+    page.check("input[name=donor_kind][value=organisation]")
+    page.check("input[name=kind][value=in_kind]")
+    page.fill("#id_amount", "12345.67")
+    page.fill("#id_goods", "医用酒精")
+    page.fill("#id_quantity", "300")
+    page.fill("#id_unit", "箱")
+    page.select_option("#id_valuation_basis", label="发票")
+    page.fill("#id_receipt_number", "NM2020-0999")
+    page.click("main form button[type=submit]")
+    assert page.inner_text(".message") == "捐赠已登记"
+    assert "NM2020-0999" in page.inner_text("#receipts")
+
+    # The drive's in-kind and total figures moved by its value.
+    page.goto(drive_url)
+    assert page.inner_text('[data-figure="in_kind"]') == "850,845.67"
+    assert Decimal(page.inner_text('[data-figure="amount"]').replace(",", "")) == before + Decimal("12345.67")

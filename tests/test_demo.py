@@ -1,12 +1,17 @@
 """The demo: idempotent, and its 2020 relief figures for 150525 are the seed report's."""
 
+import re
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.urls import reverse
 
 from aid.models import Beneficiary, Disbursement
-from donations.models import Donation
+from donations.models import Donation, Drive, Fund, Receipt
+from donations.selectors import funds_with_balance
+from projects.models import Expenditure, Output
 from redcross.models import Chapter, Membership
 
 from .test_home import relief_rows
@@ -78,3 +83,77 @@ def test_the_demo_city_sees_its_four_counties_for_2023(demo, client):
     html = client.get(reverse("home")).content.decode()
     assert "安康市红十字会 2023年工作数据" in html
     assert relief_rows(html)["博爱送万家"][:2] == ("41万元", "1万人")
+
+
+def table_rows(html, table_id, key):
+    """{row key: cell texts} of the home page table ``table_id``, rows keyed by ``data-<key>``."""
+    table = re.search(rf'<table[^>]*id="{table_id}".*?</table>', html, re.S).group(0)
+    rows = {}
+    for name, body in re.findall(rf'<tr data-{key}="([^"]*)"[^>]*>(.*?)</tr>', table, re.S):
+        rows[name] = tuple(
+            re.sub(r"<[^>]+>", "", cell).strip()
+            for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", body, re.S)
+        )
+    return rows
+
+
+def test_the_2020_donations_training_and_projects_are_the_seed_reports(demo, client):
+    """111.61万元 cash and 83.85万元 in kind for the epidemic, 188.7万元 博爱一日捐, two mass courses,
+    the 博爱家园 projects with their outputs, the rescue point and the model school."""
+    client.login(username="demo-leader", password="redcross-demo")
+    html = client.get(reverse("home"), {"year": 2020}).content.decode()
+    drives = table_rows(html, "donations", "drive")
+    assert drives["疫情防控专项募捐"][1:4] == ("111.61万元", "83.85万元", "195.46万元")
+    assert drives["博爱一日捐"][1:4] == ("188.7万元", "0元", "188.7万元")
+    training = table_rows(html, "training", "kind")
+    assert training["普及性培训"][1:3] == ("2", "274")
+    projects = table_rows(html, "projects", "project")
+    assert set(projects) == {
+        "振兴社区博爱家园项目",
+        "锦绣家园小区博爱家园项目",
+        "富康社区博爱家园项目",
+        "孟家段水库应急救护点",
+        "第四中学红十字示范校项目",
+    }
+    assert projects["富康社区博爱家园项目"][1] == "博爱家园"
+    assert "超预算" in projects["第四中学红十字示范校项目"][0]
+
+    outputs = dict(
+        Output.objects.filter(project__name="振兴社区博爱家园项目").values_list("name", "quantity")
+    )
+    assert outputs == {"硬化整修巷道": Decimal("2"), "维修污水井": Decimal("5")}
+    assert Output.objects.get(name__startswith="自动体外除颤仪").quantity == 1
+    spent = Expenditure.objects.filter(
+        project__name="富康社区博爱家园项目", description__startswith="爱心超市"
+    )
+    assert spent.get().amount == Decimal("22000.00")
+
+
+def test_the_2020_drive_beats_2019_and_the_epidemic_fund_was_passed_on_in_full(demo, client):
+    client.login(username="demo-leader", password="redcross-demo")
+    drive = Drive.objects.get(name="博爱一日捐", start_date__year=2020)
+    html = client.get(drive.get_absolute_url()).content.decode()
+    assert "2019年 162.5万元" in html and "创同期最高水平" in html
+    epidemic = funds_with_balance(Fund.objects.filter(name="疫情防控专项捐赠")).get()
+    assert (epidemic.received, epidemic.paid, epidemic.balance) == (
+        Decimal("1954600.00"),
+        Decimal("1954600.00"),
+        Decimal("0.00"),
+    )
+    boai = funds_with_balance(Fund.objects.filter(name="博爱一日捐")).get()
+    assert boai.balance >= 0
+    assert Receipt.objects.filter(voided_at__isnull=False).count() == 1
+
+
+def test_the_retraining_list_and_the_city_projects(demo, client):
+    client.login(username="demo-staff", password="redcross-demo")
+    html = client.get(reverse("training:overview")).content.decode()
+    assert re.search(r'data-figure="expiring">12<', html)
+    client.login(username="demo-city", password="redcross-demo")
+    html = client.get(reverse("home"), {"year": 2023}).content.decode()
+    projects = table_rows(html, "projects", "project")
+    assert {"地震灾后重建项目", "社区为本备灾项目", "汉阴县博爱家园项目", "紫阳县博爱家园项目"} <= set(
+        projects
+    )
+    drives = table_rows(html, "donations", "drive")
+    assert drives["红十字博爱送万家"][2] == "26.63万元"
