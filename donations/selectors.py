@@ -213,7 +213,6 @@ class FundLedger:
     def __init__(self, fund):
         self.fund = fund
         sources = _ledger_sources(fund)
-        self.sources = [(kind, model) for kind, model, _ in sources]
         first, *rest = [build(model.objects.all()) for _, model, build in sources]
         self.queryset = first.union(*rest, all=True).order_by("date", "entry_rank", "id") if rest else first
         self._sources = sources

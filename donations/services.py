@@ -94,18 +94,20 @@ def fund_create(*, chapter, user, name, restricted_category=None, restricted_pro
 def fund_update(*, fund, user, name, restricted_category=None, restricted_project=None, remarks=""):
     """Renames a fund or changes its purpose; a purpose its past spending breaks is refused."""
     fund = Fund.objects.select_for_update().get(pk=fund.pk)
-    spent_elsewhere = (
-        restricted_category is not None
-        and fund.disbursements.exclude(category=restricted_category).exists()
-        or restricted_category is not None
-        and (fund.expenditures.exists() or fund.payouts.exists())
-        or restricted_project is not None
-        and (
+    if restricted_category is not None:
+        spent_elsewhere = (
+            fund.disbursements.exclude(category=restricted_category).exists()
+            or fund.expenditures.exists()
+            or fund.payouts.exists()
+        )
+    elif restricted_project is not None:
+        spent_elsewhere = (
             fund.disbursements.exists()
             or fund.payouts.exists()
             or fund.expenditures.exclude(project=restricted_project).exists()
         )
-    )
+    else:
+        spent_elsewhere = False
     if spent_elsewhere:
         raise ValidationError(_("该基金已有用于其他用途的支出，不能改为此限定用途"))
     return _fund_fill(

@@ -190,9 +190,7 @@ def projects_naiman(chapter, user):
 
 def projects_ankang(chapters):
     city = chapters["610900"]
-    if Project.objects.filter(
-        chapter__in=[c.pk for c in chapters.values()], chapter__path__startswith=city.path
-    ).exists():
+    if Project.objects.for_chapter(city).exists():
         return
     kind = {k.name: k for k in ProjectKind.objects.all()}
     rebuild = project_create(

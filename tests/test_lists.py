@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from donations.choices import DonationKind
 from redcross.choices import Role
-from training.models import TrainingKind
 
 from .factories import (
     CertificateFactory,
@@ -67,6 +66,12 @@ def make_certificate(chapter, i):
     CertificateFactory(session__chapter=chapter, trainee_name=f"标记学员{i}")
 
 
+def make_instructor(chapter, i):
+    from training.models import Instructor
+
+    Instructor.objects.create(chapter=chapter, name=f"标记师资{i}", qualified_until=D(2030, 1, 1))
+
+
 def make_project(chapter, i):
     project = ProjectFactory(chapter=chapter, name=f"标记项目{i}", budget=Decimal("100.01"))
     ExpenditureFactory(project=project, amount=Decimal("50.00"))
@@ -101,7 +106,8 @@ LISTS = {
     "drives": ("donations:drive-list", make_drive, "amount", 9),
     "payouts": ("donations:payout-list", make_payout, "amount", 8),
     "sessions": ("training:session-list", make_session, None, 9),
-    "certificates": ("training:certificate-list", make_certificate, None, 9),
+    "certificates": ("training:certificate-list", make_certificate, None, 8),
+    "instructors": ("training:instructor-list", make_instructor, None, 7),
     "projects": ("projects:project-list", make_project, "budget", 9),
     "expenditures": ("projects:expenditure-list", make_expenditure, "amount", 9),
 }
@@ -196,12 +202,7 @@ def test_the_certificate_expiry_filter(client, staff, tree, settings):
 def test_the_project_and_expenditure_filters(client, staff, tree):
     over = ProjectFactory(chapter=tree.naiman, name="超支项目", budget=Decimal("100"))
     ExpenditureFactory(project=over, amount=Decimal("150"), over_budget_reason="追加", category="工程建设")
-    fine = ProjectFactory(
-        chapter=tree.naiman,
-        name="正常项目",
-        budget=Decimal("1000"),
-        kind=TrainingKind.objects.none().first() or over.kind,
-    )
+    fine = ProjectFactory(chapter=tree.naiman, name="正常项目", budget=Decimal("1000"))
     ExpenditureFactory(project=fine, amount=Decimal("10"), category="宣传培训")
     client.force_login(staff)
     html = client.get(reverse("projects:project-list"), {"over_budget": "true"}).content.decode()

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
 from .models import Target, TrainingKind
 
@@ -75,3 +75,17 @@ def training_progress(sessions, *, chapter, year):
             )
         )
     return rows
+
+
+def certificate_totals(queryset, *, today):
+    """Certificates in ``queryset`` and how many are still valid on ``today`` (one query)."""
+    return queryset.order_by().aggregate(
+        count=Count("pk"), valid=Count("pk", filter=Q(expires_on__gte=today))
+    )
+
+
+def instructor_totals(queryset, *, today):
+    """Instructors in ``queryset`` and how many are qualified on ``today`` (one query)."""
+    return queryset.order_by().aggregate(
+        count=Count("pk"), qualified=Count("pk", filter=Q(qualified_until__gte=today))
+    )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from redcross.urls_util import records_url
-from redcross.views.generic import AccessMixin, RecordDetailView, RecordFormView, RecordListView
+from redcross.views.generic import ChapterPageMixin, RecordDetailView, RecordFormView, RecordListView
 
 from . import selectors, services
 from .choices import EXPIRING_WITHIN_DAYS
@@ -25,7 +25,7 @@ def year_from(request):
         raise Http404 from None
 
 
-class TrainingOverviewView(AccessMixin, TemplateView):
+class TrainingOverviewView(ChapterPageMixin, TemplateView):
     """The training page: the year's sessions and person-times per kind against target, and who to
     invite to retrain (certificates expiring in the next 90 days)."""
 
@@ -33,14 +33,9 @@ class TrainingOverviewView(AccessMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        chapter = self.access.home_chapter
+        chapter = self.get_chapter()
         if chapter is None:
             return context
-        code = self.request.GET.get("chapter")
-        if code:
-            chapter = self.access.readable_chapters().filter(code=code).first()
-            if chapter is None:
-                raise Http404
         year = year_from(self.request)
         start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
         sessions = Session.objects.for_chapter(chapter).in_period(start, end)
@@ -143,11 +138,7 @@ class CertificateListView(RecordListView):
         return super().get_base_queryset().with_related()
 
     def get_totals(self, queryset):
-        today = timezone.localdate()
-        return {
-            "count": queryset.count(),
-            "valid": queryset.filter(expires_on__gte=today).count(),
-        }
+        return selectors.certificate_totals(queryset, today=timezone.localdate())
 
 
 class InstructorListView(RecordListView):
@@ -159,8 +150,7 @@ class InstructorListView(RecordListView):
         return super().get_base_queryset().select_related("chapter")
 
     def get_totals(self, queryset):
-        today = timezone.localdate()
-        return {"count": queryset.count(), "qualified": queryset.filter(qualified_until__gte=today).count()}
+        return selectors.instructor_totals(queryset, today=timezone.localdate())
 
 
 class InstructorCreateView(RecordFormView):

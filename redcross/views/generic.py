@@ -7,6 +7,7 @@ handling live here once.
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, FormView, ListView
@@ -20,6 +21,19 @@ class AccessMixin:
     @property
     def access(self):
         return access_for(self.request)
+
+
+class ChapterPageMixin(AccessMixin):
+    """A page about one chapter: ``?chapter=CODE`` among those the user reads, else their own."""
+
+    def get_chapter(self):
+        code = self.request.GET.get("chapter")
+        if not code:
+            return self.access.home_chapter
+        chapter = self.access.readable_chapters().filter(code=code).first()
+        if chapter is None:
+            raise Http404
+        return chapter
 
 
 class RecordListView(AccessMixin, ListView):

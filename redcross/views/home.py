@@ -18,20 +18,11 @@ from training.models import Session
 from training.selectors import training_progress
 
 from ..urls_util import records_url
-from .generic import AccessMixin
+from .generic import ChapterPageMixin
 
 
-class HomeView(AccessMixin, TemplateView):
+class HomeView(ChapterPageMixin, TemplateView):
     template_name = "home.html"
-
-    def get_chapter(self):
-        code = self.request.GET.get("chapter")
-        if not code:
-            return self.access.home_chapter
-        chapter = self.access.readable_chapters().filter(code=code).first()
-        if chapter is None:
-            raise Http404
-        return chapter
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
