@@ -10,8 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from donations.choices import DonationKind
+from donations.choices import DonationKind, DonorKind
+from donations.models import Payout
 from redcross.choices import Role
+from training.models import Instructor, Sector, TrainingKind
 
 from .factories import (
     CertificateFactory,
@@ -67,8 +69,6 @@ def make_certificate(chapter, i):
 
 
 def make_instructor(chapter, i):
-    from training.models import Instructor
-
     Instructor.objects.create(chapter=chapter, name=f"标记师资{i}", qualified_until=D(2030, 1, 1))
 
 
@@ -211,3 +211,119 @@ def test_the_project_and_expenditure_filters(client, staff, tree):
     assert figure(client.get(expenditures, {"category": "宣传培训"}).content.decode(), "amount") == "10.00"
     assert figure(client.get(expenditures, {"over_budget": "true"}).content.decode(), "amount") == "150.00"
     assert figure(client.get(expenditures, {"project": over.pk}).content.decode(), "amount") == "150.00"
+
+
+def count(client, route, **params):
+    return figure(client.get(reverse(route), params).content.decode(), "count")
+
+
+def test_the_session_filters(client, staff, tree):
+    school = Sector.objects.get(name="学校")
+    SessionFactory(
+        chapter=tree.naiman, title="校园应急救护", venue="奈曼旗第四中学", sector=school, person_times=40
+    )
+    SessionFactory(
+        chapter=tree.naiman,
+        title="救护员取证班",
+        venue="旗红十字会",
+        kind=TrainingKind.objects.get(name="救护员培训"),
+        person_times=30,
+        date=D(2021, 3, 1),
+    )
+    client.force_login(staff)
+    route = "training:session-list"
+    assert count(client, route) == "2"
+    assert count(client, route, kind=TrainingKind.objects.get(name="救护员培训").pk) == "1"
+    assert count(client, route, sector=school.pk) == "1"
+    assert count(client, route, q="第四中学") == "1"  # the venue
+    assert count(client, route, q="取证") == "1"  # the title
+    assert count(client, route, date_after="2021-01-01") == "1"
+    assert figure(client.get(reverse(route), {"sector": school.pk}).content.decode(), "person_times") == "40"
+
+
+def test_the_certificate_session_and_text_filters(client, staff, tree):
+    course = SessionFactory(chapter=tree.naiman, kind=TrainingKind.objects.get(name="救护员培训"))
+    CertificateFactory(session=course, trainee_name="张三", workplace="奈曼旗医院", number="HJ-001")
+    CertificateFactory(
+        session__chapter=tree.naiman, trainee_name="李四", workplace="第四中学", number="HJ-002"
+    )
+    client.force_login(staff)
+    route = "training:certificate-list"
+    assert count(client, route) == "2"
+    assert count(client, route, session=course.pk) == "1"
+    assert count(client, route, q="李四") == "1"
+    assert count(client, route, q="HJ-00") == "2"  # the number
+    assert count(client, route, q="医院") == "1"  # the workplace
+
+
+def test_the_instructor_filters(client, staff, tree):
+    today = datetime.date.today()
+    Instructor.objects.create(
+        chapter=tree.naiman,
+        name="王师资",
+        workplace="旗医院",
+        qualified_until=today + datetime.timedelta(days=20),
+    )
+    Instructor.objects.create(
+        chapter=tree.naiman,
+        name="赵师资",
+        workplace="第四中学",
+        qualified_until=today - datetime.timedelta(days=2),
+    )
+    client.force_login(staff)
+    route = "training:instructor-list"
+    assert count(client, route, expiry="30") == "1"
+    assert count(client, route, expiry="expired") == "1"
+    assert count(client, route, expiry="valid") == "1"
+    assert count(client, route, q="中学") == "1"
+    assert count(client, route, q="赵") == "1"
+
+
+def test_the_donor_filters(client, staff, tree):
+    DonorFactory(
+        chapter=tree.naiman, name="奈曼旗爱心企业", kind=DonorKind.ORGANISATION, named_in_public=True
+    )
+    DonorFactory(chapter=tree.naiman, name="王某某", kind=DonorKind.PERSON, named_in_public=False)
+    client.force_login(staff)
+    route = "donations:donor-list"
+    assert count(client, route) == "2"
+    assert count(client, route, kind="organisation") == "1"
+    assert count(client, route, named_in_public="true") == "1"
+    assert count(client, route, named_in_public="false") == "1"
+    assert count(client, route, q="爱心") == "1"
+
+
+def test_the_fund_filters(client, staff, tree, category):
+    FundFactory(chapter=tree.naiman, name="博爱一日捐")
+    FundFactory(chapter=tree.naiman, name="大病救助专项基金", restricted_category=category["重特大疾病救助"])
+    client.force_login(staff)
+    route = "donations:fund-list"
+    assert count(client, route, restriction="restricted") == "1"
+    assert count(client, route, restriction="unrestricted") == "1"
+    assert count(client, route, q="一日捐") == "1"
+
+
+def test_the_drive_filters(client, staff, tree):
+    fund = FundFactory(chapter=tree.naiman, name="博爱一日捐基金")
+    other = FundFactory(chapter=tree.naiman, name="疫情防控基金")
+    DriveFactory(fund=fund, name="博爱一日捐", start_date=D(2019, 5, 1), end_date=D(2019, 5, 31))
+    DriveFactory(fund=fund, name="博爱一日捐", start_date=D(2020, 5, 1), end_date=D(2020, 5, 31))
+    DriveFactory(fund=other, name="抗击新冠肺炎疫情募捐", start_date=D(2020, 1, 27), end_date=D(2020, 3, 31))
+    client.force_login(staff)
+    route = "donations:drive-list"
+    assert count(client, route) == "3"
+    assert count(client, route, fund=other.pk) == "1"
+    assert count(client, route, q="一日捐") == "2"
+    assert count(client, route, date_after="2020-01-01", date_before="2020-12-31") == "2"  # by start date
+
+
+def test_the_payout_filters(client, staff, tree):
+    for i in range(2):
+        make_payout(tree.naiman, i)
+    client.force_login(staff)
+    route = "donations:payout-list"
+    fund = Payout.objects.order_by("pk").first().fund
+    assert figure(client.get(reverse(route)).content.decode(), "amount") == "200.02"
+    assert figure(client.get(reverse(route), {"fund": fund.pk}).content.decode(), "amount") == "100.01"
+    assert count(client, route, q="标记单位1") == "1"
+    assert count(client, route, q="防控") == "2"  # the purpose

@@ -16,5 +16,12 @@ class Migration(migrations.Migration):
                 verbose_name="捐赠人",
             ),
         ),
+        # A default first, so that undoing this migration can add the column back to a table
+        # holding donations; 0004 undone then fills in each donor's name.
+        migrations.AlterField(
+            model_name="donation",
+            name="donor_name",
+            field=models.CharField(max_length=200, default="", verbose_name="捐赠人"),
+        ),
         migrations.RemoveField(model_name="donation", name="donor_name"),
     ]
