@@ -83,6 +83,18 @@ def funds_with_balance(queryset):
     return queryset.annotate(received=received, paid=paid).annotate(balance=F("received") - F("paid"))
 
 
+def funds_with_flows(queryset, *, start, end):
+    """Funds annotated with ``received`` and ``paid`` between ``start`` and ``end`` (one query)."""
+    received = _sum_subquery(
+        Donation.objects.filter(fund=OuterRef("pk")).in_period(start, end), F("amount")
+    )
+    paid = None
+    for model, expression in _outflows():
+        part = _sum_subquery(model.objects.filter(fund=OuterRef("pk")).in_period(start, end), expression)
+        paid = part if paid is None else paid + part
+    return queryset.annotate(received=received, paid=paid)
+
+
 @dataclass(frozen=True)
 class FundTotals:
     count: int

@@ -10,7 +10,7 @@ from functools import cached_property
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
-from .choices import PERSONAL_DATA_ROLES, WRITING_ROLES, Role
+from .choices import PERSONAL_DATA_ROLES, REPORT_EDITING_ROLES, WRITING_ROLES, Role
 from .models import Chapter, Membership
 
 
@@ -65,6 +65,14 @@ class Access:
 
     def administered_chapters(self):
         return [m.chapter for m in self.memberships if m.role == Role.ADMIN]
+
+    def can_edit_reports(self, chapter):
+        """Staff, leaders and administrators of ``chapter`` draft its work reports."""
+        return any(m.role in REPORT_EDITING_ROLES and m.chapter_id == chapter.pk for m in self.memberships)
+
+    def can_publish_reports(self, chapter):
+        """Only the chapter's leadership publish its work reports."""
+        return any(m.role == Role.LEADER and m.chapter_id == chapter.pk for m in self.memberships)
 
     def can_see_personal_data(self, chapter_id):
         """Whether the user sees full ID and phone numbers of records of chapter ``chapter_id``."""

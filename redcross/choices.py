@@ -20,3 +20,5 @@ class Role(models.TextChoices):
 WRITING_ROLES = frozenset({Role.STAFF, Role.ADMIN})
 # Roles that see personal data (full ID and phone numbers) of their own chapter's records.
 PERSONAL_DATA_ROLES = frozenset({Role.STAFF, Role.ADMIN})
+# Roles that draft the work reports of their own chapter (leaders also publish them).
+REPORT_EDITING_ROLES = frozenset({Role.STAFF, Role.LEADER, Role.ADMIN})

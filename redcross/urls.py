@@ -13,5 +13,6 @@ urlpatterns = [
     path("donations/", include("donations.urls")),
     path("training/", include("training.urls")),
     path("projects/", include("projects.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,229 @@
+"""The first draft of a report: the genre's sections, in its order, with sentences whose figures
+are tokens. Nothing here is a number: every figure is a token filled in from the records.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .choices import ReportKind, SectionKind
+from .text import token as t
+
+
+@dataclass
+class SectionDraft:
+    key: str
+    level: int
+    kind: str
+    heading: str
+    body: str = ""
+
+
+NARRATIVE_SECTIONS = {
+    "publicity": gettext_lazy("宣传工作"),
+    "party": gettext_lazy("党的建设"),
+    "shortcomings": gettext_lazy("存在的不足"),
+}
+
+
+def draft_sections(data):
+    """The sections of a new draft for ``data`` (a ReportData), in the genre's order."""
+    period = data.period
+    review = _("%(period)s工作开展情况") % {"period": period.label}
+    sections = [
+        SectionDraft("review", 1, SectionKind.NARRATIVE, review, intro_text(data)),
+        SectionDraft("relief", 2, SectionKind.DATA, _("人道救助"), relief_text(data)),
+        SectionDraft("donations", 2, SectionKind.DATA, _("募捐与款物管理"), donations_text(data)),
+        SectionDraft("training", 2, SectionKind.DATA, _("应急救护培训"), training_text(data)),
+        SectionDraft("projects", 2, SectionKind.DATA, _("项目建设"), projects_text(data)),
+    ]
+    if data.counties:
+        sections.append(
+            SectionDraft("counties", 2, SectionKind.DATA, _("各县（区）主要数据"), counties_text(data))
+        )
+    for key, heading in NARRATIVE_SECTIONS.items():
+        sections.append(SectionDraft(key, 2, SectionKind.NARRATIVE, str(heading)))
+    plan = _("%(period)s重点工作安排") % {"period": period.plan_label}
+    sections.append(SectionDraft("plan", 1, SectionKind.NARRATIVE, plan, plan_text(data)))
+    return sections
+
+
+def section_draft(data, key):
+    """The generated draft of one section (to restore it after edits)."""
+    for section in draft_sections(data):
+        if section.key == key:
+            return section
+    return None
+
+
+def intro_text(data):
+    return _(
+        "%(period)s，%(chapter)s在上级红十字会和当地党委、政府的领导下，积极弘扬“人道、博爱、奉献”的"
+        "红十字精神，认真履行人道救助、应急救护培训、募捐和项目建设等各项职能。现将工作情况报告如下。"
+    ) % {"period": data.period.label, "chapter": data.chapter.name}
+
+
+def relief_text(data):
+    if data["relief.total.amount"].value == "0.00":
+        return _("%(period)s未发放救助款物。") % {"period": data.period.label}
+    lines = [
+        _("%(period)s，共发放救助款物%(amount)s，惠及%(persons)s。")
+        % {
+            "period": data.period.label,
+            "amount": t("relief.total.amount"),
+            "persons": t("relief.total.persons"),
+        }
+    ]
+    items = []
+    for name in data.relief:
+        cases = data[f"relief.{name}.cases"].text
+        persons = data[f"relief.{name}.persons"].text
+        if cases != persons:
+            items.append(
+                _("%(name)s%(amount)s，共计%(cases)s")
+                % {"name": name, "amount": t(f"relief.{name}.amount"), "cases": t(f"relief.{name}.cases")}
+            )
+        else:
+            items.append(
+                _("%(name)s%(amount)s，惠及%(persons)s")
+                % {"name": name, "amount": t(f"relief.{name}.amount"), "persons": t(f"relief.{name}.persons")}
+            )
+    lines.append(_("其中：%(items)s。") % {"items": "；".join(items)})
+    if data.relief_funds:
+        funds = "、".join(
+            f"{data[f'relief.fund.{pk}.name'].text}{t(f'relief.fund.{pk}.amount')}"
+            for pk in data.relief_funds
+        )
+        lines.append(_("救助资金来源于%(funds)s。") % {"funds": funds})
+    return "\n".join(lines)
+
+
+def donations_text(data):
+    if data["donations.total.amount"].value == "0.00":
+        return _("%(period)s未接收社会捐赠。") % {"period": data.period.label}
+    parts = {
+        "period": data.period.label,
+        "amount": t("donations.total.amount"),
+        "cash": t("donations.total.cash"),
+        "in_kind": t("donations.total.in_kind"),
+    }
+    if data["donations.total.in_kind"].value == "0.00":
+        lines = [_("%(period)s，共接收社会捐赠%(amount)s。") % parts]
+    else:
+        lines = [_("%(period)s，共接收社会捐赠%(amount)s，其中捐款%(cash)s，物资折价%(in_kind)s。") % parts]
+    for pk in data.drives:
+        key = f"drive.{pk}"
+        name = data[f"{key}.name"].text
+        if data[f"{key}.in_kind"].value == "0.00":
+            sentence = _("“%(drive)s”募集善款%(amount)s") % {"drive": name, "amount": t(f"{key}.amount")}
+        elif data[f"{key}.cash"].value == "0.00":
+            sentence = _("“%(drive)s”接收捐赠物资折价%(amount)s") % {
+                "drive": name,
+                "amount": t(f"{key}.in_kind"),
+            }
+        else:
+            sentence = _("“%(drive)s”接收捐款%(cash)s，物资折价%(in_kind)s") % {
+                "drive": name,
+                "cash": t(f"{key}.cash"),
+                "in_kind": t(f"{key}.in_kind"),
+            }
+        if data.get(f"{key}.previous"):
+            sentence += _("，%(year)s为%(previous)s") % {
+                "year": t(f"{key}.previous_year"),
+                "previous": t(f"{key}.previous"),
+            }
+            if data[f"{key}.record"].text:
+                sentence += "，" + t(f"{key}.record")
+        lines.append(sentence + "。")
+    if data.other_donations:
+        lines.append(_("不属于募捐活动的其他捐赠%(amount)s。") % {"amount": t("donations.other.amount")})
+    for pk in data.restricted_funds:
+        key = f"fund.{pk}"
+        sentence = _("限定用途的“%(fund)s”本期收入%(received)s，支出%(paid)s") % {
+            "fund": data[f"{key}.name"].text,
+            "received": t(f"{key}.received"),
+            "paid": t(f"{key}.paid"),
+        }
+        if data[f"{key}.all_paid"].text:
+            sentence += _("，已按捐赠人意愿%(all)s") % {"all": t(f"{key}.all_paid")}
+        lines.append(sentence + "。")
+    return "\n".join(lines)
+
+
+def training_text(data):
+    if not data.training:
+        return _("%(period)s未举办应急救护培训。") % {"period": data.period.label}
+    parts = {
+        "period": data.period.label,
+        "sessions": t("training.total.sessions"),
+        "people": t("training.total.person_times"),
+        "certified": t("training.total.certified"),
+    }
+    if data["training.total.certified"].value:
+        first = _(
+            "%(period)s，共举办应急救护培训%(sessions)s，培训%(people)s，其中取得救护员证书%(certified)s。"
+        )
+    else:
+        first = _("%(period)s，共举办应急救护培训%(sessions)s，培训%(people)s。")
+    lines = [first % parts]
+    for name in data.training:
+        key = f"training.{name}"
+        sentence = _("%(kind)s%(sessions)s，%(people)s") % {
+            "kind": name,
+            "sessions": t(f"{key}.sessions"),
+            "people": t(f"{key}.person_times"),
+        }
+        if data[f"{key}.certified"].value:
+            sentence += _("，取证%(certified)s") % {"certified": t(f"{key}.certified")}
+        if data.get(f"{key}.target"):
+            sentence += _("，年度目标%(target)s，完成年度目标的%(percent)s") % {
+                "target": t(f"{key}.target"),
+                "percent": t(f"{key}.percent"),
+            }
+        lines.append(sentence + "。")
+    return "\n".join(lines)
+
+
+def projects_text(data):
+    if not data.projects:
+        return _("%(period)s没有实施中的项目。") % {"period": data.period.label}
+    lines = [
+        _("%(period)s，共实施项目%(count)s，项目支出%(spent)s。")
+        % {
+            "period": data.period.label,
+            "count": t("projects.total.count"),
+            "spent": t("projects.total.spent"),
+        }
+    ]
+    for number, pk in enumerate(data.projects, start=1):
+        key = f"project.{pk}"
+        sentence = f"{number}. {data[f'{key}.name'].text}（{t(f'{key}.kind')}"
+        if data[f"{key}.place"].text:
+            sentence += "，" + t(f"{key}.place")
+        sentence += "）"
+        if data[f"{key}.outputs"].text:
+            sentence += _("：%(outputs)s") % {"outputs": t(f"{key}.outputs")}
+        sentence += _("；预算%(budget)s，本期支出%(spent)s，累计支出%(total)s；目前%(status)s") % {
+            "budget": t(f"{key}.budget"),
+            "spent": t(f"{key}.spent"),
+            "total": t(f"{key}.spent_total"),
+            "status": t(f"{key}.status"),
+        }
+        if data[f"{key}.audits"].text:
+            sentence += "；" + t(f"{key}.audits")
+        lines.append(sentence + "。")
+    return "\n".join(lines)
+
+
+def counties_text(data):
+    return _("%(period)s，本会及所属各县（区）红十字会的主要数据见下表。") % {"period": data.period.label}
+
+
+def plan_text(data):
+    if not data.plan:
+        return ""
+    targets = "，".join(f"{name}{t(f'plan.{name}')}" for name in data.plan)
+    if data.period.kind == ReportKind.H1:
+        return _("下半年完成%(targets)s以上的年度培训目标。") % {"targets": targets}
+    return _("年内完成%(targets)s以上。") % {"targets": targets}

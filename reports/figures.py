@@ -1,0 +1,575 @@
+"""Every figure a work report can say, computed from the records of a chapter and a period.
+
+A figure has a key (the token a report's text names it by: ``relief.重特大疾病救助.amount``), a
+label, its value, the way reports write it (``26.2万元``) and the URL of the list of records
+behind it. Categories and kinds of training are named in keys by their name; funds, drives and
+projects by their id, since two chapters of a city may hold a fund or a project of the same name.
+
+The whole set costs a fixed number of queries, however many records the period holds: every
+figure is an aggregate grouped in the database.
+"""
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
+
+from aid.models import Disbursement
+from aid.selectors import disbursement_totals, disbursement_totals_by_category
+from donations.models import Donation, Drive, Fund
+from donations.selectors import (
+    donation_totals,
+    donation_totals_by_drive,
+    drives_with_totals,
+    funds_with_flows,
+)
+from projects.choices import ProjectStatus
+from projects.models import Expenditure, Project
+from projects.selectors import projects_with_spending
+from redcross.models import Chapter
+from redcross.money import format_cases, format_count, format_yuan, to_money
+from redcross.urls_util import records_url
+from training.models import Session, Target
+from training.selectors import training_progress
+
+
+@dataclass
+class Figure:
+    key: str
+    label: str
+    text: str
+    value: object  # JSON: a yuan amount as a string, a count as an int, cases as [cases, persons]
+    url: str = ""
+
+    @property
+    def token(self):
+        """How a report's text names this figure."""
+        return "{{" + self.key + "}}"
+
+    def as_json(self):
+        return asdict(self)
+
+
+def yuan(key, label, amount, url=""):
+    amount = to_money(amount)
+    return Figure(key, label, format_yuan(amount), str(amount), url)
+
+
+def count(key, label, number, unit=None, url=""):
+    return Figure(key, label, format_count(number, unit), int(number or 0), url)
+
+
+def percent(key, label, number, url=""):
+    return Figure(key, label, "" if number is None else f"{number}%", number, url)
+
+
+def text(key, label, value, url=""):
+    return Figure(key, label, value, value, url)
+
+
+@dataclass
+class Table:
+    headers: list
+    rows: list  # lists of figure keys ("" for an empty cell)
+    totals: list | None  # figure keys of the totals row, after its label
+
+    def as_json(self):
+        return {"headers": [str(h) for h in self.headers], "rows": self.rows, "totals": self.totals}
+
+
+@dataclass
+class ReportData:
+    """The figures of one chapter and period, and the rows that list them in order."""
+
+    chapter: Chapter
+    period: object
+    figures: dict = field(default_factory=dict)
+    relief: list = field(default_factory=list)  # category names
+    relief_funds: list = field(default_factory=list)  # fund ids
+    drives: list = field(default_factory=list)  # drive ids
+    other_donations: bool = False
+    restricted_funds: list = field(default_factory=list)  # fund ids
+    training: list = field(default_factory=list)  # kind names
+    plan: list = field(default_factory=list)  # kind names with a target for the plan year
+    projects: list = field(default_factory=list)  # project ids
+    counties: list = field(default_factory=list)  # chapter codes
+
+    def tables(self):
+        """The summary tables, per section: column headings and rows of figure keys."""
+        tables = {}
+        if self.relief:
+            tables["relief"] = Table(
+                [_("救助类别"), _("金额"), _("人数"), _("例数(人数)")],
+                [[f"relief.{n}.{f}" for f in ("name", "amount", "persons", "cases")] for n in self.relief],
+                ["relief.total.amount", "relief.total.persons", "relief.total.cases"],
+            )
+        if self.drives or self.other_donations:
+            keys = [f"drive.{pk}" for pk in self.drives] + (
+                ["donations.other"] if self.other_donations else []
+            )
+            tables["donations"] = Table(
+                [_("募捐活动"), _("现金"), _("物资折价"), _("合计"), _("上一期")],
+                [[f"{k}.name", f"{k}.cash", f"{k}.in_kind", f"{k}.amount", f"{k}.previous"] for k in keys],
+                ["donations.total.cash", "donations.total.in_kind", "donations.total.amount", ""],
+            )
+        if self.training:
+            tables["training"] = Table(
+                [_("培训类型"), _("期数"), _("人次"), _("取证"), _("年度目标"), _("完成")],
+                [
+                    [
+                        f"training.{n}.{f}"
+                        for f in ("name", "sessions", "person_times", "certified", "target", "percent")
+                    ]
+                    for n in self.training
+                ],
+                [
+                    "training.total.sessions",
+                    "training.total.person_times",
+                    "training.total.certified",
+                    "",
+                    "",
+                ],
+            )
+        if self.projects:
+            tables["projects"] = Table(
+                [_("项目"), _("类型"), _("预算"), _("本期支出"), _("累计支出"), _("状态")],
+                [
+                    [
+                        f"project.{pk}.{f}"
+                        for f in ("name", "kind", "budget", "spent", "spent_total", "status")
+                    ]
+                    for pk in self.projects
+                ],
+                ["", "", "projects.total.spent", "", ""],
+            )
+        if self.counties:
+            tables["counties"] = Table(
+                [_("红十字会"), _("救助款物"), _("受助人数"), _("接收捐赠"), _("培训人次"), _("项目支出")],
+                [
+                    [
+                        f"county.{c}.{f}"
+                        for f in ("name", "relief", "persons", "donations", "person_times", "spent")
+                    ]
+                    for c in self.counties
+                ],
+                None,
+            )
+        return tables
+
+    def add(self, figure):
+        self.figures[figure.key] = figure
+        return figure
+
+    def __getitem__(self, key):
+        return self.figures[key]
+
+    def get(self, key):
+        return self.figures.get(key)
+
+
+def report_data(chapter, period):
+    """All figures of ``chapter`` (and the chapters below it) for ``period``."""
+    data = ReportData(chapter, period)
+    scope = {"chapter": chapter.pk, **period.as_filter()}
+    _relief(data, scope)
+    _donations(data, scope)
+    _training(data, scope)
+    _projects(data, scope)
+    if chapter.children.exists():
+        _counties(data)
+    return data
+
+
+def _relief(data, scope):
+    chapter, period = data.chapter, data.period
+    disbursements = Disbursement.objects.for_chapter(chapter).in_period(period.start, period.end)
+    total = disbursement_totals(disbursements)
+    url = records_url("aid:disbursement-list", **scope)
+    data.add(yuan("relief.total.amount", _("救助款物合计"), total.amount, url))
+    data.add(yuan("relief.total.cash", _("救助现金合计"), total.cash, url))
+    data.add(yuan("relief.total.in_kind", _("救助物资折价合计"), total.in_kind, url))
+    data.add(count("relief.total.persons", _("受助人数"), total.persons, url=url))
+    data.add(text("relief.total.cases", _("救助例数"), format_cases(total.cases, total.persons), url))
+    for row in disbursement_totals_by_category(disbursements):
+        name = row.category_name
+        url = records_url("aid:disbursement-list", category=row.category_id, **scope)
+        data.relief.append(name)
+        data.add(text(f"relief.{name}.name", _("救助类别"), name, url))
+        data.add(yuan(f"relief.{name}.amount", _("%(name)s 金额") % {"name": name}, row.amount, url))
+        data.add(count(f"relief.{name}.persons", _("%(name)s 人数") % {"name": name}, row.persons, url=url))
+        data.add(count(f"relief.{name}.count", _("%(name)s 笔数") % {"name": name}, row.count, _("笔"), url))
+        data.add(
+            text(
+                f"relief.{name}.cases",
+                _("%(name)s 例数(人数)") % {"name": name},
+                format_cases(row.cases, row.persons),
+                url,
+            )
+        )
+    by_fund = (
+        disbursements.filter(fund__isnull=False)
+        .order_by()
+        .values("fund", "fund__name", "fund__chapter__name")
+        .annotate(cash=Sum("cash_amount"), in_kind=Sum("in_kind_amount"))
+        .order_by("fund__name", "fund")
+    )
+    for row in by_fund:
+        key = f"relief.fund.{row['fund']}"
+        data.relief_funds.append(row["fund"])
+        url = records_url("aid:disbursement-list", fund=row["fund"], **scope)
+        label = _fund_label(data, row["fund__name"], row["fund__chapter__name"])
+        amount = to_money(row["cash"]) + to_money(row["in_kind"])
+        data.add(yuan(f"{key}.amount", _("%(fund)s 用于救助") % {"fund": label}, amount, url))
+        data.add(text(f"{key}.name", _("基金名称"), label))
+
+
+def _fund_label(data, name, chapter_name):
+    """A fund's name, with its chapter's in a report covering several chapters."""
+    if chapter_name and chapter_name != data.chapter.name:
+        return f"{chapter_name.removesuffix('红十字会')}{name}"
+    return name
+
+
+def _donations(data, scope):
+    chapter, period = data.chapter, data.period
+    donations = Donation.objects.for_chapter(chapter).in_period(period.start, period.end)
+    total = donation_totals(donations)
+    url = records_url("donations:donation-list", **scope)
+    data.add(yuan("donations.total.amount", _("接收捐赠合计"), total.amount, url))
+    cash_url = records_url("donations:donation-list", kind="cash", **scope)
+    in_kind_url = records_url("donations:donation-list", kind="in_kind", **scope)
+    data.add(yuan("donations.total.cash", _("接收捐款"), total.cash, cash_url))
+    data.add(yuan("donations.total.in_kind", _("接收捐赠物资折价"), total.in_kind, in_kind_url))
+    data.add(count("donations.total.donors", _("捐赠人数"), total.donors, _("位"), url))
+    rows = donation_totals_by_drive(donations)
+    drive_ids = [row.drive_id for row in rows if row.drive_id]
+    drives = {d.pk: d for d in Drive.objects.filter(pk__in=drive_ids).select_related("chapter")}
+    history = defaultdict(list)  # (chapter, name) → drives of that name, with what each raised
+    names = {d.name for d in drives.values()}
+    chapters = {d.chapter_id for d in drives.values()}
+    for earlier in drives_with_totals(Drive.objects.filter(chapter__in=chapters, name__in=names)):
+        history[(earlier.chapter_id, earlier.name)].append(earlier)
+    for row in rows:
+        if row.drive_id is None:
+            data.other_donations = True
+            key = "donations.other"
+            params = {"without_drive": "true", **scope}
+            label = _("其他捐赠")
+        else:
+            drive = drives[row.drive_id]
+            key = f"drive.{drive.pk}"
+            params = {"drive": drive.pk, **scope}
+            label = _fund_label(data, drive.name, drive.chapter.name)
+            data.drives.append(drive.pk)
+            data.add(
+                text(f"{key}.name", _("募捐活动"), label, records_url("donations:drive-detail", drive.pk))
+            )
+            _drive_comparison(data, key, label, drive, row, history[(drive.chapter_id, drive.name)])
+        url = records_url("donations:donation-list", **params)
+        if row.drive_id is None:
+            data.add(text(f"{key}.name", _("募捐活动"), label, url))
+        cash_url = records_url("donations:donation-list", kind="cash", **params)
+        in_kind_url = records_url("donations:donation-list", kind="in_kind", **params)
+        data.add(yuan(f"{key}.amount", _("%(drive)s 募集合计") % {"drive": label}, row.amount, url))
+        data.add(yuan(f"{key}.cash", _("%(drive)s 现金") % {"drive": label}, row.cash, cash_url))
+        data.add(yuan(f"{key}.in_kind", _("%(drive)s 物资折价") % {"drive": label}, row.in_kind, in_kind_url))
+        data.add(count(f"{key}.donors", _("%(drive)s 捐赠人数") % {"drive": label}, row.donors, _("位"), url))
+    _restricted_funds(data, scope)
+
+
+def _drive_comparison(data, key, label, drive, row, history):
+    """The drive against the same drive in earlier years: the last one, and whether this is the highest."""
+    earlier = sorted((d for d in history if d.start_date < drive.start_date), key=lambda d: d.start_date)
+    if not earlier:
+        return
+    last = earlier[-1]
+    url = records_url("donations:drive-detail", drive.pk)
+    data.add(
+        yuan(
+            f"{key}.previous",
+            _("%(drive)s %(year)s年募集") % {"drive": label, "year": last.start_date.year},
+            last.raised,
+            records_url("donations:drive-detail", last.pk),
+        )
+    )
+    data.add(text(f"{key}.previous_year", _("上一期年份"), _("%(year)s年") % {"year": last.start_date.year}))
+    change = row.amount - to_money(last.raised)
+    if last.raised:
+        data.add(
+            percent(
+                f"{key}.change",
+                _("%(drive)s 同比增减") % {"drive": label},
+                round(change * 100 / to_money(last.raised)),
+                url,
+            )
+        )
+    highest = row.amount > max(to_money(d.raised) for d in earlier)
+    data.add(
+        text(
+            f"{key}.record",
+            _("%(drive)s 是否创同期最高") % {"drive": label},
+            _("创同期最高水平") if highest else "",
+            url,
+        )
+    )
+
+
+def _restricted_funds(data, scope):
+    chapter, period = data.chapter, data.period
+    restricted = Q(restricted_category__isnull=False) | Q(restricted_project__isnull=False)
+    funds = funds_with_flows(
+        Fund.objects.for_chapter(chapter).filter(restricted).select_related("chapter"),
+        start=period.start,
+        end=period.end,
+    ).order_by("name", "pk")
+    for fund in funds:
+        if not fund.received and not fund.paid:
+            continue
+        key = f"fund.{fund.pk}"
+        url = records_url("donations:fund-detail", fund.pk)
+        label = _fund_label(data, fund.name, fund.chapter.name)
+        data.restricted_funds.append(fund.pk)
+        data.add(text(f"{key}.name", _("基金名称"), label, url))
+        data.add(yuan(f"{key}.received", _("%(fund)s 本期收入") % {"fund": label}, fund.received, url))
+        data.add(yuan(f"{key}.paid", _("%(fund)s 本期支出") % {"fund": label}, fund.paid, url))
+        data.add(
+            text(
+                f"{key}.all_paid",
+                _("%(fund)s 是否全部支出") % {"fund": label},
+                _("全部发放") if fund.received and fund.paid >= fund.received else "",
+                url,
+            )
+        )
+
+
+def _training(data, scope):
+    chapter, period = data.chapter, data.period
+    sessions = Session.objects.for_chapter(chapter).in_period(period.start, period.end)
+    progress = training_progress(sessions, chapter=chapter, year=period.year)
+    totals = {"sessions": 0, "person_times": 0, "certified": 0}
+    for row in progress:
+        name = row.kind_name
+        url = records_url("training:session-list", kind=row.kind_id, **scope)
+        if not (row.sessions or row.target):
+            continue
+        data.training.append(name)
+        data.add(text(f"training.{name}.name", _("培训类型"), name, url))
+        data.add(
+            count(
+                f"training.{name}.sessions", _("%(kind)s 期数") % {"kind": name}, row.sessions, _("期"), url
+            )
+        )
+        data.add(
+            count(
+                f"training.{name}.person_times",
+                _("%(kind)s 人次") % {"kind": name},
+                row.person_times,
+                _("人次"),
+                url,
+            )
+        )
+        data.add(
+            count(
+                f"training.{name}.certified", _("%(kind)s 取证人数") % {"kind": name}, row.certified, url=url
+            )
+        )
+        if row.target:
+            data.add(
+                count(
+                    f"training.{name}.target", _("%(kind)s 年度目标") % {"kind": name}, row.target, _("人次")
+                )
+            )
+            data.add(
+                percent(
+                    f"training.{name}.percent", _("%(kind)s 完成年度目标") % {"kind": name}, row.percent, url
+                )
+            )
+        for field_name in totals:
+            totals[field_name] += getattr(row, field_name)
+    url = records_url("training:session-list", **scope)
+    data.add(count("training.total.sessions", _("培训期数"), totals["sessions"], _("期"), url))
+    data.add(count("training.total.person_times", _("培训人次"), totals["person_times"], _("人次"), url))
+    data.add(count("training.total.certified", _("取证人数"), totals["certified"], url=url))
+    targets = Target.objects.filter(chapter=chapter, year=period.plan_year).select_related("kind")
+    for target in targets.order_by("kind__order", "kind__name"):
+        name = target.kind.name
+        data.plan.append(name)
+        data.add(
+            count(
+                f"plan.{name}",
+                _("%(year)s年%(kind)s目标") % {"year": period.plan_year, "kind": name},
+                target.person_times,
+                _("人次"),
+            )
+        )
+
+
+def _projects(data, scope):
+    chapter, period = data.chapter, data.period
+    projects = (
+        projects_with_spending(
+            Project.objects.for_chapter(chapter).select_related("kind", "chapter"),
+            start=period.start,
+            end=period.end,
+        )
+        .filter(
+            Q(spent__gt=0)
+            | Q(status__in=[ProjectStatus.PLANNED, ProjectStatus.IN_PROGRESS])
+            | Q(completed_on__range=(period.start, period.end))
+            | Q(audited_on__range=(period.start, period.end))
+        )
+        .prefetch_related("outputs", "audits")
+        .order_by("kind__order", "start_date", "name")
+    )
+    total = Decimal("0.00")
+    for project in projects:
+        key = f"project.{project.pk}"
+        url = records_url("projects:project-detail", project.pk)
+        spent_url = records_url("projects:expenditure-list", project=project.pk, **scope)
+        label = _fund_label(data, project.name, project.chapter.name)
+        data.projects.append(project.pk)
+        data.add(text(f"{key}.name", _("项目名称"), label, url))
+        data.add(text(f"{key}.kind", _("%(project)s 类型") % {"project": label}, project.kind.name, url))
+        data.add(text(f"{key}.place", _("%(project)s 地点") % {"project": label}, project.place, url))
+        data.add(yuan(f"{key}.budget", _("%(project)s 预算") % {"project": label}, project.budget, url))
+        data.add(
+            yuan(f"{key}.spent", _("%(project)s 本期支出") % {"project": label}, project.spent, spent_url)
+        )
+        data.add(
+            yuan(
+                f"{key}.spent_total",
+                _("%(project)s 累计支出") % {"project": label},
+                project.spent_total,
+                records_url("projects:expenditure-list", project=project.pk),
+            )
+        )
+        data.add(
+            text(
+                f"{key}.status", _("%(project)s 状态") % {"project": label}, project.get_status_display(), url
+            )
+        )
+        outputs = "、".join(f"{o.name}{_plain_quantity(o.quantity)}{o.unit}" for o in project.outputs.all())
+        data.add(text(f"{key}.outputs", _("%(project)s 产出") % {"project": label}, outputs, url))
+        audits = "；".join(
+            _("%(date)s经%(auditor)s审计") % {"date": _date(a.date), "auditor": a.auditor}
+            for a in project.audits.all()
+            if a.date <= period.end
+        )
+        data.add(text(f"{key}.audits", _("%(project)s 审计") % {"project": label}, audits, url))
+        total += to_money(project.spent)
+    url = records_url("projects:expenditure-list", **scope)
+    data.add(yuan("projects.total.spent", _("项目支出合计"), total, url))
+    data.add(
+        count(
+            "projects.total.count",
+            _("项目个数"),
+            len(data.projects),
+            _("个"),
+            records_url("projects:project-list", chapter=chapter.pk),
+        )
+    )
+
+
+def _plain_quantity(quantity):
+    text_value = format(quantity, "f")
+    return text_value.rstrip("0").rstrip(".") if "." in text_value else text_value
+
+
+def _date(day):
+    return _("%(year)s年%(month)s月%(day)s日") % {"year": day.year, "month": day.month, "day": day.day}
+
+
+def _counties(data):
+    """The main figures of each chapter directly below, each with the chapters below it."""
+    chapter, period = data.chapter, data.period
+    children = list(chapter.children.order_by("code"))
+    own_label = _("%(chapter)s本级") % {"chapter": chapter.name}
+    rows = {c.code: {"chapter": c, "label": c.name} for c in children}
+    rows[chapter.code] = {"chapter": chapter, "label": own_label}
+
+    def owner(path):
+        for child in children:
+            if path.startswith(child.path):
+                return child.code
+        return chapter.code
+
+    def grouped(queryset, **aggregates):
+        result = defaultdict(lambda: defaultdict(Decimal))
+        for row in queryset.order_by().values("chapter__path").annotate(**aggregates):
+            target = result[owner(row["chapter__path"])]
+            for name in aggregates:
+                target[name] += Decimal(str(row[name] or 0))
+        return result
+
+    relief = grouped(
+        Disbursement.objects.for_chapter(chapter).in_period(period.start, period.end),
+        cash=Sum("cash_amount"),
+        in_kind=Sum("in_kind_amount"),
+        named=Count("beneficiary", distinct=True),
+        groups=Sum("head_count", filter=Q(beneficiary__isnull=True)),
+    )
+    donations = grouped(
+        Donation.objects.for_chapter(chapter).in_period(period.start, period.end), amount=Sum("amount")
+    )
+    training = grouped(
+        Session.objects.for_chapter(chapter).in_period(period.start, period.end), people=Sum("person_times")
+    )
+    spending = grouped(
+        Expenditure.objects.for_chapter(chapter).in_period(period.start, period.end), amount=Sum("amount")
+    )
+    order = [chapter.code] + [c.code for c in children]
+    for code in order:
+        row = rows[code]
+        own = code == chapter.code
+        if own and not any(code in table for table in (relief, donations, training, spending)):
+            continue
+        data.counties.append(code)
+        key = f"county.{code}"
+        target = row["chapter"]
+        # The chapter's own row links to its own records only; a county's to its whole subtree.
+        scope = {"chapter": target.pk, **period.as_filter()}
+        label = row["label"]
+        data.add(text(f"{key}.name", _("红十字会"), label))
+        r = relief.get(code, {})
+        data.add(
+            yuan(
+                f"{key}.relief",
+                _("%(chapter)s 救助款物") % {"chapter": label},
+                r.get("cash", 0) + r.get("in_kind", 0),
+                records_url("aid:disbursement-list", **scope) if not own else "",
+            )
+        )
+        data.add(
+            count(
+                f"{key}.persons",
+                _("%(chapter)s 受助人数") % {"chapter": label},
+                int(r.get("named", 0) + r.get("groups", 0)),
+            )
+        )
+        data.add(
+            yuan(
+                f"{key}.donations",
+                _("%(chapter)s 接收捐赠") % {"chapter": label},
+                donations.get(code, {}).get("amount", 0),
+                records_url("donations:donation-list", **scope) if not own else "",
+            )
+        )
+        data.add(
+            count(
+                f"{key}.person_times",
+                _("%(chapter)s 培训人次") % {"chapter": label},
+                int(training.get(code, {}).get("people", 0)),
+                _("人次"),
+                records_url("training:session-list", **scope) if not own else "",
+            )
+        )
+        data.add(
+            yuan(
+                f"{key}.spent",
+                _("%(chapter)s 项目支出") % {"chapter": label},
+                spending.get(code, {}).get("amount", 0),
+                records_url("projects:expenditure-list", **scope) if not own else "",
+            )
+        )

@@ -1,0 +1,292 @@
+"""Work report pages: the reports of a chapter, a report with its live figures, editing a section,
+publishing, and the PDFs of the draft and of every published version."""
+
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from redcross.views.generic import AccessMixin, ChapterPageMixin
+from training.models import Target, TrainingKind
+
+from .choices import ReportKind, SectionKind
+from .figures import report_data
+from .models import Publication, Report
+from .periods import Period
+from .rendering import figures_from_json
+from .services import (
+    live_context,
+    plan_targets_set,
+    report_language,
+    report_open,
+    report_pdf,
+    report_publish,
+    section_restore,
+    section_update,
+)
+from .text import render_body, tokens_in
+
+
+def site_root(request):
+    """The absolute address figures in a PDF link to."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def pdf_response(pdf, filename):
+    response = HttpResponse(bytes(pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class ReportListView(ChapterPageMixin, TemplateView):
+    """The chapter's reports, drafts and published versions, and a form to open one for a period."""
+
+    template_name = "reports/report_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        chapter = self.get_chapter()
+        context["chapter"] = chapter
+        if chapter is None:
+            return context
+        this_year = timezone.localdate().year
+        periods = []
+        for year in range(this_year, this_year - 6, -1):
+            periods += [Period(year, ReportKind.YEAR), Period(year, ReportKind.H1)]
+        context.update(
+            chapters=self.access.readable_chapters(),
+            reports=Report.objects.filter(chapter=chapter).prefetch_related("publications"),
+            periods=periods,
+            can_edit=self.access.can_edit_reports(chapter),
+        )
+        return context
+
+
+class ReportOpenView(AccessMixin, View):
+    """Opens the chapter's report for a period, filling in a new draft from the records."""
+
+    def post(self, request):
+        chapter = self.access.readable_chapters().filter(code=request.POST.get("chapter")).first()
+        if chapter is None:
+            raise Http404
+        if not self.access.can_edit_reports(chapter):
+            raise PermissionDenied
+        try:
+            period = Period.parse(request.POST.get("period"))
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect(f"{reverse('reports:report-list')}?chapter={chapter.code}")
+        report = report_open(chapter=chapter, period=period, user=request.user)
+        return redirect("reports:report-detail", report.pk)
+
+
+class ReportMixin(AccessMixin):
+    """A view of one report the user may read; ``self.report``."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.report = get_object_or_404(Report.objects.select_related("chapter"), pk=kwargs["pk"])
+        self.access.require_read(self.report.chapter)
+        return super().dispatch(request, *args, **kwargs)
+
+    def require_edit(self):
+        if not self.access.can_edit_reports(self.report.chapter):
+            raise PermissionDenied
+
+
+class ReportDetailView(ReportMixin, TemplateView):
+    template_name = "reports/report_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        report = self.report
+        rendered, data = live_context(report, editor=True)
+        publications = list(report.publications.select_related("published_by").order_by("-version"))
+        context.update(
+            rendered,
+            report=report,
+            publications=publications,
+            changes=figure_changes(publications[0], data) if publications else [],
+            can_edit=self.access.can_edit_reports(report.chapter),
+            can_publish=self.access.can_publish_reports(report.chapter),
+        )
+        return context
+
+
+def figure_changes(publication, data):
+    """The figures the records now give differently from what ``publication`` said."""
+    frozen = figures_from_json(publication.figures)
+    changes = []
+    for key in list(frozen) + [k for k in data.figures if k not in frozen]:
+        then, now = frozen.get(key), data.figures.get(key)
+        if then is not None and now is not None and then.text == now.text:
+            continue
+        if key.endswith(".name") and then is not None and now is not None:
+            continue
+        figure = now or then
+        changes.append(
+            {
+                "label": figure.label,
+                "key": key,
+                "then": then.text if then else _("（无）"),
+                "now": now.text if now else _("（无）"),
+                "url": figure.url,
+            }
+        )
+    return changes
+
+
+class SectionForm(forms.Form):
+    heading = forms.CharField(label=gettext_lazy("标题"), max_length=200)
+    body = forms.CharField(
+        label=gettext_lazy("正文"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=gettext_lazy(
+            "每段一行。数字写作 {{…}}，显示时按记录填入当前数值，请从右侧可用数字中复制。"
+        ),
+    )
+
+    def __init__(self, *args, plan_kinds=None, plan_targets=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan_kinds = plan_kinds or []
+        for kind in self.plan_kinds:
+            self.fields[f"target_{kind.pk}"] = forms.IntegerField(
+                label=_("%(kind)s目标（人次）") % {"kind": kind.name},
+                min_value=0,
+                required=False,
+                initial=(plan_targets or {}).get(kind.pk),
+            )
+
+    def targets(self):
+        return {kind: self.cleaned_data.get(f"target_{kind.pk}") or 0 for kind in self.plan_kinds}
+
+    def target_fields(self):
+        return [self[f"target_{kind.pk}"] for kind in self.plan_kinds]
+
+
+class SectionUpdateView(ReportMixin, TemplateView):
+    """Edits one section: its heading and text, with a preview of the figures as they read now."""
+
+    template_name = "reports/section_form.html"
+
+    def get_section(self):
+        return get_object_or_404(self.report.sections, key=self.kwargs["key"])
+
+    def make_form(self, data=None):
+        self.section = self.get_section()
+        kwargs = {"initial": {"heading": self.section.heading, "body": self.section.body}}
+        if self.section.key == "plan":
+            kwargs["plan_kinds"] = list(TrainingKind.objects.filter(is_active=True))
+            kwargs["plan_targets"] = dict(
+                Target.objects.filter(
+                    chapter=self.report.chapter, year=self.report.period.plan_year
+                ).values_list("kind", "person_times")
+            )
+        return SectionForm(data, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        self.require_edit()
+        return self.render_to_response(self.get_context_data(form=self.make_form()))
+
+    def post(self, request, *args, **kwargs):
+        self.require_edit()
+        form = self.make_form(request.POST)
+        action = request.POST.get("action", "save")
+        if action == "restore":
+            with report_language():
+                section_restore(section=self.section, user=request.user)
+            messages.success(request, _("已恢复为按记录生成的文字"))
+            return redirect(f"{reverse('reports:section-update', args=[self.report.pk, self.section.key])}")
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        data = self.data()
+        if action == "preview":
+            return self.render_to_response(
+                self.get_context_data(form=form, preview_body=form.cleaned_data["body"])
+            )
+        try:
+            if form.plan_kinds:
+                plan_targets_set(report=self.report, user=request.user, targets=form.targets())
+                data = self.data(fresh=True)
+            section_update(
+                section=self.section,
+                user=request.user,
+                heading=form.cleaned_data["heading"],
+                body=form.cleaned_data["body"],
+                figures=data.figures,
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(request, _("已保存“%(heading)s”") % {"heading": self.section.heading})
+        return redirect(
+            f"{reverse('reports:report-detail', args=[self.report.pk])}#section-{self.section.key}"
+        )
+
+    def data(self, fresh=False):
+        if fresh or not hasattr(self, "_data"):
+            with report_language():
+                self._data = report_data(self.report.chapter, self.report.period)
+        return self._data
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        data = self.data()
+        body = kwargs.get("preview_body", self.section.body)
+        used = set(tokens_in(body))
+        context.update(
+            report=self.report,
+            section=self.section,
+            preview=render_body(body, data.figures, editor=True),
+            figures=[f for f in data.figures.values() if not f.key.endswith(".name")],
+            used=used,
+            can_restore=self.section.kind == SectionKind.DATA or self.section.key in ("review", "plan"),
+        )
+        return context
+
+
+class ReportPublishView(ReportMixin, View):
+    def post(self, request, *args, **kwargs):
+        if not self.access.can_publish_reports(self.report.chapter):
+            raise PermissionDenied
+        publication = report_publish(report=self.report, user=request.user, link_base=site_root(request))
+        messages.success(
+            request,
+            _("已发布第%(version)s版，校验值 %(sha)s")
+            % {"version": publication.version, "sha": publication.sha256[:16]},
+        )
+        return redirect("reports:report-detail", self.report.pk)
+
+
+class ReportPdfView(ReportMixin, View):
+    """The current draft as PDF, rendered now."""
+
+    def get(self, request, *args, **kwargs):
+        pdf = report_pdf(self.report, link_base=site_root(request))
+        today = datetime.date.today().isoformat()
+        return pdf_response(pdf, f"{self.report.chapter.code}-{self.report.period.code}-draft-{today}.pdf")
+
+
+class PublicationPdfView(ReportMixin, View):
+    """A published version's PDF, exactly as it was published (never rendered again)."""
+
+    def get(self, request, *args, **kwargs):
+        publication = get_object_or_404(
+            Publication.objects.select_related("report__chapter"),
+            report=self.report,
+            version=kwargs["version"],
+        )
+        response = pdf_response(publication.pdf, publication.filename)
+        response["X-Checksum-SHA256"] = publication.sha256
+        return response
