@@ -77,9 +77,9 @@ def relief_text(data):
     ]
     items = []
     for name in data.relief:
-        cases = data[f"relief.{name}.cases"].text
-        persons = data[f"relief.{name}.persons"].text
-        if cases != persons:
+        # More cases than people (two operations on one person) is said as 140例(117人); a group
+        # distribution is one payment to many people, said by its head count.
+        if data[f"relief.{name}.case_count"].value > data[f"relief.{name}.persons"].value:
             items.append(
                 _("%(name)s%(amount)s，共计%(cases)s")
                 % {"name": name, "amount": t(f"relief.{name}.amount"), "cases": t(f"relief.{name}.cases")}

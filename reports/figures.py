@@ -201,6 +201,9 @@ def _relief(data, scope):
         data.add(count(f"relief.{name}.persons", _("%(name)s 人数") % {"name": name}, row.persons, url=url))
         data.add(count(f"relief.{name}.count", _("%(name)s 笔数") % {"name": name}, row.count, _("笔"), url))
         data.add(
+            count(f"relief.{name}.case_count", _("%(name)s 例数") % {"name": name}, row.cases, _("例"), url)
+        )
+        data.add(
             text(
                 f"relief.{name}.cases",
                 _("%(name)s 例数(人数)") % {"name": name},

@@ -83,6 +83,13 @@ def plan_targets_set(*, report, user, targets):
         target_set(chapter=report.chapter, user=user, year=year, kind=kind, person_times=person_times)
 
 
+def pdf_link_base(link_base):
+    """Figures in a PDF link to absolute addresses: the request's site, else SITE_URL."""
+    from django.conf import settings
+
+    return (link_base or settings.SITE_URL).rstrip("/")
+
+
 def live_context(report, *, link_base="", editor=False, data=None):
     """What the draft reads now, from the records."""
     with report_language():
@@ -102,7 +109,7 @@ def live_context(report, *, link_base="", editor=False, data=None):
 
 def report_pdf(report, *, link_base=""):
     """The PDF of the current draft."""
-    context, _data = live_context(report, link_base=link_base)
+    context, _data = live_context(report, link_base=pdf_link_base(link_base))
     with report_language():
         return render_pdf(context)
 
@@ -123,7 +130,7 @@ def report_publish(*, report, user, link_base=""):
             figures=data.figures,
             tables=tables,
             issued=timezone.localdate(now),
-            link_base=link_base,
+            link_base=pdf_link_base(link_base),
         )
         pdf = render_pdf(context)
     last = report.publications.order_by("-version").values_list("version", flat=True).first() or 0

@@ -1,7 +1,7 @@
 """Settings shared by every environment; each environment module imports and adjusts them.
 
 Configuration that differs between machines comes from the environment: ``DATABASE_URL``,
-``SECRET_KEY``, ``ALLOWED_HOSTS``.
+``SECRET_KEY``, ``ALLOWED_HOSTS``, ``SITE_URL``.
 """
 
 import os
@@ -21,6 +21,9 @@ def env_list(name, default=""):
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+
+# The address figures in a PDF built outside a request (build_report) link to.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -22,7 +22,7 @@ class Command(BaseCommand):
             "--published", action="store_true", help="the latest published version instead of the draft"
         )
         parser.add_argument(
-            "--site-url", default="", help="the address figures link to, e.g. https://redcross.example.org"
+            "--site-url", default="", help="the address figures link to (default: the SITE_URL setting)"
         )
 
     def handle(self, *args, **options):
