@@ -90,6 +90,7 @@ def demo_load():
     from aid.demo import relief_ankang_2023h1, relief_naiman
     from donations.demo import donations_ankang
     from projects.demo import projects_ankang, projects_naiman
+    from reports.demo import reports_demo
     from training.demo import training_ankang, training_naiman
 
     chapters = chapters_ensure()
@@ -102,4 +103,5 @@ def demo_load():
     donations_ankang(chapters["610900"])
     projects_ankang(chapters)
     training_ankang(chapters)
+    reports_demo(chapters)
     return [(u, chapters[code].name, role.label) for u, _, code, role in USERS]

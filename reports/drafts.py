@@ -110,6 +110,8 @@ def donations_text(data):
     }
     if data["donations.total.in_kind"].value == "0.00":
         lines = [_("%(period)s，共接收社会捐赠%(amount)s。") % parts]
+    elif data["donations.total.cash"].value == "0.00":
+        lines = [_("%(period)s，共接收社会捐赠物资折价%(in_kind)s。") % parts]
     else:
         lines = [_("%(period)s，共接收社会捐赠%(amount)s，其中捐款%(cash)s，物资折价%(in_kind)s。") % parts]
     for pk in data.drives:

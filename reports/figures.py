@@ -230,8 +230,9 @@ def _relief(data, scope):
 
 def _fund_label(data, name, chapter_name):
     """A fund's name, with its chapter's in a report covering several chapters."""
-    if chapter_name and chapter_name != data.chapter.name:
-        return f"{chapter_name.removesuffix('红十字会')}{name}"
+    short = (chapter_name or "").removesuffix("红十字会")
+    if chapter_name and chapter_name != data.chapter.name and not name.startswith(short):
+        return f"{short}{name}"
     return name
 
 
@@ -426,6 +427,13 @@ def _projects(data, scope):
         .prefetch_related("outputs", "audits")
         .order_by("kind__order", "start_date", "name")
     )
+    projects = list(projects)
+    by_category = defaultdict(list)
+    in_period = Expenditure.objects.filter(project__in=[p.pk for p in projects]).in_period(
+        period.start, period.end
+    )
+    for row in in_period.order_by().values("project", "category").annotate(total=Sum("amount")):
+        by_category[row["project"]].append((row["category"] or _("未分类"), row["total"]))
     total = Decimal("0.00")
     for project in projects:
         key = f"project.{project.pk}"
@@ -461,6 +469,19 @@ def _projects(data, scope):
             if a.date <= period.end
         )
         data.add(text(f"{key}.audits", _("%(project)s 审计") % {"project": label}, audits, url))
+        for category, amount in sorted(by_category[project.pk]):
+            category = "".join(category.split())  # a token holds no spaces
+            category_url = records_url(
+                "projects:expenditure-list", project=project.pk, category=category, **scope
+            )
+            data.add(
+                yuan(
+                    f"{key}.category.{category}",
+                    _("%(project)s %(category)s支出") % {"project": label, "category": category},
+                    amount,
+                    category_url,
+                )
+            )
         total += to_money(project.spent)
     url = records_url("projects:expenditure-list", **scope)
     data.add(yuan("projects.total.spent", _("项目支出合计"), total, url))

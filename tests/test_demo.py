@@ -1,6 +1,7 @@
 """The demo: idempotent, and its 2020 relief figures for 150525 are the seed report's."""
 
 import re
+import subprocess
 from decimal import Decimal
 
 import pytest
@@ -13,6 +14,8 @@ from donations.models import Donation, Drive, Fund, Receipt
 from donations.selectors import funds_with_balance
 from projects.models import Expenditure, Output
 from redcross.models import Chapter, Membership
+from reports.models import Report, Section
+from reports.services import report_pdf
 
 from .test_home import relief_rows
 
@@ -29,6 +32,7 @@ def test_load_demo_is_idempotent(demo):
         Disbursement.objects.count(),
         Beneficiary.objects.count(),
         Donation.objects.count(),
+        list(Section.objects.values_list("pk", "body")),
     )
     call_command("load_demo", stdout=open("/dev/null", "w"))
     assert (
@@ -37,6 +41,7 @@ def test_load_demo_is_idempotent(demo):
         Disbursement.objects.count(),
         Beneficiary.objects.count(),
         Donation.objects.count(),
+        list(Section.objects.values_list("pk", "body")),
     ) == counts
 
 
@@ -157,3 +162,58 @@ def test_the_retraining_list_and_the_city_projects(demo, client):
     )
     drives = table_rows(html, "donations", "drive")
     assert drives["红十字博爱送万家"][2] == "26.63万元"
+
+
+def report_text(chapter_code, year, kind, tmp_path):
+    report = Report.objects.get(chapter__code=chapter_code, year=year, kind=kind)
+    path = tmp_path / "report.pdf"
+    path.write_bytes(report_pdf(report))
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    layout = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True).stdout
+    return re.sub(r"\s+", "", text), [re.sub(r"\s+", " ", line).strip() for line in layout.splitlines()]
+
+
+# Every figure of the seed's 2020 report that the records hold, in the words around it.
+SEED_2020 = [
+    "奈曼旗红十字会2020年全年工作报告",
+    "重特大疾病救助26.2万元，惠及109人",
+    "救灾救助8.9万元，惠及178人",
+    "光明行白内障手术25.2万元，共计140例(117人)",
+    "“疫情防控专项募捐”接收捐款111.61万元，物资折价83.85万元",
+    "“博爱一日捐”募集善款188.7万元，2019年为162.5万元，创同期最高水平",
+    "博爱送万家54.3万元，惠及1.1万人",
+    "爱心超市总计投入2.2万元",
+    "困难群众慰问6000元，惠及3人",
+    "助飞梦想助学资金10万元",
+    "白血病儿童救助4.5万元，惠及15人",
+    "中支出1.2万元慰问艾滋病人12人",
+    "普及性培训2期，274人次",
+    "硬化整修巷道2条、维修污水井5眼",
+    "南北小巷红砖铺路2条、维修路面污水井1眼、维修路旁厕所2个",
+    "自动体外除颤仪（AED）1台",
+    "二、2021年重点工作安排",
+    "年内完成普及性培训3000人次以上，救护员培训100人次以上",
+    "奈曼旗红十字会",
+]
+
+
+def test_the_demo_2020_report_carries_the_seed_figures(demo, tmp_path):
+    text, _lines = report_text("150525", 2020, "year", tmp_path)
+    missing = [phrase for phrase in SEED_2020 if phrase not in text]
+    assert missing == []
+
+
+def test_the_demo_2023_half_year_report_rolls_up_the_four_counties(demo, tmp_path):
+    text, lines = report_text("610900", 2023, "h1", tmp_path)
+    assert "安康市红十字会2023年上半年工作小结" in text
+    assert "“红十字博爱送万家”接收捐赠物资折价26.63万元" in text
+    counties = [
+        line.split(" ")[0] for line in lines if line.endswith("万元") and "红十字会" in line.split(" ")[0]
+    ]
+    assert counties == [
+        "安康市红十字会本级",
+        "汉阴县红十字会",
+        "石泉县红十字会",
+        "宁陕县红十字会",
+        "紫阳县红十字会",
+    ]
