@@ -125,3 +125,35 @@ def test_staff_records_an_in_kind_donation_and_sees_the_drive_total_change(demo_
     page.goto(drive_url)
     assert page.inner_text('[data-figure="in_kind"]') == "850,845.67"
     assert Decimal(page.inner_text('[data-figure="amount"]').replace(",", "")) == before + Decimal("12345.67")
+
+
+def test_a_leader_edits_a_paragraph_publishes_and_downloads_the_pdf(demo_site, page, tmp_path):
+    import subprocess
+
+    base = demo_site
+    log_in(page, base, "demo-leader")
+    page.click("nav >> text=工作报告")
+    page.click("text=奈曼旗红十字会2020年全年工作报告")
+    assert "重特大疾病救助26.2万元，惠及109人" in page.inner_text("#section-relief")
+
+    # Edit the party-building paragraph; a figure typed as a token reads as its value.
+    page.click("#section-party >> text=编辑")
+    page.fill("#id_body", "全年开展主题党日活动12次，慰问贫困老党员{{relief.困难群众慰问.amount}}。")
+    page.click("button[value=preview]")
+    assert page.inner_text("#preview") == "全年开展主题党日活动12次，慰问贫困老党员6000元。"
+    page.click("button[value=save]")
+    assert "已保存" in page.inner_text(".message")
+    assert "慰问贫困老党员6000元" in page.inner_text("#section-party")
+
+    # Publish, then download the published PDF.
+    page.click("#publish")
+    assert "已发布第1版" in page.inner_text(".message")
+    with page.expect_download() as download:
+        page.click("#publications >> text=下载PDF")
+    path = tmp_path / "published.pdf"
+    download.value.save_as(path)
+    assert download.value.suggested_filename == "150525-2020-v1.pdf"
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = re.sub(r"\s+", "", text)
+    assert "全年开展主题党日活动12次，慰问贫困老党员6000元。" in text
+    assert "重特大疾病救助26.2万元，惠及109人" in text
