@@ -64,7 +64,9 @@ class ReportListView(ChapterPageMixin, TemplateView):
             periods += [Period(year, ReportKind.YEAR), Period(year, ReportKind.H1)]
         context.update(
             chapters=self.access.readable_chapters(),
-            reports=Report.objects.filter(chapter=chapter).prefetch_related("publications"),
+            reports=Report.objects.filter(chapter=chapter)
+            .select_related("chapter")
+            .prefetch_related("publications"),
             periods=periods,
             can_edit=self.access.can_edit_reports(chapter),
         )

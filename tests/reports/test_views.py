@@ -204,3 +204,27 @@ def test_every_published_version_downloads_as_published(client, member, tree, pa
         assert f'filename="150525-2020-v{publication.version}.pdf"' in response["Content-Disposition"]
     listing = client.get(reverse("reports:report-list") + "?chapter=150525").content.decode()
     assert "第1版" in listing and "第2版" in listing
+
+
+def test_the_report_list_costs_the_same_queries_however_many_reports(client, member, tree):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    leader = member(Role.LEADER, tree.naiman)
+    client.force_login(leader)
+    url = reverse("reports:report-list")
+
+    def publish_year(year):
+        report = report_open(chapter=tree.naiman, period=Period(year, ReportKind.YEAR))
+        report_publish(report=report, user=leader)
+
+    publish_year(2019)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for year in range(2010, 2019):
+        publish_year(year)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(url).content.decode()
+    assert html.count("第1版") == 10
+    # session, user, memberships, readable chapters, reports, their publications
+    assert (len(few.captured_queries), len(many.captured_queries)) == (6, 6)
