@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from redcross.idnumber import validate_id_number
-from redcross.models import CategoryModel, ChapterScopedQuerySet, TrackedModel, money_field
+from redcross.models import CategoryModel, Chapter, ChapterScopedQuerySet, TrackedModel, money_field
 
 
 class AidCategory(CategoryModel):
@@ -94,6 +94,30 @@ class Disbursement(TrackedModel):
 
     objects = DisbursementQuerySet.as_manager()
 
+    def save(self, *args, **kwargs):
+        """Saves, and keeps PersonYear true for the person and year before and after."""
+        from .services import person_years_refresh
+
+        before = None
+        if self.pk:
+            before = Disbursement.objects.filter(pk=self.pk).values_list("beneficiary", "date").first()
+        super().save(*args, **kwargs)
+        touched = {(self.beneficiary_id, self.date.year)}
+        if before:
+            touched.add((before[0], before[1].year))
+        for beneficiary, year in touched:
+            if beneficiary is not None:
+                person_years_refresh(beneficiaries=[beneficiary], years=[year])
+
+    def delete(self, *args, **kwargs):
+        from .services import person_years_refresh
+
+        beneficiary, year = self.beneficiary_id, self.date.year
+        result = super().delete(*args, **kwargs)
+        if beneficiary is not None:
+            person_years_refresh(beneficiaries=[beneficiary], years=[year])
+        return result
+
     class Meta:
         verbose_name = _("救助发放")
         verbose_name_plural = _("救助发放")
@@ -135,3 +159,40 @@ class Disbursement(TrackedModel):
         if self.beneficiary_id:
             return self.beneficiary.name
         return _("群体发放")
+
+
+class PersonYear(models.Model):
+    """Derived from disbursements, never entered: the first day of a year on which a named
+    beneficiary got relief, per category and in any category (``category`` empty).
+
+    A report's period starts on 1 January, so the people helped in it are the rows of its year
+    whose first day falls in it: counted from here, distinct persons cost an index scan instead of
+    a scan of every payment. ``aid.services.person_years_refresh`` keeps it; every write of a
+    disbursement goes through it.
+    """
+
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="+")
+    beneficiary = models.ForeignKey("Beneficiary", on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey("AidCategory", null=True, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    first_date = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["beneficiary", "category", "year"],
+                condition=models.Q(category__isnull=False),
+                name="person_year_per_category",
+            ),
+            models.UniqueConstraint(
+                fields=["beneficiary", "year"],
+                condition=models.Q(category__isnull=True),
+                name="person_year_any_category",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["chapter", "year", "category", "first_date"], name="person_year_count")
+        ]
+
+    def __str__(self):
+        return f"{self.beneficiary_id} {self.category_id or '*'} {self.year}: {self.first_date}"

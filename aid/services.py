@@ -4,13 +4,15 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Min
+from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 
 from donations.services import fund_lock_for_spending
 from redcross.idnumber import normalize_id_number
 from redcross.money import to_money
 
-from .models import Beneficiary, Disbursement
+from .models import Beneficiary, Disbursement, PersonYear
 
 
 def beneficiary_resolve(*, chapter, name, id_number="", township="", user=None):
@@ -50,6 +52,39 @@ def beneficiary_resolve(*, chapter, name, id_number="", township="", user=None):
     beneficiary.full_clean()
     beneficiary.save()
     return beneficiary
+
+
+def person_years_refresh(*, beneficiaries=None, years=None):
+    """Rebuilds the PersonYear rows of ``beneficiaries`` (ids) in ``years`` from their payments
+    (all of them when None). Disbursement.save and delete call it; a bulk write calls it after."""
+    payments = Disbursement.objects.filter(beneficiary__isnull=False).order_by()
+    stale = PersonYear.objects.all()
+    if beneficiaries is not None:
+        payments = payments.filter(beneficiary__in=beneficiaries)
+        stale = stale.filter(beneficiary__in=beneficiaries)
+    if years is not None:
+        payments = payments.filter(date__year__in=years)
+        stale = stale.filter(year__in=years)
+    stale.delete()
+    rows = []
+    for group in (("beneficiary", "category"), ("beneficiary",)):
+        firsts = payments.values(*group, "beneficiary__chapter", year=ExtractYear("date")).annotate(
+            first=Min("date")
+        )
+        for row in firsts.iterator(chunk_size=10000):
+            rows.append(
+                PersonYear(
+                    chapter_id=row["beneficiary__chapter"],
+                    beneficiary_id=row["beneficiary"],
+                    category_id=row.get("category"),
+                    year=row["year"],
+                    first_date=row["first"],
+                )
+            )
+            if len(rows) >= 10000:
+                PersonYear.objects.bulk_create(rows)
+                rows = []
+    PersonYear.objects.bulk_create(rows)
 
 
 def _fill(
@@ -107,7 +142,7 @@ def _fill(
             purpose_category=category,
             excluding=disbursement,
         )
-    disbursement.save()
+    disbursement.save()  # which keeps PersonYear true
     return disbursement
 
 

@@ -148,8 +148,12 @@ class ChapterScopedQuerySet(models.QuerySet):
     """Reusable steps for any record that belongs to a chapter and has a ``date``."""
 
     def for_chapter(self, chapter):
-        """Records of ``chapter`` and of every chapter below it."""
-        return self.filter(chapter__path__startswith=chapter.path)
+        """Records of ``chapter`` and of every chapter below it.
+
+        The chapters are a subquery rather than a join, so the database narrows the records by
+        their (chapter, date) index instead of joining every record to its chapter.
+        """
+        return self.filter(chapter__in=Chapter.objects.filter(path__startswith=chapter.path).values("pk"))
 
     def visible_to(self, access):
         """Records the user behind ``access`` may read."""

@@ -16,18 +16,12 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
-from aid.models import Disbursement
-from aid.selectors import disbursement_totals, disbursement_totals_by_category
+from aid.models import AidCategory, Disbursement, PersonYear
+from donations.choices import DonationKind
 from donations.models import Donation, Drive, Fund
-from donations.selectors import (
-    donation_totals,
-    donation_totals_by_drive,
-    drives_with_totals,
-    funds_with_flows,
-)
+from donations.selectors import drives_with_totals, funds_with_flows
 from projects.choices import ProjectStatus
 from projects.models import Expenditure, Project
-from projects.selectors import projects_with_spending
 from redcross.models import Chapter
 from redcross.money import format_cases, format_count, format_yuan, to_money
 from redcross.urls_util import records_url
@@ -182,19 +176,86 @@ def report_data(chapter, period):
     return data
 
 
+@dataclass
+class _ReliefSums:
+    name: str = ""
+    count: int = 0
+    cash: Decimal = Decimal("0.00")
+    in_kind: Decimal = Decimal("0.00")
+    cases: int = 0
+    group_persons: int = 0
+    named_persons: int = 0
+
+    @property
+    def amount(self):
+        return self.cash + self.in_kind
+
+    @property
+    def persons(self):
+        return self.named_persons + self.group_persons
+
+    def add(self, row):
+        self.count += row["n"] or 0
+        self.cash += to_money(row["cash"])
+        self.in_kind += to_money(row["in_kind"])
+        self.cases += row["case_count"] or 0
+        self.group_persons += row["group_persons"] or 0
+
+
+def persons_by_category(chapter, period):
+    """Distinct named beneficiaries per category (key None: in any category) from PersonYear."""
+    assert period.start.month == 1 and period.start.day == 1, "PersonYear counts periods from 1 January"
+    rows = (
+        PersonYear.objects.filter(chapter__in=chapter.subtree(), year=period.year, first_date__lte=period.end)
+        .order_by()
+        .values("category")
+        .annotate(n=Count("pk"))
+    )
+    return {row["category"]: row["n"] for row in rows}
+
+
 def _relief(data, scope):
+    """One pass over the period's payments, grouped by category and fund; persons from PersonYear."""
     chapter, period = data.chapter, data.period
     disbursements = Disbursement.objects.for_chapter(chapter).in_period(period.start, period.end)
-    total = disbursement_totals(disbursements)
+    rows = (
+        disbursements.order_by()
+        .values("category", "fund")
+        .annotate(
+            n=Count("pk"),
+            cash=Sum("cash_amount"),
+            in_kind=Sum("in_kind_amount"),
+            case_count=Sum("cases"),
+            group_persons=Sum("head_count", filter=Q(beneficiary__isnull=True)),
+        )
+    )
+    rows = list(rows)
+    category_names = {c.pk: (c.order, c.name) for c in AidCategory.objects.all()}
+    fund_names = {
+        f.pk: _fund_label(data, f.name, f.chapter.name)
+        for f in Fund.objects.filter(pk__in={row["fund"] for row in rows} - {None}).select_related("chapter")
+    }
+    rows.sort(key=lambda row: category_names[row["category"]])
+    persons = persons_by_category(chapter, period)
+    total = _ReliefSums()
+    categories = {}
+    funds = {}
+    for row in rows:
+        total.add(row)
+        categories.setdefault(row["category"], _ReliefSums(category_names[row["category"]][1])).add(row)
+        if row["fund"] is not None:
+            funds.setdefault(row["fund"], _ReliefSums(fund_names[row["fund"]])).add(row)
+    total.named_persons = persons.get(None, 0)
     url = records_url("aid:disbursement-list", **scope)
     data.add(yuan("relief.total.amount", _("救助款物合计"), total.amount, url))
     data.add(yuan("relief.total.cash", _("救助现金合计"), total.cash, url))
     data.add(yuan("relief.total.in_kind", _("救助物资折价合计"), total.in_kind, url))
     data.add(count("relief.total.persons", _("受助人数"), total.persons, url=url))
     data.add(text("relief.total.cases", _("救助例数"), format_cases(total.cases, total.persons), url))
-    for row in disbursement_totals_by_category(disbursements):
-        name = row.category_name
-        url = records_url("aid:disbursement-list", category=row.category_id, **scope)
+    for category_id, row in categories.items():
+        row.named_persons = persons.get(category_id, 0)
+        name = row.name
+        url = records_url("aid:disbursement-list", category=category_id, **scope)
         data.relief.append(name)
         data.add(text(f"relief.{name}.name", _("救助类别"), name, url))
         data.add(yuan(f"relief.{name}.amount", _("%(name)s 金额") % {"name": name}, row.amount, url))
@@ -211,21 +272,12 @@ def _relief(data, scope):
                 url,
             )
         )
-    by_fund = (
-        disbursements.filter(fund__isnull=False)
-        .order_by()
-        .values("fund", "fund__name", "fund__chapter__name")
-        .annotate(cash=Sum("cash_amount"), in_kind=Sum("in_kind_amount"))
-        .order_by("fund__name", "fund")
-    )
-    for row in by_fund:
-        key = f"relief.fund.{row['fund']}"
-        data.relief_funds.append(row["fund"])
-        url = records_url("aid:disbursement-list", fund=row["fund"], **scope)
-        label = _fund_label(data, row["fund__name"], row["fund__chapter__name"])
-        amount = to_money(row["cash"]) + to_money(row["in_kind"])
-        data.add(yuan(f"{key}.amount", _("%(fund)s 用于救助") % {"fund": label}, amount, url))
-        data.add(text(f"{key}.name", _("基金名称"), label))
+    for fund_id, row in sorted(funds.items(), key=lambda item: (item[1].name, item[0])):
+        key = f"relief.fund.{fund_id}"
+        data.relief_funds.append(fund_id)
+        url = records_url("aid:disbursement-list", fund=fund_id, **scope)
+        data.add(yuan(f"{key}.amount", _("%(fund)s 用于救助") % {"fund": row.name}, row.amount, url))
+        data.add(text(f"{key}.name", _("基金名称"), row.name))
 
 
 def _fund_label(data, name, chapter_name):
@@ -239,17 +291,38 @@ def _fund_label(data, name, chapter_name):
 def _donations(data, scope):
     chapter, period = data.chapter, data.period
     donations = Donation.objects.for_chapter(chapter).in_period(period.start, period.end)
-    total = donation_totals(donations)
+    # One pass, summed per drive; the totals are the drives' sums.
+    sums = {
+        row["drive"]: _DonationSums(row["drive"], to_money(row["cash"]), to_money(row["in_kind"]))
+        for row in donations.order_by()
+        .values("drive")
+        .annotate(
+            cash=Sum("amount", filter=Q(kind=DonationKind.CASH)),
+            in_kind=Sum("amount", filter=Q(kind=DonationKind.IN_KIND)),
+        )
+    }
+    total = _DonationSums(
+        None,
+        sum((r.cash for r in sums.values()), Decimal("0.00")),
+        sum((r.in_kind for r in sums.values()), Decimal("0.00")),
+    )
     url = records_url("donations:donation-list", **scope)
     data.add(yuan("donations.total.amount", _("接收捐赠合计"), total.amount, url))
     cash_url = records_url("donations:donation-list", kind="cash", **scope)
     in_kind_url = records_url("donations:donation-list", kind="in_kind", **scope)
     data.add(yuan("donations.total.cash", _("接收捐款"), total.cash, cash_url))
     data.add(yuan("donations.total.in_kind", _("接收捐赠物资折价"), total.in_kind, in_kind_url))
-    data.add(count("donations.total.donors", _("捐赠人数"), total.donors, _("位"), url))
-    rows = donation_totals_by_drive(donations)
-    drive_ids = [row.drive_id for row in rows if row.drive_id]
-    drives = {d.pk: d for d in Drive.objects.filter(pk__in=drive_ids).select_related("chapter")}
+    drives = {
+        d.pk: d for d in Drive.objects.filter(pk__in=[pk for pk in sums if pk]).select_related("chapter")
+    }
+    rows = sorted(
+        sums.values(),
+        key=lambda r: (
+            r.drive_id is None,
+            drives[r.drive_id].start_date if r.drive_id else None,
+            r.drive_id or 0,
+        ),
+    )
     history = defaultdict(list)  # (chapter, name) → drives of that name, with what each raised
     names = {d.name for d in drives.values()}
     chapters = {d.chapter_id for d in drives.values()}
@@ -279,8 +352,18 @@ def _donations(data, scope):
         data.add(yuan(f"{key}.amount", _("%(drive)s 募集合计") % {"drive": label}, row.amount, url))
         data.add(yuan(f"{key}.cash", _("%(drive)s 现金") % {"drive": label}, row.cash, cash_url))
         data.add(yuan(f"{key}.in_kind", _("%(drive)s 物资折价") % {"drive": label}, row.in_kind, in_kind_url))
-        data.add(count(f"{key}.donors", _("%(drive)s 捐赠人数") % {"drive": label}, row.donors, _("位"), url))
     _restricted_funds(data, scope)
+
+
+@dataclass
+class _DonationSums:
+    drive_id: int | None
+    cash: Decimal
+    in_kind: Decimal
+
+    @property
+    def amount(self):
+        return self.cash + self.in_kind
 
 
 def _drive_comparison(data, key, label, drive, row, history):
@@ -412,28 +495,36 @@ def _training(data, scope):
 
 def _projects(data, scope):
     chapter, period = data.chapter, data.period
-    projects = (
-        projects_with_spending(
-            Project.objects.for_chapter(chapter).select_related("kind", "chapter"),
-            start=period.start,
-            end=period.end,
-        )
+    # Spending in the period per project and category, and in all per project: two grouped
+    # passes over the expenditures; the projects themselves are then fetched by id.
+    by_category = defaultdict(list)
+    spent = defaultdict(Decimal)
+    in_period = Expenditure.objects.for_chapter(chapter).in_period(period.start, period.end).order_by()
+    for row in in_period.values("project", "category").annotate(total=Sum("amount")):
+        by_category[row["project"]].append((row["category"] or _("未分类"), to_money(row["total"])))
+        spent[row["project"]] += to_money(row["total"])
+    projects = list(
+        Project.objects.for_chapter(chapter)
         .filter(
-            Q(spent__gt=0)
+            Q(pk__in=list(spent))
             | Q(status__in=[ProjectStatus.PLANNED, ProjectStatus.IN_PROGRESS])
             | Q(completed_on__range=(period.start, period.end))
             | Q(audited_on__range=(period.start, period.end))
         )
+        .select_related("kind", "chapter")
         .prefetch_related("outputs", "audits")
         .order_by("kind__order", "start_date", "name")
     )
-    projects = list(projects)
-    by_category = defaultdict(list)
-    in_period = Expenditure.objects.filter(project__in=[p.pk for p in projects]).in_period(
-        period.start, period.end
+    spent_total = dict(
+        Expenditure.objects.filter(project__in=[p.pk for p in projects])
+        .order_by()
+        .values("project")
+        .annotate(total=Sum("amount"))
+        .values_list("project", "total")
     )
-    for row in in_period.order_by().values("project", "category").annotate(total=Sum("amount")):
-        by_category[row["project"]].append((row["category"] or _("未分类"), row["total"]))
+    for project in projects:
+        project.spent = spent.get(project.pk, Decimal("0.00"))
+        project.spent_total = to_money(spent_total.get(project.pk))
     total = Decimal("0.00")
     for project in projects:
         key = f"project.{project.pk}"
@@ -531,8 +622,16 @@ def _counties(data):
         Disbursement.objects.for_chapter(chapter).in_period(period.start, period.end),
         cash=Sum("cash_amount"),
         in_kind=Sum("in_kind_amount"),
-        named=Count("beneficiary", distinct=True),
         groups=Sum("head_count", filter=Q(beneficiary__isnull=True)),
+    )
+    named = grouped(
+        PersonYear.objects.filter(
+            chapter__path__startswith=chapter.path,
+            year=period.year,
+            category__isnull=True,
+            first_date__lte=period.end,
+        ),
+        named=Count("pk"),
     )
     donations = grouped(
         Donation.objects.for_chapter(chapter).in_period(period.start, period.end), amount=Sum("amount")
@@ -569,7 +668,7 @@ def _counties(data):
             count(
                 f"{key}.persons",
                 _("%(chapter)s 受助人数") % {"chapter": label},
-                int(r.get("named", 0) + r.get("groups", 0)),
+                int(named.get(code, {}).get("named", 0) + r.get("groups", 0)),
             )
         )
         data.add(
