@@ -1,7 +1,7 @@
 """Relief disbursements (救助发放) and the people they reach."""
 
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -94,28 +94,29 @@ class Disbursement(TrackedModel):
 
     objects = DisbursementQuerySet.as_manager()
 
+    SUMMARY_FIELDS = ("beneficiary", "date", "chapter", "category", "fund")
+
+    def _summary_key(self):
+        return (self.beneficiary_id, self.date, self.chapter_id, self.category_id, self.fund_id)
+
+    @transaction.atomic
     def save(self, *args, **kwargs):
-        """Saves, and keeps PersonYear true for the person and year before and after."""
-        from .services import person_years_refresh
+        """Saves, and keeps the summaries (PersonYear, ReliefDay) true before and after."""
+        from .services import summaries_refresh
 
         before = None
         if self.pk:
-            before = Disbursement.objects.filter(pk=self.pk).values_list("beneficiary", "date").first()
+            before = Disbursement.objects.filter(pk=self.pk).values_list(*self.SUMMARY_FIELDS).first()
         super().save(*args, **kwargs)
-        touched = {(self.beneficiary_id, self.date.year)}
-        if before:
-            touched.add((before[0], before[1].year))
-        for beneficiary, year in touched:
-            if beneficiary is not None:
-                person_years_refresh(beneficiaries=[beneficiary], years=[year])
+        summaries_refresh([self._summary_key()] + ([before] if before else []))
 
+    @transaction.atomic
     def delete(self, *args, **kwargs):
-        from .services import person_years_refresh
+        from .services import summaries_refresh
 
-        beneficiary, year = self.beneficiary_id, self.date.year
+        key = self._summary_key()
         result = super().delete(*args, **kwargs)
-        if beneficiary is not None:
-            person_years_refresh(beneficiaries=[beneficiary], years=[year])
+        summaries_refresh([key])
         return result
 
     class Meta:
@@ -196,3 +197,26 @@ class PersonYear(models.Model):
 
     def __str__(self):
         return f"{self.beneficiary_id} {self.category_id or '*'} {self.year}: {self.first_date}"
+
+
+class ReliefDay(models.Model):
+    """Derived from disbursements, never entered: the day's payments summed per chapter,
+    category and fund. A report sums a year from at most a few thousand of these rows instead of
+    every payment. ``aid.services.relief_days_refresh`` keeps it; every save and delete of a
+    disbursement calls it, a bulk write calls ``relief_days_rebuild``."""
+
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey("AidCategory", on_delete=models.CASCADE, related_name="+")
+    fund = models.ForeignKey("donations.Fund", null=True, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    payments = models.PositiveIntegerField()
+    cash_amount = models.DecimalField(max_digits=16, decimal_places=2)
+    in_kind_amount = models.DecimalField(max_digits=16, decimal_places=2)
+    cases = models.PositiveIntegerField()
+    group_persons = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["chapter", "date"], name="relief_day_chapter_date")]
+
+    def __str__(self):
+        return f"{self.chapter_id} {self.category_id} {self.fund_id} {self.date}"

@@ -1,10 +1,11 @@
 """Writes of relief disbursements. Each service is one transaction and validates before saving."""
 
+import hashlib
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Min
+from django.db import connection, transaction
+from django.db.models import Count, Min, Q, Sum
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 
@@ -12,7 +13,7 @@ from donations.services import fund_lock_for_spending
 from redcross.idnumber import normalize_id_number
 from redcross.money import to_money
 
-from .models import Beneficiary, Disbursement, PersonYear
+from .models import Beneficiary, Disbursement, PersonYear, ReliefDay
 
 
 def beneficiary_resolve(*, chapter, name, id_number="", township="", user=None):
@@ -85,6 +86,80 @@ def person_years_refresh(*, beneficiaries=None, years=None):
                 PersonYear.objects.bulk_create(rows)
                 rows = []
     PersonYear.objects.bulk_create(rows)
+
+
+RELIEF_DAY_SUMS = {
+    "payments": Count("pk"),
+    "cash": Sum("cash_amount"),
+    "in_kind": Sum("in_kind_amount"),
+    "case_count": Sum("cases"),
+    "groups": Sum("head_count", filter=Q(beneficiary__isnull=True)),
+}
+
+
+def _relief_days_from(payments):
+    return [
+        ReliefDay(
+            chapter_id=row["chapter"],
+            category_id=row["category"],
+            fund_id=row["fund"],
+            date=row["date"],
+            payments=row["payments"],
+            cash_amount=row["cash"] or 0,
+            in_kind_amount=row["in_kind"] or 0,
+            cases=row["case_count"] or 0,
+            group_persons=row["groups"] or 0,
+        )
+        for row in payments.order_by()
+        .values("chapter", "category", "fund", "date")
+        .annotate(**RELIEF_DAY_SUMS)
+    ]
+
+
+def relief_days_rebuild(*, chapters=None):
+    """Rebuilds ReliefDay for ``chapters`` (ids or a queryset; every chapter when None)."""
+    payments = Disbursement.objects.all()
+    stale = ReliefDay.objects.all()
+    if chapters is not None:
+        payments = payments.filter(chapter__in=chapters)
+        stale = stale.filter(chapter__in=chapters)
+    stale.delete()
+    ReliefDay.objects.bulk_create(_relief_days_from(payments), batch_size=10000)
+
+
+def _summaries_lock(*names):
+    """Serializes the writers of the same summary rows until their transaction ends.
+
+    Two payments of the same day saved at once on PostgreSQL would each delete the day's row and
+    sum the payments they see, and both sums would stand. SQLite writes one transaction at a time.
+    The locks are taken in one order, so two writers never wait on each other.
+    """
+    if connection.vendor != "postgresql":
+        return
+    keys = sorted(
+        {
+            int.from_bytes(hashlib.blake2b(repr(name).encode(), digest_size=8).digest(), "big", signed=True)
+            for name in names
+        }
+    )
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+@transaction.atomic
+def summaries_refresh(keys):
+    """Rebuilds the summaries a payment touched; ``keys`` are (beneficiary, date, chapter,
+    category, fund) of the payment before and after the change."""
+    days = {(key[2], key[3], key[4], key[1]) for key in keys}
+    persons = {(key[0], key[1].year) for key in keys if key[0] is not None}
+    _summaries_lock(*(("relief_day", *day) for day in days), *(("person_year", *p) for p in persons))
+    for chapter, category, fund, date in days:
+        ReliefDay.objects.filter(chapter=chapter, category=category, fund=fund, date=date).delete()
+        payments = Disbursement.objects.filter(chapter=chapter, category=category, fund=fund, date=date)
+        ReliefDay.objects.bulk_create(_relief_days_from(payments))
+    for beneficiary, year in persons:
+        person_years_refresh(beneficiaries=[beneficiary], years=[year])
 
 
 def _fill(

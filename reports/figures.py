@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
-from aid.models import AidCategory, Disbursement, PersonYear
+from aid.models import AidCategory, PersonYear, ReliefDay
 from donations.choices import DonationKind
 from donations.models import Donation, Drive, Fund
 from donations.selectors import drives_with_totals, funds_with_flows
@@ -215,18 +215,20 @@ def persons_by_category(chapter, period):
 
 
 def _relief(data, scope):
-    """One pass over the period's payments, grouped by category and fund; persons from PersonYear."""
+    """The period's payments summed per category and fund from ReliefDay; persons from PersonYear."""
     chapter, period = data.chapter, data.period
-    disbursements = Disbursement.objects.for_chapter(chapter).in_period(period.start, period.end)
+    days = ReliefDay.objects.filter(
+        chapter__in=chapter.subtree(), date__gte=period.start, date__lte=period.end
+    )
     rows = (
-        disbursements.order_by()
+        days.order_by()
         .values("category", "fund")
         .annotate(
-            n=Count("pk"),
+            n=Sum("payments"),
             cash=Sum("cash_amount"),
             in_kind=Sum("in_kind_amount"),
             case_count=Sum("cases"),
-            group_persons=Sum("head_count", filter=Q(beneficiary__isnull=True)),
+            group_persons=Sum("group_persons"),
         )
     )
     rows = list(rows)
@@ -326,7 +328,8 @@ def _donations(data, scope):
     history = defaultdict(list)  # (chapter, name) → drives of that name, with what each raised
     names = {d.name for d in drives.values()}
     chapters = {d.chapter_id for d in drives.values()}
-    for earlier in drives_with_totals(Drive.objects.filter(chapter__in=chapters, name__in=names)):
+    earlier_drives = Drive.objects.filter(chapter__in=chapters, name__in=names, start_date__lt=period.start)
+    for earlier in drives_with_totals(earlier_drives):
         history[(earlier.chapter_id, earlier.name)].append(earlier)
     for row in rows:
         if row.drive_id is None:
@@ -619,10 +622,10 @@ def _counties(data):
         return result
 
     relief = grouped(
-        Disbursement.objects.for_chapter(chapter).in_period(period.start, period.end),
+        ReliefDay.objects.filter(chapter__in=chapter.subtree(), date__gte=period.start, date__lte=period.end),
         cash=Sum("cash_amount"),
         in_kind=Sum("in_kind_amount"),
-        groups=Sum("head_count", filter=Q(beneficiary__isnull=True)),
+        groups=Sum("group_persons"),
     )
     named = grouped(
         PersonYear.objects.filter(

@@ -60,7 +60,7 @@ class ReportListView(ChapterPageMixin, TemplateView):
             return context
         this_year = timezone.localdate().year
         periods = []
-        for year in range(this_year, this_year - 6, -1):
+        for year in range(this_year, this_year - 11, -1):
             periods += [Period(year, ReportKind.YEAR), Period(year, ReportKind.H1)]
         context.update(
             chapters=self.access.readable_chapters(),

@@ -49,3 +49,53 @@ def test_two_payments_racing_for_the_last_money_of_a_fund(tree):
 
     assert sorted(outcomes) == ["paid", f"基金“{fund.name}”余额不足：可用 200.00 元，本次需 800.00 元"]
     assert Disbursement.objects.filter(fund=fund).count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers are PostgreSQL's; CI runs it there")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_payments_of_the_same_day_saved_at_once_keep_the_day_sums_true(tree):
+    """Each save rebuilds its day's ReliefDay row and the person's PersonYear rows; writers of the
+    same rows wait for each other, so no payment is summed twice or lost."""
+    from django.db.models import Sum
+
+    from aid.models import PersonYear, ReliefDay
+
+    category = AidCategory.objects.get(name="救灾救助")
+    day = datetime.date(2020, 7, 1)
+
+    def pay(name):
+        disbursement_record(
+            chapter=tree.naiman,
+            user=None,
+            date=day,
+            category=category,
+            beneficiary_name=name,
+            cash_amount=Decimal("100.00"),
+        )
+
+    pay("甲")  # the day's row exists before the race
+    writers = 6
+    start = threading.Barrier(writers)
+    errors = []
+
+    def racing(name):
+        try:
+            start.wait()
+            pay(name)
+        except Exception as error:  # noqa: BLE001 — reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=racing, args=(name,)) for name in ("甲", "乙", "丙", "丁", "戊", "己")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    days = ReliefDay.objects.filter(chapter=tree.naiman, category=category, date=day)
+    assert days.count() == 1
+    assert days.aggregate(n=Sum("payments"), cash=Sum("cash_amount")) == {"n": 7, "cash": Decimal("700.00")}
+    persons = PersonYear.objects.filter(chapter=tree.naiman, year=2020, category=category)
+    assert sorted(persons.values_list("beneficiary__name", flat=True)) == ["丁", "丙", "乙", "己", "戊", "甲"]

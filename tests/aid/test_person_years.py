@@ -1,5 +1,5 @@
-"""PersonYear, the derived table reports count people from, always agrees with counting the
-payments themselves: after records, corrections that move a payment to another person, category
+"""PersonYear and ReliefDay, the derived tables reports count people and sum money from, always
+agree with the payments themselves: after records, corrections that move a payment to another person, category
 or year, and deletions."""
 
 import datetime
@@ -61,6 +61,32 @@ def test_person_years_agree_with_the_payments_through_corrections(tree, category
     for period in (Period(2020, ReportKind.YEAR), Period(2020, ReportKind.H1), Period(2021, ReportKind.YEAR)):
         assert persons_by_category(tree.naiman, period) == counted_from_payments(tree.naiman, period)
     assert persons_by_category(tree.naiman, Period(2020, ReportKind.YEAR))[None] > 0
+
+    # The day sums agree with the payments, per category and fund.
+    from django.db.models import Sum
+
+    from aid.models import ReliefDay
+    from aid.services import relief_days_rebuild
+
+    def sums(queryset, amount, count):
+        return sorted(
+            (r["category"], r["fund"] or 0, r["total"], r["n"])
+            for r in queryset.order_by().values("category", "fund").annotate(total=Sum(amount), n=count)
+        )
+
+    from django.db.models import Count
+
+    assert sums(ReliefDay.objects.all(), "cash_amount", Sum("payments")) == sums(
+        Disbursement.objects.all(), "cash_amount", Count("pk")
+    )
+    kept_days = set(
+        ReliefDay.objects.values_list("chapter", "category", "fund", "date", "payments", "cash_amount")
+    )
+    relief_days_rebuild()
+    assert (
+        set(ReliefDay.objects.values_list("chapter", "category", "fund", "date", "payments", "cash_amount"))
+        == kept_days
+    )
 
     # Rebuilding from scratch gives the same rows the saves kept.
     kept = set(PersonYear.objects.values_list("beneficiary", "category", "year", "first_date"))
