@@ -85,9 +85,7 @@ def funds_with_balance(queryset):
 
 def funds_with_flows(queryset, *, start, end):
     """Funds annotated with ``received`` and ``paid`` between ``start`` and ``end`` (one query)."""
-    received = _sum_subquery(
-        Donation.objects.filter(fund=OuterRef("pk")).in_period(start, end), F("amount")
-    )
+    received = _sum_subquery(Donation.objects.filter(fund=OuterRef("pk")).in_period(start, end), F("amount"))
     paid = None
     for model, expression in _outflows():
         part = _sum_subquery(model.objects.filter(fund=OuterRef("pk")).in_period(start, end), expression)

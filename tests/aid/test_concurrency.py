@@ -51,7 +51,7 @@ def test_two_payments_racing_for_the_last_money_of_a_fund(tree):
     assert Disbursement.objects.filter(fund=fund).count() == 1
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers are PostgreSQL's; CI runs it there")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only; CI runs it there")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_payments_of_the_same_day_saved_at_once_keep_the_day_sums_true(tree):
     """Each save rebuilds its day's ReliefDay row and the person's PersonYear rows; writers of the
