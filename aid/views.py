@@ -11,6 +11,7 @@ from .services import disbursement_correct, disbursement_record
 
 class DisbursementListView(RecordListView):
     model = Disbursement
+    export_key = "disbursements"
     filterset_class = DisbursementFilterSet
     template_name = "aid/disbursement_list.html"
 

@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from redcross.filters import ChapterFilterSet, ChapterRecordFilterSet
+from redcross.filters import ChapterFilterSet, ChapterRecordFilterSet, PeriodWidget
 
 from .choices import DonationKind, DonorKind
 from .models import Donation, Donor, Drive, Fund, Payout
@@ -92,3 +92,20 @@ class PayoutFilterSet(FundChoiceMixin, ChapterRecordFilterSet):
     def filter_text(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(Q(recipient__icontains=value) | Q(purpose__icontains=value))
+
+
+class FundLedgerFilterSet(FundFilterSet):
+    """The funds list's filters, and the period of the ledger an export of them writes (基金收支明细账).
+
+    The period does not narrow the funds: every fund listed is in the ledger, with its opening
+    balance, its flows in the period and its closing balance. ``fund`` picks one (its page's export).
+    """
+
+    date = django_filters.DateFromToRangeFilter(label=_("期间"), widget=PeriodWidget(), method="keep_all")
+    fund = django_filters.NumberFilter(field_name="pk", widget=forms.HiddenInput)
+
+    class Meta(FundFilterSet.Meta):
+        fields = ["date", "chapter", "restriction", "q", "fund"]
+
+    def keep_all(self, queryset, name, value):
+        return queryset

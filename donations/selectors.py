@@ -124,14 +124,16 @@ LEDGER_RANK = {
 }
 
 
-def _ledger_sources(fund):
-    """Per kind of entry: the fund's rows as (date, rank, pk, party, purpose, inflow, outflow)."""
+def _ledger_sources(fund, start=None, end=None):
+    """Per kind of entry: the fund's rows (from ``start`` to ``end`` when given) as
+    (date, rank, pk, party, purpose, inflow, outflow)."""
     from aid.models import Disbursement
     from projects.models import Expenditure
 
     def rows(queryset, kind, party, purpose, inflow, outflow):
         return (
             queryset.filter(fund=fund)
+            .in_period(start, end)
             .order_by()
             .annotate(
                 entry_rank=Value(LEDGER_RANK[kind], output_field=IntegerField()),
@@ -220,9 +222,9 @@ class FundLedger:
     page's rows, and one sum of everything before the page, however long the ledger.
     """
 
-    def __init__(self, fund):
+    def __init__(self, fund, *, start=None, end=None):
         self.fund = fund
-        sources = _ledger_sources(fund)
+        sources = _ledger_sources(fund, start, end)
         first, *rest = [build(model.objects.all()) for _, model, build in sources]
         self.queryset = first.union(*rest, all=True).order_by("date", "entry_rank", "id") if rest else first
         self._sources = sources
@@ -233,8 +235,8 @@ class FundLedger:
     def __len__(self):
         return self.count()
 
-    def opening_balance(self, date, rank, pk):
-        """The balance just before the entry at (date, rank, pk)."""
+    def opening_balance(self, date, rank=-1, pk=0):
+        """The balance just before the entry at (date, rank, pk); before ``date`` without them."""
         balance = Decimal("0.00")
         for kind, model, _ in self._sources:
             own = LEDGER_RANK[kind]

@@ -14,6 +14,7 @@ from .models import Donation, Donor, Drive, Fund, Payout, Receipt
 
 class DonationListView(RecordListView):
     model = Donation
+    export_key = "donations"
     filterset_class = DonationFilterSet
     template_name = "donations/donation_list.html"
 
@@ -111,6 +112,7 @@ class ReceiptVoidView(RecordFormView):
 
 class DonorListView(RecordListView):
     model = Donor
+    export_key = "donors"
     filterset_class = DonorFilterSet
     template_name = "donations/donor_list.html"
 
@@ -157,6 +159,7 @@ class DonorUpdateView(RecordFormView):
 
 class FundListView(RecordListView):
     model = Fund
+    export_key = "funds"
     filterset_class = FundFilterSet
     template_name = "donations/fund_list.html"
 
@@ -193,6 +196,7 @@ class FundDetailView(RecordDetailView):
             disbursements_url=records_url("aid:disbursement-list", fund=self.object.pk),
             expenditures_url=records_url("projects:expenditure-list", fund=self.object.pk),
             payouts_url=records_url("donations:payout-list", fund=self.object.pk),
+            export_extra={"fund": self.object.pk},
         )
         return context
 
@@ -222,6 +226,7 @@ class FundUpdateView(RecordFormView):
 
 class DriveListView(RecordListView):
     model = Drive
+    export_key = "drives"
     filterset_class = DriveFilterSet
     template_name = "donations/drive_list.html"
 
@@ -288,6 +293,7 @@ class DriveUpdateView(RecordFormView):
 
 class PayoutListView(RecordListView):
     model = Payout
+    export_key = "payouts"
     filterset_class = PayoutFilterSet
     template_name = "donations/payout_list.html"
 

@@ -15,6 +15,7 @@ from .models import Expenditure, Project
 
 class ProjectListView(RecordListView):
     model = Project
+    export_key = "projects"
     filterset_class = ProjectFilterSet
     template_name = "projects/project_list.html"
 
@@ -146,6 +147,7 @@ class BudgetLinesView(RecordFormView):
 
 class ExpenditureListView(RecordListView):
     model = Expenditure
+    export_key = "expenditures"
     filterset_class = ExpenditureFilterSet
     template_name = "projects/expenditure_list.html"
 

@@ -91,6 +91,19 @@ class Access:
             raise PermissionDenied
 
 
+class CommandAccess(Access):
+    """The rights of a command run by the operator of the server (``export_ledger``): read one
+    chapter and those below it, as an auditor would; write nothing; personal data masked."""
+
+    def __init__(self, chapter):
+        super().__init__(user=None)
+        self.chapter = chapter
+
+    @cached_property
+    def memberships(self):
+        return [Membership(chapter=self.chapter, role=Role.AUDITOR)]
+
+
 def access_for(request):
     """The request's Access, built once and kept on the request."""
     if not hasattr(request, "_access"):

@@ -22,3 +22,10 @@ WRITING_ROLES = frozenset({Role.STAFF, Role.ADMIN})
 PERSONAL_DATA_ROLES = frozenset({Role.STAFF, Role.ADMIN})
 # Roles that draft the work reports of their own chapter (leaders also publish them).
 REPORT_EDITING_ROLES = frozenset({Role.STAFF, Role.LEADER, Role.ADMIN})
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("正在导出")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")

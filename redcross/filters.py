@@ -32,9 +32,10 @@ class ChapterFilterSet(django_filters.FilterSet):
         label=_("红十字会（含下级）"), queryset=None, method="filter_chapter"
     )
 
-    def __init__(self, *args, request=None, **kwargs):
+    def __init__(self, *args, request=None, access=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
-        self.access = access_for(request)
+        # An export run by the worker or the command line has the user's Access but no request.
+        self.access = access if access is not None else access_for(request)
         self.filters["chapter"].queryset = self.access.readable_chapters()
 
     def filter_chapter(self, queryset, name, value):

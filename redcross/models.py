@@ -7,7 +7,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ChapterLevel, Role
+from .choices import ChapterLevel, ExportStatus, Role
 
 MONEY_MAX_DIGITS = 14
 MONEY_DECIMAL_PLACES = 2
@@ -204,3 +204,53 @@ class TrackedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class Export(models.Model):
+    """An Excel export too large to download at once, written by the task worker.
+
+    Holds what was asked (the export's key and the list's query), how far the worker got, and
+    the finished file, kept in the default storage for its owner to download.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("导出人"), on_delete=models.CASCADE, related_name="exports"
+    )
+    key = models.CharField(_("导出内容"), max_length=32)
+    title = models.CharField(_("名称"), max_length=100)
+    query = models.TextField(_("筛选条件"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(_("总行数"), default=0)
+    rows_done = models.PositiveIntegerField(_("已写入行数"), default=0)
+    file = models.FileField(_("文件"), upload_to="exports/%Y/%m/", blank=True)
+    filename = models.CharField(_("文件名"), max_length=200, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Excel导出")
+        verbose_name_plural = _("Excel导出")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.title} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("export-detail", args=[self.pk])
+
+    @property
+    def percent(self):
+        if self.status == ExportStatus.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, self.rows_done * 100 // self.rows_total)
+
+    @property
+    def is_finished(self):
+        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from .views import exports
 from .views.home import HomeView
 
 urlpatterns = [
@@ -14,5 +15,10 @@ urlpatterns = [
     path("training/", include("training.urls")),
     path("projects/", include("projects.urls")),
     path("reports/", include("reports.urls")),
+    path("exports/", exports.ExportListView.as_view(), name="export-list"),
+    path("exports/ledgers/", exports.LedgerView.as_view(), name="ledgers"),
+    path("exports/new/<slug:key>/", exports.ExportCreateView.as_view(), name="export-create"),
+    path("exports/<int:pk>/", exports.ExportDetailView.as_view(), name="export-detail"),
+    path("exports/<int:pk>/download/", exports.ExportDownloadView.as_view(), name="export-download"),
     path("admin/", admin.site.urls),
 ]

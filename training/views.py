@@ -70,6 +70,7 @@ class TrainingOverviewView(ChapterPageMixin, TemplateView):
 
 class SessionListView(RecordListView):
     model = Session
+    export_key = "sessions"
     filterset_class = SessionFilterSet
     template_name = "training/session_list.html"
 
@@ -131,6 +132,7 @@ class CertificateCreateView(RecordFormView):
 
 class CertificateListView(RecordListView):
     model = Certificate
+    export_key = "certificates"
     filterset_class = CertificateFilterSet
     template_name = "training/certificate_list.html"
 
@@ -143,6 +145,7 @@ class CertificateListView(RecordListView):
 
 class InstructorListView(RecordListView):
     model = Instructor
+    export_key = "instructors"
     filterset_class = InstructorFilterSet
     template_name = "training/instructor_list.html"
 

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "django_tasks",
+    "django_tasks_db",
     "redcross",
     "aid",
     "donations",
@@ -112,6 +114,14 @@ STORAGES = {
 
 # Rows per page of every record list.
 LIST_PAGE_SIZE = 50
+
+# Excel exports: up to this many rows download at once (about 1.5 s of writing); larger ones are
+# written by the task worker (``manage.py db_worker``) while the page shows their progress, and
+# kept in the default storage (MEDIA_ROOT; shared storage when several servers run).
+EXPORT_IMMEDIATE_ROWS = int(os.environ.get("EXPORT_IMMEDIATE_ROWS", "5000"))
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = "media/"
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 LOGGING = {
     "version": 1,

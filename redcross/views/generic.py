@@ -44,6 +44,8 @@ class RecordListView(AccessMixin, ListView):
 
     filterset_class = None
     paginate_by = settings.LIST_PAGE_SIZE
+    # The export (``redcross.exports.EXPORTS``) behind the page's "导出Excel" button.
+    export_key = None
 
     def get_base_queryset(self):
         return self.model.objects.visible_to(self.access)
@@ -64,6 +66,7 @@ class RecordListView(AccessMixin, ListView):
         context = super().get_context_data(**kwargs)
         context["filterset"] = self.filterset
         context["totals"] = self.get_totals(self.object_list)
+        context["export_key"] = self.export_key
         return context
 
 

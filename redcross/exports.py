@@ -1,0 +1,208 @@
+"""What every record list exports to Excel, the same way from the page, the worker and the command.
+
+An export is named by a key (``disbursements``, ``donations`` …). It filters with the list's own
+FilterSet and the page's own query parameters, so the workbook holds exactly the rows the page
+lists (all pages of them), and its totals row equals the page's totals line. Rows come from the
+database in chunks (``values_list(...).iterator()``) and go straight into the one Excel writer
+(``redcross.excel``), so memory stays flat however many rows there are.
+
+Each app declares its exports in its own ``exports.py``; ``EXPORTS`` below names them all.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .excel import LedgerWorkbook
+from .personal import MASKS
+
+CHUNK_ROWS = 2000
+
+# key → the export class. The four ledgers' keys are a contract of ``export_ledger``.
+EXPORTS = {
+    "donations": "donations.exports.DonationLedger",
+    "disbursements": "aid.exports.DisbursementLedger",
+    "expenditures": "projects.exports.ExpenditureLedger",
+    "funds": "donations.exports.FundLedger",
+    "donors": "donations.exports.DonorExport",
+    "drives": "donations.exports.DriveExport",
+    "payouts": "donations.exports.PayoutExport",
+    "sessions": "training.exports.SessionExport",
+    "certificates": "training.exports.CertificateExport",
+    "instructors": "training.exports.InstructorExport",
+    "projects": "projects.exports.ProjectExport",
+}
+LEDGERS = ("donations", "disbursements", "expenditures", "funds")
+
+
+def export_class(key):
+    """The export named ``key``; ``KeyError`` for a name that is none."""
+    return import_string(EXPORTS[key])
+
+
+class RecordExport:
+    """One list's export: its title, columns, and the rows of a filtered queryset.
+
+    ``access`` is the Access of the person the workbook is made for: it decides which records are
+    in it (those they may read) and whether ID and phone numbers are shown in full.
+    """
+
+    key = ""
+    title = ""
+    model = None
+    filterset_class = None
+    columns = []
+    ordering = ("date", "pk")
+
+    def __init__(self, access):
+        self.access = access
+
+    # --- what is exported ----------------------------------------------------------------------
+
+    def base_queryset(self):
+        return self.model.objects.visible_to(self.access)
+
+    def filterset(self, params):
+        params = params if isinstance(params, QueryDict) else _query_dict(params)
+        return self.filterset_class(params or None, queryset=self.base_queryset(), access=self.access)
+
+    def filtered(self, params):
+        """The filterset and the queryset it gives; a filter that does not validate is refused."""
+        filterset = self.filterset(params)
+        if filterset.is_bound and not filterset.is_valid():
+            errors = [
+                f"{filterset.filters[name].label if name in filterset.filters else name}: {message}"
+                for name, messages in filterset.errors.items()
+                for message in messages
+            ]
+            raise ValidationError(errors)
+        return filterset, filterset.qs.order_by(*self.ordering)
+
+    def count(self, queryset):
+        return queryset.order_by().count()
+
+    def rows(self, queryset):
+        """The rows of ``queryset`` as tuples in the order of ``columns``."""
+        raise NotImplementedError
+
+    # --- what the workbook says about itself ---------------------------------------------------
+
+    def meta(self, filterset, *, made_by, made_at):
+        chapter = filterset.form.cleaned_data.get("chapter") if filterset.is_bound else None
+        if chapter is not None:
+            chapters = _("%(chapter)s（含下级）") % {"chapter": chapter.name}
+        else:
+            chapters = "、".join(c.name for c in self.access.chapters) + _("（含下级）")
+        return [
+            (_("红十字会"), chapters),
+            (_("账簿"), str(self.title)),
+            (_("期间"), self.period_text(filterset)),
+            (_("筛选条件"), describe_filters(filterset, skip=("chapter", "date")) or _("无")),
+            (_("导出时间"), timezone.localtime(made_at).strftime("%Y-%m-%d %H:%M:%S")),
+            (_("导出人"), made_by),
+        ]
+
+    def period_text(self, filterset):
+        value = filterset.form.cleaned_data.get("date") if filterset.is_bound else None
+        return period_text(value)
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def write(self, params, target, *, made_by, progress=None):
+        """Writes the workbook of ``params`` (the page's query) to ``target``; returns ``Written``."""
+        filterset, queryset = self.filtered(params)
+        workbook = LedgerWorkbook(
+            title=self.title,
+            meta=self.meta(filterset, made_by=made_by, made_at=timezone.now()),
+            columns=self.columns,
+            progress=progress,
+        )
+        workbook.write(self.rows(queryset))
+        return workbook.save(target)
+
+    def filename(self):
+        return f"{self.title}-{timezone.localdate():%Y%m%d}.xlsx"
+
+    # --- helpers for rows ----------------------------------------------------------------------
+
+    def stream(self, queryset, *fields):
+        """``values_list(*fields)`` of ``queryset``, read from the database in chunks."""
+        return queryset.values_list(*fields).iterator(chunk_size=CHUNK_ROWS)
+
+    def personal(self, kind):
+        """A function showing a record's ``kind`` of personal data (``id_number``, ``phone``) as
+        the user may see it: in full for the chapters whose personal data they see, else masked."""
+        full = {c.pk for c in self.access.chapters if self.access.can_see_personal_data(c.pk)}
+        mask = MASKS[kind]
+
+        def shown(chapter_id, value):
+            if not value:
+                return ""
+            return value if chapter_id in full else mask(value)
+
+        return shown
+
+
+def _query_dict(params):
+    query = QueryDict(mutable=True)
+    for key, value in (params or {}).items():
+        if isinstance(value, list | tuple):
+            query.setlist(key, [str(v) for v in value])
+        elif value not in (None, ""):
+            query[key] = str(value)
+    return query
+
+
+def period_dates(value):
+    """A date range filter's value (a slice of datetimes) as (first day, last day); None for open ends."""
+
+    def day(moment):
+        if moment is None:
+            return None
+        if isinstance(moment, datetime.datetime):
+            return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
+        return moment
+
+    return day(getattr(value, "start", None)), day(getattr(value, "stop", None))
+
+
+def period_text(value):
+    """A date range filter's value as a line: ``2020-01-01 至 2020-12-31`` (open ends said so)."""
+    start, stop = period_dates(value)
+    if not start and not stop:
+        return _("全部日期")
+    start = start.strftime("%Y-%m-%d") if start else _("最早")
+    stop = stop.strftime("%Y-%m-%d") if stop else _("最近")
+    return _("%(start)s 至 %(stop)s") % {"start": start, "stop": stop}
+
+
+def describe_filters(filterset, *, skip=()):
+    """The filters in effect, in words: ``救助类别：重特大疾病救助；乡镇：大沁他拉镇``."""
+    if not filterset.is_bound or not filterset.is_valid():
+        return ""
+    parts = []
+    for name, value in filterset.form.cleaned_data.items():
+        if name in skip or value in (None, "", [], ()):
+            continue
+        field = filterset.form.fields[name]
+        if isinstance(value, slice):
+            shown = period_text(value)
+        elif isinstance(value, bool):
+            shown = _("是") if value else _("否")
+        elif hasattr(field, "choices") and not hasattr(value, "pk"):
+            shown = str(dict(field.choices).get(value, value))
+        elif isinstance(value, datetime.date):
+            shown = value.strftime("%Y-%m-%d")
+        else:
+            shown = str(value)
+        parts.append(f"{field.label}：{shown}")
+    return "；".join(parts)
+
+
+YES = gettext_lazy("是")
+NO = gettext_lazy("否")

@@ -1,0 +1,12 @@
+"""Work the task worker does (``manage.py db_worker``; at once in tests)."""
+
+from django_tasks import task
+
+
+@task()
+def export_run_task(export_id):
+    """Writes the Excel export ``export_id``."""
+    from .models import Export
+    from .services import export_run
+
+    export_run(Export.objects.select_related("user").get(pk=export_id))
