@@ -11,6 +11,9 @@ run: system-packages $(STAMP) messages
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo
 	@echo "Serving at http://127.0.0.1:8000 — log in with a demo account above."
+	@# The task worker writes large Excel exports beside the server; it stops with it.
+	$(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: system-packages-test $(STAMP) messages

@@ -32,26 +32,27 @@ class DisbursementLedger(RecordExport):
         Column(gettext_lazy("记录编号"), INTEGER),
     ]
 
+    fields = (
+        "date",
+        "chapter__name",
+        "category__name",
+        "beneficiary__name",
+        "beneficiary__id_number",
+        "township",
+        "head_count",
+        "cases",
+        "cash_amount",
+        "in_kind_amount",
+        "fund__name",
+        "remarks",
+        "pk",
+        "chapter",
+    )
+
     def rows(self, queryset):
         id_number = self.personal("id_number")
         group = _("群体发放")
-        for row in self.stream(
-            queryset,
-            "date",
-            "chapter__name",
-            "category__name",
-            "beneficiary__name",
-            "beneficiary__id_number",
-            "township",
-            "head_count",
-            "cases",
-            "cash_amount",
-            "in_kind_amount",
-            "fund__name",
-            "remarks",
-            "pk",
-            "chapter",
-        ):
+        for row in self.stream(queryset, *self.fields):
             (
                 day,
                 chapter,

@@ -117,23 +117,29 @@ class LedgerWorkbook:
 
     def _row_converter(self, sheet):
         """A function turning a row of values into what the sheet appends, as cheaply as it can:
-        plain values where openpyxl already writes them right, a styled cell where it does not."""
-        money_columns = [i for i, c in enumerate(self.columns) if c.kind == MONEY]
-        number_columns = [i for i, c in enumerate(self.columns) if c.kind == NUMBER]
+        plain values where openpyxl already writes them right (dates get their format on their
+        own), a cell sharing one prepared style where it does not, nothing for an empty text."""
+        formats = {MONEY: MONEY_FORMAT, NUMBER: NUMBER_FORMAT}
+        styled = [
+            (i, self._cell(sheet, 0, number_format=formats[c.kind])._style)
+            for i, c in enumerate(self.columns)
+            if c.kind in formats
+        ]
         text_columns = [i for i, c in enumerate(self.columns) if c.kind == TEXT]
         cell = self._cell
 
         def convert(row):
             row = list(row)
-            for i in money_columns:
+            for i, style in styled:
                 if row[i] is not None:
-                    row[i] = cell(sheet, row[i], number_format=MONEY_FORMAT)
-            for i in number_columns:
-                if row[i] is not None:
-                    row[i] = cell(sheet, row[i], number_format=NUMBER_FORMAT)
+                    formatted = WriteOnlyCell(sheet, row[i])
+                    formatted._style = style  # one StyleArray for the column: never changed
+                    row[i] = formatted
             for i in text_columns:
                 value = row[i]
-                if value and value[0] in FORMULA_PREFIXES:
+                if not value:
+                    row[i] = None  # an empty text is no cell at all
+                elif value[0] in FORMULA_PREFIXES:
                     row[i] = cell(sheet, value, text=True)
             return row
 

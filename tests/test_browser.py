@@ -157,3 +157,33 @@ def test_a_leader_edits_a_paragraph_publishes_and_downloads_the_pdf(demo_site, p
     text = re.sub(r"\s+", "", text)
     assert "全年开展主题党日活动12次，慰问贫困老党员6000元。" in text
     assert "重特大疾病救助26.2万元，惠及109人" in text
+
+
+def test_an_auditor_exports_the_filtered_list_to_excel(demo_site, page, tmp_path):
+    from openpyxl import load_workbook
+
+    base = demo_site
+    log_in(page, base, "demo-auditor")
+    page.goto(f"{base}/aid/")
+    page.select_option("#id_category", label="重特大疾病救助")
+    page.fill("#id_date_0", "2020-01-01")
+    page.fill("#id_date_1", "2020-12-31")
+    page.click("form.filters button[type=submit]")
+    listed = amount_in_totals(page)
+    count = int(page.inner_text('[data-figure="count"]'))
+
+    with page.expect_download() as download:
+        page.click("text=导出Excel")
+    assert download.value.suggested_filename.startswith("救助支出明细账-")
+    path = tmp_path / "ledger.xlsx"
+    download.value.save_as(path)
+    sheet = load_workbook(path).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "救助支出明细账"
+    assert ("筛选条件", "救助类别：重特大疾病救助") in [r[:2] for r in rows]
+    totals = rows[-1]
+    assert totals[0] == f"合计（{count}条）"
+    assert Decimal(str(totals[10])).quantize(Decimal("0.01")) == listed == Decimal("262000.00")
+    # ID numbers are masked for an auditor.
+    numbers = [r[4] for r in rows[9:-1] if r[4]]
+    assert numbers and all("********" in n for n in numbers)
