@@ -1,6 +1,7 @@
 """How fast, and in how much memory, a ledger goes to Excel. Run on demand, never as a test:
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/redcross .venv/bin/python bench/ledger_bench.py 100000 1000000
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/redcross
+    .venv/bin/python bench/ledger_bench.py 100000 1000000
 
 Works in the scratch database beside ``DATABASE_URL``'s (``test_<name>``, kept between runs; the
 generated payments are reused when a run finds exactly N of them). For each N it writes the
@@ -191,7 +192,8 @@ def main(sizes):
         bare, ledger = figures["bare"], figures["ledger"]
         for name, f in figures.items():
             print(
-                f"N={n:>9,} ({made}) {name:>6}: {f['seconds']:7.1f}s  {f['rows'] / f['seconds']:6,.0f} rows/s  "
+                f"N={n:>9,} ({made}) {name:>6}: {f['seconds']:7.1f}s  "
+                f"{f['rows'] / f['seconds']:6,.0f} rows/s  "
                 f"peak {f['peak'] / 2**20:5.0f} MiB  file {f['bytes'] / 2**20:5.1f} MiB"
             )
         print(f"           ledger / bare time: {ledger['seconds'] / bare['seconds']:.2f}x (goal 1.3x)")
