@@ -630,3 +630,24 @@ def test_export_ledger_as_a_user_shows_what_their_role_may_see(tmp_path, tree, m
     assert sheet.column("身份证号") == [number]
     assert sheet.meta["导出人"] == "county-staff"
     assert get_user_model().objects.filter(username="county-staff").exists()
+
+
+def test_my_exports_page_costs_the_same_queries_however_many_exports(client, tree, member):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    auditor = member(Role.AUDITOR, tree.naiman)
+    client.force_login(auditor)
+
+    def make(count):
+        for _ in range(count):
+            Export.objects.create(user=auditor, key="donations", title="捐赠收入明细账", rows_total=9000)
+
+    make(1)
+    with CaptureQueriesContext(connection) as few:
+        assert "捐赠收入明细账" in client.get(reverse("export-list")).content.decode()
+    make(30)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(reverse("export-list")).content.decode()
+    assert page.count("捐赠收入明细账") == 31
+    assert len(few.captured_queries) == len(many.captured_queries) == 5
