@@ -21,6 +21,27 @@ def _purpose_name(fund):
     return fund.restricted_category.name if fund.restricted_category_id else fund.restricted_project.name
 
 
+def fund_spending_problem(fund, *, chapter, amount, balance, purpose_category=None, purpose_project=None):
+    """Why ``fund`` (holding ``balance``) may not pay ``amount`` for a purpose, or None if it may.
+
+    Donor intent and a balance that never goes below zero, said once for the forms and services
+    (through ``fund_lock_for_spending``) and for the import, which keeps balances as it reads.
+    """
+    if fund.chapter_id != chapter.pk:
+        return _("只能使用本会的基金")
+    if fund.restricted_category_id and fund.restricted_category_id != getattr(purpose_category, "pk", None):
+        return _("该基金限定用于“%(purpose)s”，不能用于其他用途") % {"purpose": _purpose_name(fund)}
+    if fund.restricted_project_id and fund.restricted_project_id != getattr(purpose_project, "pk", None):
+        return _("该基金限定用于项目“%(purpose)s”，不能用于其他用途") % {"purpose": _purpose_name(fund)}
+    if to_money(amount) > balance:
+        return _("基金“%(fund)s”余额不足：可用 %(balance)s 元，本次需 %(amount)s 元") % {
+            "fund": fund.name,
+            "balance": format_money(balance),
+            "amount": format_money(amount),
+        }
+    return None
+
+
 def fund_lock_for_spending(
     *, fund, chapter, amount, purpose_category=None, purpose_project=None, excluding=None
 ):
@@ -35,27 +56,16 @@ def fund_lock_for_spending(
     locked = Fund.objects.select_for_update().get(pk=fund.pk)
     if locked.chapter_id != chapter.pk:
         raise ValidationError({"fund": _("只能使用本会的基金")})
-    if locked.restricted_category_id and locked.restricted_category_id != getattr(
-        purpose_category, "pk", None
-    ):
-        raise ValidationError(
-            {"fund": _("该基金限定用于“%(purpose)s”，不能用于其他用途") % {"purpose": _purpose_name(locked)}}
-        )
-    if locked.restricted_project_id and locked.restricted_project_id != getattr(purpose_project, "pk", None):
-        raise ValidationError(
-            {
-                "fund": _("该基金限定用于项目“%(purpose)s”，不能用于其他用途")
-                % {"purpose": _purpose_name(locked)}
-            }
-        )
-    balance = fund_balance(locked, excluding=excluding)
-    if to_money(amount) > balance:
-        raise ValidationError(
-            {
-                "fund": _("基金“%(fund)s”余额不足：可用 %(balance)s 元，本次需 %(amount)s 元")
-                % {"fund": locked.name, "balance": format_money(balance), "amount": format_money(amount)}
-            }
-        )
+    problem = fund_spending_problem(
+        locked,
+        chapter=chapter,
+        amount=amount,
+        balance=fund_balance(locked, excluding=excluding),
+        purpose_category=purpose_category,
+        purpose_project=purpose_project,
+    )
+    if problem:
+        raise ValidationError({"fund": problem})
     return locked
 
 

@@ -29,3 +29,9 @@ class ExportStatus(models.TextChoices):
     RUNNING = "running", _("正在导出")
     DONE = "done", _("已完成")
     FAILED = "failed", _("失败")
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEW = "preview", _("待确认")
+    DONE = "done", _("已导入")
+    UNDONE = "undone", _("已撤销")

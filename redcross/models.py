@@ -7,7 +7,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ChapterLevel, ExportStatus, Role
+from .choices import ChapterLevel, ExportStatus, ImportStatus, Role
 
 MONEY_MAX_DIGITS = 14
 MONEY_DECIMAL_PLACES = 2
@@ -254,3 +254,47 @@ class Export(models.Model):
     @property
     def is_finished(self):
         return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
+
+
+class ImportBatch(models.Model):
+    """One workbook brought in (or previewed): who, when, which file (and its SHA-256), how many
+    records of each kind, and the ids of what it created, so the whole can be undone."""
+
+    chapter = models.ForeignKey(
+        Chapter, verbose_name=_("红十字会"), on_delete=models.PROTECT, related_name="import_batches"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("导入人"), on_delete=models.PROTECT, related_name="+"
+    )
+    filename = models.CharField(_("文件名"), max_length=200)
+    checksum = models.CharField(_("文件校验和"), max_length=64, db_index=True)
+    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/", blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.PREVIEW
+    )
+    counts = models.JSONField(_("各类记录数"), default=dict)
+    created = models.JSONField(_("创建的记录"), default=dict)  # model label → ids
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    imported_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+    undone_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤销人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("导入批次")
+        verbose_name_plural = _("导入批次")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"#{self.pk} {self.filename}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("import-detail", args=[self.pk])

@@ -1,0 +1,212 @@
+"""The import workbook's 救助发放 sheet (DESIGN.md, "Import workbook")."""
+
+from django.utils.translation import gettext as _
+
+from donations.services import fund_spending_problem
+from redcross.idnumber import normalize_id_number, validate_id_number
+from redcross.importing import (
+    BadValue,
+    Col,
+    RowProblems,
+    Sheet,
+    as_count,
+    as_date,
+    as_money,
+    as_text,
+    clean_fields,
+    run_checks,
+)
+from redcross.money import format_money
+
+from .models import AidCategory, Beneficiary, Disbursement
+
+
+def _id_number(value):
+    number = normalize_id_number(as_text(value))
+    validate_id_number(number)
+    return number
+
+
+class DisbursementSheet(Sheet):
+    name = "救助发放"
+    model = Disbursement
+    columns = [
+        Col("发放日期", required=True, kind="date"),
+        Col("救助类别", required=True, kind="choice", options="救助类别"),
+        Col("受助人姓名", note="空为群体发放（按受助人数计人）"),
+        Col("身份证号", note="18位，校验位须正确；同一身份证号视为同一人，无身份证号时按姓名和乡镇识别"),
+        Col("受助人数", kind="count", note="默认1；群体发放必填"),
+        Col("例数", kind="count", note="手术或发放的次数；默认个人为1、群体为受助人数"),
+        Col("现金金额", kind="money", note="元"),
+        Col("物资折价", kind="money", note="元；与现金金额不能都为0"),
+        Col("资金来源", note="本会的基金；限定用途的基金只能用于其用途", options="基金"),
+        Col("乡镇"),
+        Col("备注"),
+    ]
+
+    def __init__(self, context):
+        super().__init__(context)
+        chapter = context.chapter
+        self.categories = {c.name: c for c in AidCategory.objects.all()}
+        self.by_id, self.by_name = {}, {}
+        for person in Beneficiary.objects.filter(chapter=chapter):
+            if person.id_number:
+                self.by_id[person.id_number] = person
+            else:
+                self.by_name[(person.name, person.township)] = person
+        self.new_people = []
+        self.held = None  # (beneficiary, category, date, cash, in kind) of payments already recorded
+        self.seen = {}
+
+    def check_row(self, row, values):
+        context = self.context
+        cleaned = run_checks(
+            self,
+            row,
+            values,
+            {
+                "发放日期": as_date,
+                "救助类别": self._category,
+                "身份证号": _id_number,
+                "受助人数": lambda v: as_count(v, minimum=1),
+                "例数": lambda v: as_count(v, minimum=1),
+                "现金金额": as_money,
+                "物资折价": as_money,
+                "资金来源": lambda v: context.fund(as_text(v)),
+            },
+        )
+        name, township = as_text(values["受助人姓名"]), as_text(values["乡镇"])
+        number, heads = cleaned["身份证号"] or "", cleaned["受助人数"]
+        cash, in_kind = cleaned["现金金额"] or 0, cleaned["物资折价"] or 0
+        category, fund = cleaned["救助类别"], cleaned["资金来源"]
+        problems = {}
+        if not name:
+            if number:
+                problems["受助人姓名"] = _("填写了身份证号时必须填写受助人姓名")
+            if heads is None:
+                problems["受助人数"] = _("群体发放必须填写受助人数")
+        elif heads not in (None, 1):
+            problems["受助人数"] = _("指名发放的受助人数应为1；多人请分行填写或作为群体发放")
+        if cash == 0 and in_kind == 0:
+            problems["现金金额"] = _("现金金额和物资折价不能都为零")
+        person = None
+        if name and not problems:
+            person, problem = self._person(name, number, township)
+            if problem:
+                problems["身份证号"] = problem
+        if fund is not None and not problems:
+            problem = fund_spending_problem(
+                fund,
+                chapter=context.chapter,
+                amount=cash + in_kind,
+                balance=context.balances[fund.name],
+                purpose_category=category,
+            )
+            if problem:
+                problems["资金来源"] = problem
+        if problems:
+            raise RowProblems(problems)
+        heads = 1 if name else heads
+        payment = Disbursement(
+            chapter=context.chapter,
+            date=cleaned["发放日期"],
+            category=category,
+            beneficiary=person,
+            head_count=heads,
+            cases=cleaned["例数"] or heads,
+            cash_amount=cash,
+            in_kind_amount=in_kind,
+            fund=fund,
+            township=township,
+            remarks=as_text(values["备注"]),
+            created_by=context.user,
+            updated_by=context.user,
+        )
+        exclude = ["chapter", "category", "beneficiary", "fund", "created_by", "updated_by"]
+        clean_fields(payment, exclude=exclude, row=row)
+        if fund is not None:
+            context.balances[fund.name] -= cash + in_kind
+        if person is not None:
+            self._duplicate_warning(row, person, payment)
+        return payment
+
+    def _category(self, value):
+        category = self.categories.get(as_text(value))
+        if category is None:
+            raise BadValue(_("救助类别“%(name)s”不存在") % {"name": as_text(value)})
+        return category
+
+    def _person(self, name, number, township):
+        """The beneficiary (held or new), or a problem: an ID number held under another name."""
+        if number:
+            person = self.by_id.get(number)
+            if person is not None and person.name != name:
+                return None, _("该身份证号已登记在受助人“%(name)s”名下，请核对姓名或身份证号") % {
+                    "name": person.name
+                }
+        else:
+            person = self.by_name.get((name, township))
+        if person is None:
+            person = Beneficiary(
+                chapter=self.context.chapter,
+                name=name,
+                id_number=number,
+                township=township,
+                created_by=self.context.user,
+                updated_by=self.context.user,
+            )
+            clean_fields(person, exclude=["chapter", "created_by", "updated_by", "id_number"])
+            if number:
+                self.by_id[number] = person
+            else:
+                self.by_name[(name, township)] = person
+            self.new_people.append(person)
+        return person, None
+
+    def _duplicate_warning(self, row, person, payment):
+        """Payments that look like one already held (same person, category, date and amount)."""
+        if self.held is None:
+            self.held = set(
+                Disbursement.objects.filter(
+                    chapter=self.context.chapter, beneficiary__isnull=False
+                ).values_list("beneficiary", "category", "date", "cash_amount", "in_kind_amount")
+            )
+        amounts = (payment.cash_amount, payment.in_kind_amount)
+        if person.pk and (person.pk, payment.category.pk, payment.date, *amounts) in self.held:
+            self.context.warnings.append(
+                _(
+                    "救助发放 第%(row)s行：疑似重复——%(name)s %(date)s "
+                    "已有一笔相同类别、相同金额（%(amount)s 元）的救助"
+                )
+                % {
+                    "row": row,
+                    "name": person.name,
+                    "date": payment.date,
+                    "amount": format_money(sum(amounts)),
+                }
+            )
+        key = (id(person), payment.category.pk, payment.date, *amounts)
+        if key in self.seen:
+            self.context.warnings.append(
+                _("救助发放 第%(row)s行：疑似重复——与本表第%(other)s行的受助人、类别、日期和金额相同")
+                % {"row": row, "other": self.seen[key]}
+            )
+        self.seen.setdefault(key, row)
+
+    def create(self):
+        Beneficiary.objects.bulk_create(self.new_people, batch_size=2000)
+        super().create()
+
+    def created_ids(self):
+        return {
+            "aid.Beneficiary": [p.pk for p in self.new_people],
+            "aid.Disbursement": [d.pk for d in self.created],
+        }
+
+    def after_create(self):
+        from .services import person_years_refresh, relief_days_rebuild
+
+        if self.created:
+            people = {d.beneficiary_id for d in self.created if d.beneficiary_id}
+            person_years_refresh(beneficiaries=list(people))
+            relief_days_rebuild(chapters=[self.context.chapter.pk])

@@ -1,0 +1,278 @@
+"""The import workbook's 基金, 募捐活动 and 捐赠 sheets (DESIGN.md, "Import workbook")."""
+
+from django.utils.translation import gettext as _
+
+from aid.models import AidCategory
+from redcross.access import Access
+from redcross.importing import (
+    Col,
+    RowProblems,
+    Sheet,
+    as_choice,
+    as_date,
+    as_decimal,
+    as_money,
+    as_text,
+    as_yes_no,
+    clean_fields,
+    run_checks,
+)
+
+from .choices import DonationKind, DonorKind, ValuationBasis
+from .models import Donation, Donor, Drive, Fund, Receipt
+
+
+class FundSheet(Sheet):
+    name = "基金"
+    model = Fund
+    columns = [
+        Col("基金名称", required=True, note="本会的基金名称；已有同名基金时沿用，不重复创建"),
+        Col("限定用途", note="空为非限定用途；否则填一个救助类别或本会已有项目的名称", options="救助类别"),
+        Col("备注"),
+    ]
+
+    def check_row(self, row, values):
+        context = self.context
+        name = as_text(values["基金名称"])
+        purpose = as_text(values["限定用途"])
+        category = project = None
+        if purpose:
+            category = AidCategory.objects.filter(name=purpose).first()
+            project = None if category else context.projects.get(purpose)
+            if category is None and project is None:
+                raise RowProblems(
+                    {"限定用途": _("“%(name)s”既不是救助类别，也不是本会的项目") % {"name": purpose}}
+                )
+        existing = context.funds.get(name)
+        if existing is not None:
+            if (existing.restricted_category_id, existing.restricted_project_id) != (
+                getattr(category, "pk", None),
+                getattr(project, "pk", None),
+            ):
+                raise RowProblems({"限定用途": _("基金“%(name)s”已存在，限定用途与之不同") % {"name": name}})
+            return None  # already held: used as it is
+        if not Access(context.user).can_administer(context.chapter):
+            raise RowProblems(
+                {"基金名称": _("基金“%(name)s”不存在；新建基金须由系统管理员导入") % {"name": name}}
+            )
+        fund = Fund(
+            chapter=context.chapter,
+            name=name,
+            restricted_category=category,
+            restricted_project=project,
+            remarks=as_text(values["备注"]),
+            created_by=context.user,
+            updated_by=context.user,
+        )
+        clean_fields(
+            fund, exclude=["chapter", "restricted_category", "restricted_project", "created_by", "updated_by"]
+        )
+        context.funds[name] = fund
+        context.balances[name] = 0
+        return fund
+
+
+class DriveSheet(Sheet):
+    name = "募捐活动"
+    model = Drive
+    columns = [
+        Col("活动名称", required=True, note="如 博爱一日捐；同名活动按年份区分"),
+        Col("开始日期", required=True, kind="date"),
+        Col("结束日期", required=True, kind="date"),
+        Col("入账基金", required=True, note="本会已有或本文件“基金”表中的基金", options="基金"),
+        Col("目标金额", kind="money", note="元"),
+    ]
+
+    def check_row(self, row, values):
+        context = self.context
+        cleaned = run_checks(
+            self,
+            row,
+            values,
+            {
+                "开始日期": as_date,
+                "结束日期": as_date,
+                "入账基金": lambda v: context.fund(as_text(v)),
+                "目标金额": as_money,
+            },
+        )
+        name = as_text(values["活动名称"])
+        start, end, fund = cleaned["开始日期"], cleaned["结束日期"], cleaned["入账基金"]
+        if end < start:
+            raise RowProblems({"结束日期": _("结束日期不能早于开始日期")})
+        for drive in context.drives[name]:
+            if drive.start_date == start:
+                if drive.fund.name != fund.name:
+                    raise RowProblems(
+                        {"入账基金": _("活动“%(name)s”已存在，入账基金与之不同") % {"name": name}}
+                    )
+                return None  # already held
+        drive = Drive(
+            chapter=context.chapter,
+            name=name,
+            start_date=start,
+            end_date=end,
+            fund=fund,
+            goal=cleaned["目标金额"],
+            created_by=context.user,
+            updated_by=context.user,
+        )
+        clean_fields(drive, exclude=["chapter", "fund", "created_by", "updated_by"])
+        context.drives[name].append(drive)
+        return drive
+
+
+class DonationSheet(Sheet):
+    name = "捐赠"
+    model = Donation
+    columns = [
+        Col("捐赠日期", required=True, kind="date"),
+        Col("捐赠人", required=True, note="个人姓名或单位名称；同名同类型的捐赠人视为同一人"),
+        Col("捐赠人类型", required=True, kind="choice", note="个人 或 单位", options="捐赠人类型"),
+        Col("募捐活动", note="填写时捐赠日期须在活动期间内，入账基金随活动", options="募捐活动"),
+        Col("入账基金", note="不属于募捐活动时必填", options="基金"),
+        Col("捐赠方式", required=True, kind="choice", note="现金 或 物资", options="捐赠方式"),
+        Col("金额", required=True, kind="money", note="元；物资填折价金额"),
+        Col("物资名称", note="物资捐赠必填"),
+        Col("数量", kind="number"),
+        Col("单位"),
+        Col(
+            "折价依据",
+            kind="choice",
+            note="物资捐赠必填：发票、捐赠协议、市场价格、第三方评估",
+            options="折价依据",
+        ),
+        Col("票据号", note="捐赠票据号，本会内不得重复"),
+        Col("是否匿名", kind="choice", note="是 或 否，空为否", options="是否"),
+        Col("备注"),
+    ]
+
+    def __init__(self, context):
+        super().__init__(context)
+        chapter = context.chapter
+        self.donors = {(d.name, d.kind): d for d in Donor.objects.filter(chapter=chapter).order_by("-pk")}
+        self.new_donors = []
+        self.receipts = []
+        context.receipts.update(
+            {
+                number: ""
+                for number in Receipt.objects.filter(chapter=chapter).values_list("number", flat=True)
+            }
+        )
+
+    def check_row(self, row, values):
+        context = self.context
+        cleaned = run_checks(
+            self,
+            row,
+            values,
+            {
+                "捐赠日期": as_date,
+                "捐赠人类型": lambda v: as_choice(v, DonorKind),
+                "捐赠方式": lambda v: as_choice(v, DonationKind),
+                "金额": as_money,
+                "数量": as_decimal,
+                "折价依据": lambda v: as_choice(v, ValuationBasis),
+                "是否匿名": as_yes_no,
+                "入账基金": lambda v: context.fund(as_text(v)),
+            },
+        )
+        date, kind, amount = cleaned["捐赠日期"], cleaned["捐赠方式"], cleaned["金额"]
+        problems = {}
+        fund, drive = cleaned["入账基金"], None
+        drive_name = as_text(values["募捐活动"])
+        if drive_name:
+            drives = context.drives.get(drive_name) or []
+            drive = next((d for d in drives if d.start_date <= date <= d.end_date), None)
+            if not drives:
+                problems["募捐活动"] = _("募捐活动“%(name)s”不存在") % {"name": drive_name}
+            elif drive is None:
+                problems["募捐活动"] = _("捐赠日期不在募捐活动“%(name)s”的任何一期内") % {"name": drive_name}
+            elif fund is not None and fund.name != drive.fund.name:
+                problems["入账基金"] = _("募捐活动“%(drive)s”的入账基金是“%(fund)s”") % {
+                    "drive": drive_name,
+                    "fund": drive.fund.name,
+                }
+            else:
+                fund = drive.fund
+        elif fund is None:
+            problems["入账基金"] = _("不属于募捐活动的捐赠必须填写入账基金")
+        if amount is not None and amount <= 0:
+            problems["金额"] = _("金额必须大于零")
+        goods = as_text(values["物资名称"])
+        if kind == DonationKind.IN_KIND:
+            if not goods:
+                problems["物资名称"] = _("物资捐赠必须填写物资名称")
+            if not cleaned["折价依据"]:
+                problems["折价依据"] = _("物资捐赠必须填写折价依据")
+        number = as_text(values["票据号"])
+        if number:
+            used = context.receipts.get(number)
+            if used == "":
+                problems["票据号"] = _("票据号“%(number)s”已经使用过（含已作废的票据）") % {"number": number}
+            elif used is not None:
+                problems["票据号"] = _("票据号“%(number)s”与%(where)s重复") % {
+                    "number": number,
+                    "where": used,
+                }
+        if problems:
+            raise RowProblems(problems)
+        if number:
+            context.receipts[number] = _("第%(row)s行") % {"row": row}
+        donor = self._donor(as_text(values["捐赠人"]), cleaned["捐赠人类型"])
+        in_kind = kind == DonationKind.IN_KIND
+        donation = Donation(
+            chapter=context.chapter,
+            date=date,
+            donor=donor,
+            drive=drive,
+            fund=fund,
+            kind=kind,
+            amount=amount,
+            goods=goods if in_kind else "",
+            quantity=cleaned["数量"] if in_kind else None,
+            unit=as_text(values["单位"]) if in_kind else "",
+            valuation_basis=cleaned["折价依据"] if in_kind else "",
+            anonymous=bool(cleaned["是否匿名"]),
+            remarks=as_text(values["备注"]),
+            created_by=context.user,
+            updated_by=context.user,
+        )
+        clean_fields(
+            donation, exclude=["chapter", "donor", "drive", "fund", "created_by", "updated_by"], row=row
+        )
+        context.balances[fund.name] = context.balances.get(fund.name, 0) + amount
+        if number:
+            self.receipts.append(
+                Receipt(
+                    chapter=context.chapter,
+                    donation=donation,
+                    number=number,
+                    issued_on=date,
+                    created_by=context.user,
+                    updated_by=context.user,
+                )
+            )
+        return donation
+
+    def _donor(self, name, kind):
+        donor = self.donors.get((name, kind))
+        if donor is None:
+            donor = Donor(chapter=self.context.chapter, name=name, kind=kind, created_by=self.context.user)
+            donor.updated_by = self.context.user
+            clean_fields(donor, exclude=["chapter", "created_by", "updated_by"], column="捐赠人")
+            self.donors[(name, kind)] = donor
+            self.new_donors.append(donor)
+        return donor
+
+    def create(self):
+        Donor.objects.bulk_create(self.new_donors, batch_size=2000)
+        super().create()
+        Receipt.objects.bulk_create(self.receipts, batch_size=2000)
+
+    def created_ids(self):
+        return {
+            "donations.Donor": [d.pk for d in self.new_donors],
+            "donations.Donation": [d.pk for d in self.created],
+            "donations.Receipt": [r.pk for r in self.receipts],
+        }

@@ -1,0 +1,155 @@
+"""The blank import workbook: the sheets and headers of DESIGN.md ("Import workbook"), a 说明 sheet
+explaining each column, drop-downs for every closed list, and date and number formats.
+
+The headers come from the sheets' own column lists (``redcross.importing.SHEETS``), so the
+template and the import never disagree.
+"""
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .excel import display_width
+from .importing import NOTES_SHEET, OPTIONS_SHEET, sheet_classes
+
+ROWS = 5000  # rows the drop-downs and formats cover
+REQUIRED_FILL = PatternFill("solid", fgColor="FDE2E1")
+HEADER_FILL = PatternFill("solid", fgColor="EEEEEE")
+FORMATS = {"date": "yyyy-mm-dd", "money": "#,##0.00", "count": "0", "number": "0.##"}
+
+
+def option_lists(chapter=None):
+    """The closed lists a column's drop-down offers; the chapter's funds, drives and projects too."""
+    from aid.models import AidCategory
+    from donations.choices import DonationKind, DonorKind, ValuationBasis
+    from projects.choices import ProjectStatus
+    from projects.models import ProjectKind
+    from training.models import Sector, TrainingKind
+
+    lists = {
+        "救助类别": [c.name for c in AidCategory.objects.filter(is_active=True)],
+        "培训类型": [k.name for k in TrainingKind.objects.filter(is_active=True)],
+        "项目类型": [k.name for k in ProjectKind.objects.filter(is_active=True)],
+        "对象领域": [s.name for s in Sector.objects.filter(is_active=True)],
+        "项目状态": [str(s.label) for s in ProjectStatus],
+        "捐赠人类型": [str(k.label) for k in DonorKind],
+        "捐赠方式": [str(k.label) for k in DonationKind],
+        "折价依据": [str(b.label) for b in ValuationBasis],
+        "是否": [_("是"), _("否")],
+        "基金": [],
+        "募捐活动": [],
+        "项目": [],
+    }
+    if chapter is not None:
+        from donations.models import Drive, Fund
+        from projects.models import Project
+
+        lists["基金"] = list(
+            Fund.objects.filter(chapter=chapter).order_by("name").values_list("name", flat=True)
+        )
+        lists["募捐活动"] = sorted(set(Drive.objects.filter(chapter=chapter).values_list("name", flat=True)))
+        lists["项目"] = list(
+            Project.objects.filter(chapter=chapter).order_by("name").values_list("name", flat=True)
+        )
+    return lists
+
+
+def build_template(target, *, chapter=None):
+    """Writes the blank import workbook to ``target`` (a path or binary file)."""
+    book = Workbook()
+    notes = book.active
+    notes.title = NOTES_SHEET
+    lists = option_lists(chapter)
+
+    # The 选项 sheet holds every list a drop-down refers to, one column each.
+    options = book.create_sheet(OPTIONS_SHEET)
+    ranges = {}
+    for index, (name, values) in enumerate(lists.items(), start=1):
+        letter = get_column_letter(index)
+        options.cell(row=1, column=index, value=name).font = Font(bold=True)
+        for row, value in enumerate(values, start=2):
+            options.cell(row=row, column=index, value=value).data_type = "s"
+        last = max(len(values) + 1, 2)
+        ranges[name] = f"{quote_sheetname(OPTIONS_SHEET)}!${letter}$2:${letter}${last}"
+        options.column_dimensions[letter].width = (
+            max([display_width(name)] + [display_width(v) for v in values]) + 2
+        )
+
+    notes.append([_("红十字会业务记录导入模板")])
+    notes["A1"].font = Font(bold=True, size=14)
+    notes.append(
+        [_("每类记录一个工作表，第1行为表头，从第2行起填写数据；不需要的工作表可以删除。带 * 的列必填。")]
+    )
+    notes.append([_("日期填 Excel 日期或 YYYY-MM-DD；金额单位为元，最多两位小数；不要使用公式。")])
+    notes.append(
+        [_("工作表按下列顺序读取，后面的表可以引用前面的表（或系统中已有）的基金、募捐活动和项目。")]
+    )
+    notes.append(
+        [_("整个文件全部正确才会导入；有任何错误时不保存任何记录，并列出每个错误的工作表、行号和列名。")]
+    )
+    if chapter is not None:
+        notes.append(
+            [_("下拉选项中的基金、募捐活动和项目为%(chapter)s现有的名称。") % {"chapter": chapter.name}]
+        )
+    notes.append([])
+    notes.append([_("工作表"), _("列名"), _("必填"), _("说明")])
+    for cell in notes[notes.max_row]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+
+    for cls in sheet_classes():
+        sheet = book.create_sheet(cls.name)
+        for index, column in enumerate(cls.columns, start=1):
+            letter = get_column_letter(index)
+            header = sheet.cell(row=1, column=index, value=column.name + ("*" if column.required else ""))
+            header.font = Font(bold=True)
+            header.fill = REQUIRED_FILL if column.required else HEADER_FILL
+            header.alignment = Alignment(horizontal="center")
+            if column.note:
+                header.comment = Comment(column.note, "红十字会业务管理")
+            dimension = sheet.column_dimensions[letter]
+            dimension.width = max(display_width(header.value) + 4, 12)
+            if column.kind in FORMATS:
+                dimension.number_format = FORMATS[column.kind]  # what a cell typed in the column takes
+            cells = f"{letter}2:{letter}{ROWS + 1}"
+            validation = _validation(column, ranges)
+            if validation is not None:
+                sheet.add_data_validation(validation)
+                validation.add(cells)
+            notes.append([cls.name, column.name, _("是") if column.required else "", column.note])
+        sheet.freeze_panes = "A2"
+    notes.column_dimensions["A"].width = 12
+    notes.column_dimensions["B"].width = 14
+    notes.column_dimensions["C"].width = 6
+    notes.column_dimensions["D"].width = 90
+    book.save(target)
+
+
+def _validation(column, ranges):
+    if column.options:
+        validation = DataValidation(type="list", formula1=ranges[column.options], allow_blank=True)
+        validation.error = _("请从下拉列表中选择")
+        validation.errorTitle = column.name
+        validation.showErrorMessage = column.options not in ("基金", "募捐活动", "项目")
+        return validation
+    if column.kind == "date":
+        validation = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=True)
+        validation.error = _("请填写日期（YYYY-MM-DD）")
+    elif column.kind == "money":
+        validation = DataValidation(
+            type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True
+        )
+        validation.error = _("请填写不小于0的金额（元）")
+    elif column.kind == "count":
+        validation = DataValidation(
+            type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True
+        )
+        validation.error = _("请填写整数")
+    else:
+        return None
+    validation.errorTitle = column.name
+    validation.showErrorMessage = True
+    return validation

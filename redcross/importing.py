@@ -1,0 +1,526 @@
+"""Bringing records in from the import workbook (DESIGN.md, "Import workbook"), all or nothing.
+
+A workbook is read safely (size, zip members and their uncompressed size capped before parsing;
+XML through defusedxml; formulas refused, never evaluated), then every sheet is checked row by row
+in the order DESIGN.md fixes, so a row may name what an earlier sheet defines. Nothing is written
+while any row is wrong: the checking keeps its own view of names, receipt numbers and fund
+balances, and the records are then created in batches in one transaction. Each app says what
+its sheets hold in its own ``imports.py``; ``SHEETS`` below names them in order.
+"""
+
+import datetime
+import hashlib
+import re
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from .choices import ImportStatus
+from .models import ImportBatch
+
+SHEETS = [
+    "donations.imports.FundSheet",
+    "donations.imports.DriveSheet",
+    "projects.imports.ProjectSheet",
+    "donations.imports.DonationSheet",
+    "aid.imports.DisbursementSheet",
+    "training.imports.SessionSheet",
+    "projects.imports.ExpenditureSheet",
+]
+NOTES_SHEET = "说明"
+OPTIONS_SHEET = "选项"
+BATCH = 2000
+
+
+def sheet_classes():
+    return [import_string(path) for path in SHEETS]
+
+
+# --- problems ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong, where: ``救助发放 第317行 身份证号: 校验位错误`` (row and column when known)."""
+
+    sheet: str
+    row: int | None
+    column: str
+    message: str
+
+    def __str__(self):
+        where = self.sheet
+        if self.row:
+            where += " " + _("第%(row)s行") % {"row": self.row}
+        if self.column:
+            where += f" {self.column}"
+        return f"{where}: {self.message}" if where else str(self.message)
+
+
+class RefusedFile(Exception):
+    """The file is not read at all: too big, not a workbook, a zip bomb, forbidden XML."""
+
+
+# --- reading the file safely -------------------------------------------------------------------
+
+
+def _check_container(handle, size):
+    if size > settings.IMPORT_MAX_BYTES:
+        raise RefusedFile(
+            _("文件过大（%(size)s MB），上限为 %(limit)s MB")
+            % {"size": round(size / 2**20, 1), "limit": settings.IMPORT_MAX_BYTES // 2**20}
+        )
+    handle.seek(0)
+    if not zipfile.is_zipfile(handle):
+        raise RefusedFile(_("不是有效的 Excel 工作簿（.xlsx）：文件内容不是 xlsx 格式"))
+    handle.seek(0)
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            members = archive.infolist()
+    except zipfile.BadZipFile:
+        raise RefusedFile(_("不是有效的 Excel 工作簿（.xlsx）：文件已损坏")) from None
+    if len(members) > settings.IMPORT_MAX_MEMBERS:
+        raise RefusedFile(_("工作簿内部文件过多（%(count)s 个），已拒绝") % {"count": len(members)})
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > settings.IMPORT_MAX_UNPACKED_BYTES:
+        raise RefusedFile(
+            _("工作簿解压后过大（%(size)s MB，上限 %(limit)s MB），可能是压缩炸弹，已拒绝")
+            % {"size": unpacked // 2**20, "limit": settings.IMPORT_MAX_UNPACKED_BYTES // 2**20}
+        )
+    names = {m.filename for m in members}
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise RefusedFile(_("不是有效的 Excel 工作簿（.xlsx）：缺少工作簿结构"))
+
+
+def read_workbook(handle):
+    """The sheets of the workbook in ``handle`` (a binary file), as {name: rows of cells}; a cell
+    is (value, is_formula). Refuses what is not safe to read with ``RefusedFile``."""
+    from defusedxml import DefusedXmlException
+    from openpyxl import load_workbook
+    from openpyxl.xml import DEFUSEDXML
+
+    if not DEFUSEDXML:  # checked at start-up too (redcross.checks)
+        raise RefusedFile(_("服务器缺少 defusedxml，拒绝读取工作簿"))
+    handle.seek(0, 2)
+    size = handle.tell()
+    _check_container(handle, size)
+    handle.seek(0)
+    try:
+        book = load_workbook(handle, read_only=True, data_only=False)
+        sheets = {}
+        for sheet in book.worksheets:
+            rows = []
+            for row in sheet.iter_rows():
+                rows.append([(cell.value, cell.data_type == "f") for cell in row])
+            sheets[sheet.title] = rows
+        book.close()
+    except DefusedXmlException:
+        raise RefusedFile(_("工作簿含有不允许的 XML 实体或 DTD，已拒绝")) from None
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile) as error:
+        raise RefusedFile(
+            _("不是有效的 Excel 工作簿（.xlsx）：%(error)s") % {"error": type(error).__name__}
+        ) from None
+    return sheets
+
+
+def checksum(handle):
+    handle.seek(0)
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(chunk)
+    handle.seek(0)
+    return digest.hexdigest()
+
+
+# --- values -------------------------------------------------------------------------------------
+
+
+class BadValue(Exception):
+    pass
+
+
+def as_text(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def as_date(value):
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = as_text(value)
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise BadValue(_("日期无效，应为 YYYY-MM-DD 或 Excel 日期")) from None
+
+
+def as_money(value):
+    if isinstance(value, bool):
+        raise BadValue(_("金额无效"))
+    if isinstance(value, float):
+        value = repr(value)
+    text = as_text(value).replace(",", "")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise BadValue(_("金额无效：应为数字（元）")) from None
+    if not amount.is_finite():
+        raise BadValue(_("金额无效：应为数字（元）"))
+    if amount < 0:
+        raise BadValue(_("金额不能为负数"))
+    if amount != amount.quantize(Decimal("0.01")):
+        raise BadValue(_("金额最多保留两位小数（到分）"))
+    if amount >= Decimal("1e12"):
+        raise BadValue(_("金额过大"))
+    return amount.quantize(Decimal("0.01"))
+
+
+def as_count(value, *, minimum=0):
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not re.fullmatch(r"\d+", as_text(value)):
+        raise BadValue(_("应为整数"))
+    number = int(as_text(value))
+    if number < minimum:
+        raise BadValue(_("不能小于%(minimum)s") % {"minimum": minimum})
+    return number
+
+
+def as_decimal(value):
+    if isinstance(value, float):
+        value = repr(value)
+    try:
+        number = Decimal(as_text(value).replace(",", ""))
+    except InvalidOperation:
+        raise BadValue(_("应为数字")) from None
+    if not number.is_finite() or number < 0:
+        raise BadValue(_("应为不小于0的数字"))
+    return number
+
+
+def as_yes_no(value):
+    text = as_text(value)
+    if text in ("是", "否"):
+        return text == "是"
+    raise BadValue(_("应为“是”或“否”"))
+
+
+def as_choice(value, choices):
+    """One of ``choices`` (a TextChoices) given by its Chinese label."""
+    text = as_text(value)
+    for choice in choices:
+        if text == str(choice.label):
+            return choice.value
+    raise BadValue(_("应为 %(options)s 之一") % {"options": "、".join(str(c.label) for c in choices)})
+
+
+# --- sheets -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Col:
+    """A column of an import sheet: its header (``*`` marks it required), what it holds, help."""
+
+    name: str
+    required: bool = False
+    kind: str = "text"  # text, date, money, count, number, choice
+    note: str = ""
+    options: str = ""  # the 选项 list offered as a drop-down
+
+
+class Sheet:
+    """One sheet of the workbook: its columns, and how a row becomes records to create."""
+
+    name = ""
+    columns: list = []
+    model = None  # what a row creates; counted in the preview under the sheet's name
+
+    def __init__(self, context):
+        self.context = context
+        self.created = []
+
+    def check_row(self, row, values):
+        """Checks a row (``values``: column name → cell value) and returns the record it makes.
+        Raises ``RowProblems`` naming the columns that are wrong."""
+        raise NotImplementedError
+
+    def create(self):
+        """Creates the checked records (in batches)."""
+        self.model.objects.bulk_create(self.created, batch_size=BATCH)
+
+    def created_ids(self):
+        """Model label → ids of what ``create`` made, in the order they may be deleted last to first."""
+        return {self.model._meta.label: [record.pk for record in self.created]}
+
+    def after_create(self):
+        """Whatever the created records still need once every sheet is in (derived tables)."""
+
+
+class RowProblems(Exception):
+    def __init__(self, problems):
+        super().__init__(problems)
+        self.problems = problems  # column name → message
+
+
+@dataclass
+class ImportContext:
+    """What checking the sheets in order knows: the chapter, the names defined so far, the
+    receipt numbers used, and each fund's balance as the rows read so far leave it."""
+
+    chapter: object
+    user: object
+    funds: dict = field(default_factory=dict)  # name → Fund (saved or still to create)
+    drives: dict = field(default_factory=lambda: defaultdict(list))  # name → Drives
+    projects: dict = field(default_factory=dict)  # name → Project
+    balances: dict = field(default_factory=dict)  # fund name → Decimal
+    receipts: dict = field(default_factory=dict)  # number → where first used ("" for the database)
+    warnings: list = field(default_factory=list)
+    extra: dict = field(default_factory=dict)  # anything a sheet keeps for the ones after it
+
+    def fund(self, name):
+        found = self.funds.get(name)
+        if found is None:
+            raise BadValue(_("基金“%(name)s”不存在") % {"name": name})
+        return found
+
+
+@dataclass
+class ImportResult:
+    """What an import found and did: records per sheet, problems, likely duplicates, the batch."""
+
+    counts: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    notices: list = field(default_factory=list)
+    batch: object = None
+    already: object = None  # the earlier batch of the same file, when it was imported before
+    imported: bool = False
+
+    @property
+    def ok(self):
+        return not self.problems
+
+
+def _header(sheet_name, rows, spec, result):
+    """Column name → index, from row 1 (``*`` and spaces stripped); problems for required ones missing."""
+    if not rows:
+        return None
+    names = {}
+    for index, (value, _formula) in enumerate(rows[0]):
+        name = as_text(value).replace("*", "").replace("＊", "").strip()
+        if name:
+            names[name] = index
+    known = {c.name for c in spec.columns}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        result.notices.append(
+            _("%(sheet)s：未识别的列已忽略：%(columns)s")
+            % {"sheet": sheet_name, "columns": "、".join(unknown)}
+        )
+    missing = [c.name for c in spec.columns if c.required and c.name not in names]
+    for name in missing:
+        result.problems.append(Problem(sheet_name, 1, name, _("缺少必填列")))
+    return None if missing else names
+
+
+def check_sheets(sheets, context, result):
+    """Checks every sheet in order; returns the Sheet objects holding what they would create."""
+    done = []
+    known = {cls.name for cls in sheet_classes()} | {NOTES_SHEET, OPTIONS_SHEET}
+    for name in sheets:
+        if name not in known:
+            result.notices.append(_("工作表“%(sheet)s”不是导入用的工作表，已忽略") % {"sheet": name})
+    for cls in sheet_classes():
+        spec = cls(context)
+        done.append(spec)
+        rows = sheets.get(cls.name)
+        if rows is None:
+            continue
+        columns = _header(cls.name, rows, spec, result)
+        if columns is None:
+            continue
+        for number, cells in enumerate(rows[1:], start=2):
+            values, formula = {}, False
+            for col in spec.columns:
+                index = columns.get(col.name)
+                if index is None or index >= len(cells):
+                    values[col.name] = None
+                    continue
+                value, is_formula = cells[index]
+                if is_formula:
+                    formula = True
+                    result.problems.append(
+                        Problem(cls.name, number, col.name, _("公式单元格不予导入，请粘贴为数值"))
+                    )
+                values[col.name] = value.strip() if isinstance(value, str) else value
+            if all(v in (None, "") for v in values.values()):
+                continue  # a blank row
+            if formula:
+                continue
+            missing = [c.name for c in spec.columns if c.required and values[c.name] in (None, "")]
+            if missing:
+                for column in missing:
+                    result.problems.append(Problem(cls.name, number, column, _("必填")))
+                continue
+            try:
+                record = spec.check_row(number, values)
+            except RowProblems as problems:
+                for column, message in problems.problems.items():
+                    result.problems.append(Problem(cls.name, number, column, str(message)))
+                continue
+            if record is not None:
+                spec.created.append(record)
+        result.counts[cls.name] = len(spec.created)
+    result.warnings.extend(context.warnings)
+    return done
+
+
+def clean_fields(record, *, exclude, column=None, row=None):
+    """The model's own field checks (lengths, digits, validators) on ``record``, reported under
+    the sheet's column of the same name (or ``column``). Relations are checked by the sheet."""
+    try:
+        record.clean_fields(exclude=exclude)
+    except ValidationError as error:
+        labels = {f.name: str(f.verbose_name) for f in record._meta.fields}
+        raise RowProblems(
+            {
+                column or labels.get(name, name): "；".join(messages)
+                for name, messages in error.message_dict.items()
+            }
+        ) from None
+
+
+def run_checks(spec, row, values, checks):
+    """Runs ``checks`` (column name → function of the value) and gathers every problem of the row."""
+    cleaned, problems = {}, {}
+    for column, check in checks.items():
+        value = values.get(column)
+        try:
+            cleaned[column] = check(value) if value not in (None, "") else None
+        except BadValue as error:
+            problems[column] = str(error)
+        except ValidationError as error:
+            problems[column] = "；".join(error.messages)
+    if problems:
+        raise RowProblems(problems)
+    return cleaned
+
+
+# --- the import itself --------------------------------------------------------------------------
+
+
+def import_records(handle, *, chapter, user, filename="", dry_run=False, batch=None):
+    """Checks the workbook in ``handle`` and, when nothing is wrong and not ``dry_run``, creates
+    every record it holds in one transaction. Returns an ImportResult; ``RefusedFile`` for a file
+    that is not read at all."""
+    result = ImportResult()
+    digest = checksum(handle)
+    earlier = ImportBatch.objects.filter(chapter=chapter, checksum=digest, status=ImportStatus.DONE).first()
+    if earlier is not None:
+        result.already = earlier
+        return result
+    sheets = read_workbook(handle)
+    with transaction.atomic():
+        context = _context(chapter, user)
+        specs = check_sheets(sheets, context, result)
+        if result.problems or dry_run:
+            transaction.set_rollback(True)
+            return result
+        created = {}
+        for spec in specs:
+            if spec.created:
+                spec.create()
+                for model, ids in spec.created_ids().items():
+                    created.setdefault(model, []).extend(ids)
+        for spec in specs:
+            spec.after_create()
+        batch = batch or ImportBatch(chapter=chapter, user=user, filename=filename[:200], checksum=digest)
+        batch.counts = result.counts
+        batch.created = created
+        batch.status = ImportStatus.DONE
+        batch.imported_at = timezone.now()
+        batch.save()
+        result.batch = batch
+        result.imported = True
+    return result
+
+
+def _context(chapter, user):
+    """What the database already holds for the chapter, with its funds locked until the end."""
+    from donations.models import Drive, Fund
+    from donations.selectors import funds_with_balance
+    from projects.models import Project
+
+    context = ImportContext(chapter=chapter, user=user)
+    funds = list(Fund.objects.select_for_update().filter(chapter=chapter).order_by("pk"))
+    balances = dict(funds_with_balance(Fund.objects.filter(chapter=chapter)).values_list("pk", "balance"))
+    for fund in funds:
+        context.funds[fund.name] = fund
+        context.balances[fund.name] = Decimal(balances.get(fund.pk) or 0).quantize(Decimal("0.01"))
+    for drive in Drive.objects.filter(chapter=chapter).select_related("fund"):
+        context.drives[drive.name].append(drive)
+    for project in Project.objects.filter(chapter=chapter):
+        context.projects[project.name] = project
+    return context
+
+
+def import_undo(batch, *, user):
+    """Deletes what ``batch`` created, as a whole, while nothing recorded since depends on it or
+    changed it; otherwise refuses with what stands in the way."""
+    from django.apps import apps
+    from django.db.models import ProtectedError
+
+    if batch.status != ImportStatus.DONE:
+        raise ValidationError(_("该批次未处于已导入状态，不能撤销"))
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        order = [label for label in reversed(list(batch.created))]
+        for label in order:
+            model = apps.get_model(label)
+            if not any(f.name == "updated_at" for f in model._meta.fields):
+                continue
+            changed = model.objects.filter(pk__in=batch.created[label], updated_at__gt=batch.imported_at)
+            if changed.exists():
+                raise ValidationError(
+                    _("导入的%(kind)s已有更正（如 #%(pk)s），不能整批撤销")
+                    % {"kind": model._meta.verbose_name, "pk": changed.first().pk}
+                )
+        try:
+            for label in order:
+                model = apps.get_model(label)
+                ids = batch.created[label]
+                for start in range(0, len(ids), BATCH):
+                    model.objects.filter(pk__in=ids[start : start + BATCH]).delete()
+        except ProtectedError as error:
+            blocker = next(iter(error.protected_objects))
+            raise ValidationError(
+                _("导入之后登记的%(kind)s“%(record)s”依赖本批次的记录，不能整批撤销")
+                % {"kind": blocker._meta.verbose_name, "record": blocker}
+            ) from None
+        _refresh_summaries(batch.chapter)
+        batch.status = ImportStatus.UNDONE
+        batch.undone_at = timezone.now()
+        batch.undone_by = user
+        batch.save(update_fields=["status", "undone_at", "undone_by"])
+    return batch
+
+
+def _refresh_summaries(chapter):
+    from aid.models import Beneficiary
+    from aid.services import person_years_refresh, relief_days_rebuild
+
+    person_years_refresh(beneficiaries=Beneficiary.objects.filter(chapter=chapter).values("pk"))
+    relief_days_rebuild(chapters=[chapter.pk])

@@ -1,0 +1,91 @@
+"""The import workbook's 培训 sheet (DESIGN.md, "Import workbook")."""
+
+from django.utils.translation import gettext as _
+
+from redcross.importing import (
+    BadValue,
+    Col,
+    RowProblems,
+    Sheet,
+    as_count,
+    as_date,
+    as_decimal,
+    as_text,
+    clean_fields,
+    run_checks,
+)
+
+from .models import Sector, Session, TrainingKind
+
+
+class SessionSheet(Sheet):
+    name = "培训"
+    model = Session
+    columns = [
+        Col("培训日期", required=True, kind="date"),
+        Col(
+            "培训类型",
+            required=True,
+            kind="choice",
+            note="普及性培训、救护员培训、师资培训",
+            options="培训类型",
+        ),
+        Col("培训名称", required=True),
+        Col("培训地点"),
+        Col("对象领域", kind="choice", note="机关、学校、企业、社区、农村牧区", options="对象领域"),
+        Col("学时", kind="number"),
+        Col("参训人次", required=True, kind="count"),
+        Col("取证人数", kind="count", note="只有颁发证书的培训（救护员培训等）填写，不多于参训人次"),
+        Col("备注"),
+    ]
+
+    def __init__(self, context):
+        super().__init__(context)
+        self.kinds = {k.name: k for k in TrainingKind.objects.all()}
+        self.sectors = {s.name: s for s in Sector.objects.all()}
+
+    def _named(self, table, what):
+        def find(value):
+            found = table.get(as_text(value))
+            if found is None:
+                raise BadValue(_("%(what)s“%(name)s”不存在") % {"what": what, "name": as_text(value)})
+            return found
+
+        return find
+
+    def check_row(self, row, values):
+        context = self.context
+        cleaned = run_checks(
+            self,
+            row,
+            values,
+            {
+                "培训日期": as_date,
+                "培训类型": self._named(self.kinds, _("培训类型")),
+                "对象领域": self._named(self.sectors, _("对象领域")),
+                "学时": as_decimal,
+                "参训人次": lambda v: as_count(v, minimum=1),
+                "取证人数": as_count,
+            },
+        )
+        kind, people, certified = cleaned["培训类型"], cleaned["参训人次"], cleaned["取证人数"] or 0
+        if certified and not kind.certifies:
+            raise RowProblems({"取证人数": _("“%(kind)s”不颁发证书，取证人数应为0") % {"kind": kind.name}})
+        if certified > people:
+            raise RowProblems({"取证人数": _("取证人数不能多于参训人次")})
+        session = Session(
+            chapter=context.chapter,
+            date=cleaned["培训日期"],
+            kind=kind,
+            title=as_text(values["培训名称"]),
+            venue=as_text(values["培训地点"]),
+            sector=cleaned["对象领域"],
+            hours=cleaned["学时"],
+            person_times=people,
+            certified_count=certified,
+            remarks=as_text(values["备注"]),
+            created_by=context.user,
+            updated_by=context.user,
+        )
+        clean_fields(session, exclude=["chapter", "kind", "sector", "created_by", "updated_by"], row=row)
+        return session
