@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from .access import Access
 from .choices import ImportStatus
 from .models import ImportBatch
 
@@ -122,9 +123,12 @@ def read_workbook(handle):
                 rows.append([(cell.value, cell.data_type == "f") for cell in row])
             sheets[sheet.title] = rows
         book.close()
-    except DefusedXmlException:
-        raise RefusedFile(_("工作簿含有不允许的 XML 实体或 DTD，已拒绝")) from None
     except (KeyError, ValueError, OSError, zipfile.BadZipFile) as error:
+        cause = error
+        while cause is not None:  # openpyxl wraps what defusedxml raised in a ValueError
+            if isinstance(cause, DefusedXmlException):
+                raise RefusedFile(_("工作簿含有不允许的 XML 实体或 DTD，已拒绝")) from None
+            cause = cause.__cause__
         raise RefusedFile(
             _("不是有效的 Excel 工作簿（.xlsx）：%(error)s") % {"error": type(error).__name__}
         ) from None
@@ -313,6 +317,24 @@ class ImportResult:
     def ok(self):
         return not self.problems
 
+    def as_report(self):
+        """What the batch keeps of this check, for its page and the marked workbook."""
+        return {
+            "counts": self.counts,
+            "problems": [
+                {
+                    "sheet": p.sheet,
+                    "row": p.row,
+                    "column": p.column,
+                    "message": str(p.message),
+                    "text": str(p),
+                }
+                for p in self.problems
+            ],
+            "warnings": [str(w) for w in self.warnings],
+            "notices": [str(n) for n in self.notices],
+        }
+
 
 def _header(sheet_name, rows, spec, result):
     """Column name → index, from row 1 (``*`` and spaces stripped); problems for required ones missing."""
@@ -449,6 +471,7 @@ def import_records(handle, *, chapter, user, filename="", dry_run=False, batch=N
             spec.after_create()
         batch = batch or ImportBatch(chapter=chapter, user=user, filename=filename[:200], checksum=digest)
         batch.counts = result.counts
+        batch.report = result.as_report()
         batch.created = created
         batch.status = ImportStatus.DONE
         batch.imported_at = timezone.now()
@@ -485,6 +508,8 @@ def import_undo(batch, *, user):
 
     if batch.status != ImportStatus.DONE:
         raise ValidationError(_("该批次未处于已导入状态，不能撤销"))
+    if not Access(user).can_write(batch.chapter):
+        raise ValidationError(_("只有本会的工作人员或系统管理员可以撤销导入"))
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         order = [label for label in reversed(list(batch.created))]
@@ -524,3 +549,32 @@ def _refresh_summaries(chapter):
 
     person_years_refresh(beneficiaries=Beneficiary.objects.filter(chapter=chapter).values("pk"))
     relief_days_rebuild(chapters=[chapter.pk])
+
+
+def marked_workbook(handle, problems, target):
+    """The workbook in ``handle`` with every cell a problem names filled red and a note on it
+    saying what is wrong; a problem of a whole row marks its first cell."""
+    from openpyxl import load_workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    fill = PatternFill("solid", fgColor="FFC7CE")
+    handle.seek(0)
+    book = load_workbook(handle)
+    notes = defaultdict(list)
+    for problem in problems:
+        if problem["sheet"] not in book.sheetnames or not problem["row"]:
+            continue
+        sheet = book[problem["sheet"]]
+        column = 1
+        for cell in sheet[1]:
+            if as_text(cell.value).replace("*", "").strip() == problem["column"]:
+                column = cell.column
+                break
+        notes[(problem["sheet"], problem["row"], column)].append(problem["message"])
+    for (sheet_name, row, column), messages in notes.items():
+        cell = book[sheet_name].cell(row=row, column=column)
+        cell.fill = fill
+        cell.comment = Comment("\n".join(messages), _("导入检查"), width=300, height=120)
+    book.save(target)
+    return len(notes)

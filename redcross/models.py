@@ -274,6 +274,8 @@ class ImportBatch(models.Model):
     )
     counts = models.JSONField(_("各类记录数"), default=dict)
     created = models.JSONField(_("创建的记录"), default=dict)  # model label → ids
+    # The last check: problems (sheet, row, column, message), likely duplicates, notices.
+    report = models.JSONField(_("检查结果"), default=dict)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     imported_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
     undone_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
@@ -298,3 +300,7 @@ class ImportBatch(models.Model):
         from django.urls import reverse
 
         return reverse("import-detail", args=[self.pk])
+
+    @property
+    def total_count(self):
+        return sum((self.counts or {}).values())

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from .views import exports
+from .views import exports, imports
 from .views.home import HomeView
 
 urlpatterns = [
@@ -20,5 +20,12 @@ urlpatterns = [
     path("exports/new/<slug:key>/", exports.ExportCreateView.as_view(), name="export-create"),
     path("exports/<int:pk>/", exports.ExportDetailView.as_view(), name="export-detail"),
     path("exports/<int:pk>/download/", exports.ExportDownloadView.as_view(), name="export-download"),
+    path("imports/", imports.ImportListView.as_view(), name="import-list"),
+    path("imports/new/", imports.ImportUploadView.as_view(), name="import-upload"),
+    path("imports/template/", imports.ImportTemplateView.as_view(), name="import-template"),
+    path("imports/<int:pk>/", imports.ImportDetailView.as_view(), name="import-detail"),
+    path("imports/<int:pk>/confirm/", imports.ImportConfirmView.as_view(), name="import-confirm"),
+    path("imports/<int:pk>/undo/", imports.ImportUndoView.as_view(), name="import-undo"),
+    path("imports/<int:pk>/marked/", imports.ImportMarkedView.as_view(), name="import-marked"),
     path("admin/", admin.site.urls),
 ]

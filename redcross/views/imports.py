@@ -1,0 +1,206 @@
+"""Import from the browser: upload a workbook, read the preview (what would be created, every
+error, likely duplicates), confirm, and undo a whole batch; the blank template and the workbook
+back with its bad cells marked."""
+
+import tempfile
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView
+
+from redcross.choices import ImportStatus
+from redcross.import_template import build_template
+from redcross.importing import RefusedFile, checksum, import_records, import_undo, marked_workbook
+from redcross.models import ImportBatch
+
+from .generic import AccessMixin
+
+
+class UploadForm(forms.Form):
+    chapter = forms.ModelChoiceField(label=_("导入到"), queryset=None)
+    file = forms.FileField(
+        label=_("工作簿（.xlsx）"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"})
+    )
+
+    def __init__(self, *args, chapters, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["chapter"].queryset = chapters
+        self.fields["chapter"].empty_label = None
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise ValidationError(
+                _("文件过大（%(size)s MB），上限为 %(limit)s MB")
+                % {"size": round(upload.size / 2**20, 1), "limit": settings.IMPORT_MAX_BYTES // 2**20}
+            )
+        return upload
+
+
+def _writable_chapters(access):
+    from redcross.models import Chapter
+
+    return Chapter.objects.filter(pk__in=[c.pk for c in access.writable_chapters()])
+
+
+class ImportUploadView(AccessMixin, FormView):
+    """Staff and administrators upload a workbook; it is checked at once and nothing is saved."""
+
+    template_name = "imports/upload.html"
+    form_class = UploadForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.access.require_write()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "chapters": _writable_chapters(self.access)}
+
+    def form_valid(self, form):
+        upload, chapter = form.cleaned_data["file"], form.cleaned_data["chapter"]
+        try:
+            result = import_records(upload, chapter=chapter, user=self.request.user, dry_run=True)
+        except RefusedFile as refusal:
+            form.add_error("file", str(refusal))
+            return self.form_invalid(form)
+        if result.already is not None:
+            messages.warning(
+                self.request,
+                _("该文件已于 %(when)s 导入（第 %(batch)s 批），不会重复导入，本次未创建任何记录")
+                % {"when": result.already.imported_at.strftime("%Y-%m-%d %H:%M"), "batch": result.already.pk},
+            )
+            return redirect(result.already)
+        upload.seek(0)
+        batch = ImportBatch(
+            chapter=chapter,
+            user=self.request.user,
+            filename=upload.name[:200],
+            checksum=checksum(upload),
+            report=result.as_report(),
+            counts=result.counts,
+        )
+        batch.file.save(upload.name, upload, save=False)
+        batch.save()
+        return redirect(batch)
+
+
+class BatchMixin(AccessMixin):
+    """A batch of a chapter the user reads; acting on it takes writing that chapter."""
+
+    def get_batch(self, pk):
+        batch = get_object_or_404(ImportBatch.objects.select_related("chapter", "user", "undone_by"), pk=pk)
+        self.access.require_read(batch.chapter)
+        return batch
+
+
+class ImportListView(AccessMixin, ListView):
+    template_name = "imports/list.html"
+    paginate_by = settings.LIST_PAGE_SIZE
+
+    def get_queryset(self):
+        return (
+            ImportBatch.objects.filter(self.access.readable_q("chapter__path"))
+            .exclude(status=ImportStatus.PREVIEW)
+            .select_related("chapter", "user")
+        )
+
+
+class ImportDetailView(BatchMixin, DetailView):
+    template_name = "imports/detail.html"
+    context_object_name = "batch"
+
+    def get_object(self, queryset=None):
+        return self.get_batch(self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        batch = self.object
+        report = batch.report or {}
+        context.update(
+            can_act=self.access.can_write(batch.chapter),
+            problems=report.get("problems", []),
+            warnings=report.get("warnings", []),
+            notices=report.get("notices", []),
+            counts=report.get("counts", batch.counts),
+            total=sum((report.get("counts") or batch.counts or {}).values()),
+        )
+        return context
+
+
+class ImportConfirmView(BatchMixin, View):
+    """Imports a previewed batch: everything is checked again, in the transaction that saves it."""
+
+    def post(self, request, pk):
+        batch = self.get_batch(pk)
+        self.access.require_write(batch.chapter)
+        if batch.status != ImportStatus.PREVIEW or not batch.file:
+            raise Http404
+        with batch.file.open("rb") as handle:
+            result = import_records(
+                handle, chapter=batch.chapter, user=request.user, filename=batch.filename, batch=batch
+            )
+        if result.already is not None:
+            messages.warning(
+                request, _("该文件已导入过（第 %(batch)s 批），未重复导入") % {"batch": result.already.pk}
+            )
+            return redirect(result.already)
+        if not result.imported:
+            batch.report = result.as_report()
+            batch.save(update_fields=["report"])
+            messages.error(request, _("数据已有变化，重新检查发现错误，未导入任何记录"))
+            return redirect(batch)
+        messages.success(
+            request,
+            _("已导入 %(count)s 条记录（第 %(batch)s 批）")
+            % {"count": sum(result.counts.values()), "batch": batch.pk},
+        )
+        return redirect(batch)
+
+
+class ImportUndoView(BatchMixin, View):
+    def post(self, request, pk):
+        batch = self.get_batch(pk)
+        self.access.require_write(batch.chapter)
+        try:
+            import_undo(batch, user=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("第 %(batch)s 批已整批撤销") % {"batch": batch.pk})
+        return redirect(batch)
+
+
+class ImportMarkedView(BatchMixin, View):
+    """The uploaded workbook back, each bad cell filled red with a note saying what is wrong."""
+
+    def get(self, request, pk):
+        batch = self.get_batch(pk)
+        if request.user != batch.user and not self.access.can_write(batch.chapter):
+            raise PermissionDenied
+        if not batch.file:
+            raise Http404
+        handle = tempfile.TemporaryFile()
+        with batch.file.open("rb") as source:
+            marked_workbook(source, (batch.report or {}).get("problems", []), handle)
+        handle.seek(0)
+        name = batch.filename.removesuffix(".xlsx") + "-错误标注.xlsx"
+        return FileResponse(handle, as_attachment=True, filename=name)
+
+
+class ImportTemplateView(AccessMixin, View):
+    """The blank template, its drop-downs offering the user's chapter's funds, drives and projects."""
+
+    def get(self, request):
+        writable = self.access.writable_chapters()
+        chapter = writable[0] if writable else self.access.home_chapter
+        handle = tempfile.TemporaryFile()
+        build_template(handle, chapter=chapter)
+        handle.seek(0)
+        return FileResponse(handle, as_attachment=True, filename="红十字会记录导入模板.xlsx")
