@@ -26,7 +26,7 @@ from reports.figures import report_data
 from reports.periods import Period
 from training.models import Session
 
-from .factories import DisbursementFactory, DonationFactory, FundFactory, ProjectFactory, valid_id_number
+from .factories import DisbursementFactory, DonationFactory, FundFactory, valid_id_number
 
 D = datetime.date
 MODELS = (Fund, Drive, Project, Donor, Donation, Receipt, Beneficiary, Disbursement, Session, Expenditure)
@@ -107,17 +107,45 @@ def test_the_template_has_the_sheets_and_headers_of_the_design_with_drop_downs(t
         "项目支出",
     ]
     assert [c.value for c in book["救助发放"][1]] == [
-        "发放日期*", "救助类别*", "受助人姓名", "身份证号", "受助人数", "例数", "现金金额", "物资折价", "资金来源",
-        "乡镇", "备注",
-    ]  # fmt: skip
+        "发放日期*",
+        "救助类别*",
+        "受助人姓名",
+        "身份证号",
+        "受助人数",
+        "例数",
+        "现金金额",
+        "物资折价",
+        "资金来源",
+        "乡镇",
+        "备注",
+    ]
     assert [c.value for c in book["捐赠"][1]] == [
-        "捐赠日期*", "捐赠人*", "捐赠人类型*", "募捐活动", "入账基金", "捐赠方式*", "金额*", "物资名称", "数量",
-        "单位", "折价依据", "票据号", "是否匿名", "备注",
-    ]  # fmt: skip
+        "捐赠日期*",
+        "捐赠人*",
+        "捐赠人类型*",
+        "募捐活动",
+        "入账基金",
+        "捐赠方式*",
+        "金额*",
+        "物资名称",
+        "数量",
+        "单位",
+        "折价依据",
+        "票据号",
+        "是否匿名",
+        "备注",
+    ]
     assert [c.value for c in book["基金"][1]] == ["基金名称*", "限定用途", "备注"]
     assert [c.value for c in book["项目支出"][1]] == [
-        "支出日期*", "项目名称*", "支出类别", "金额*", "资金来源", "收款单位", "发票号", "说明",
-    ]  # fmt: skip
+        "支出日期*",
+        "项目名称*",
+        "支出类别",
+        "金额*",
+        "资金来源",
+        "收款单位",
+        "发票号",
+        "说明",
+    ]
     notes = [[c.value for c in row] for row in book["说明"].iter_rows()]
     assert ["救助发放", "身份证号", None, notes_text(notes, "救助发放", "身份证号")] in notes
     assert "校验位" in notes_text(notes, "救助发放", "身份证号")
@@ -195,15 +223,41 @@ def test_names_must_exist_or_come_from_an_earlier_sheet(run, admin):
     result = run(
         {
             "基金": [{"基金名称": "新建基金"}],
-            "募捐活动": [{"活动名称": "春节慰问募捐", "开始日期": D(2021, 1, 1), "结束日期": D(2021, 2, 28), "入账基金": "新建基金"}],
+            "募捐活动": [
+                {
+                    "活动名称": "春节慰问募捐",
+                    "开始日期": D(2021, 1, 1),
+                    "结束日期": D(2021, 2, 28),
+                    "入账基金": "新建基金",
+                }
+            ],
             "项目": [{"项目名称": "新博爱家园", "项目类型": "博爱家园", "预算金额": 50000}],
             "捐赠": [
-                {"捐赠日期": D(2021, 1, 5), "捐赠人": "某公司", "捐赠人类型": "单位", "募捐活动": "春节慰问募捐",
-                 "捐赠方式": "现金", "金额": 30000, "票据号": "NO-1"},
-                {"捐赠日期": D(2021, 3, 5), "捐赠人": "某公司", "捐赠人类型": "单位", "募捐活动": "春节慰问募捐",
-                 "捐赠方式": "现金", "金额": 100},
-                {"捐赠日期": D(2021, 1, 6), "捐赠人": "某人", "捐赠人类型": "个人", "募捐活动": "没有的活动",
-                 "捐赠方式": "现金", "金额": 100},
+                {
+                    "捐赠日期": D(2021, 1, 5),
+                    "捐赠人": "某公司",
+                    "捐赠人类型": "单位",
+                    "募捐活动": "春节慰问募捐",
+                    "捐赠方式": "现金",
+                    "金额": 30000,
+                    "票据号": "NO-1",
+                },
+                {
+                    "捐赠日期": D(2021, 3, 5),
+                    "捐赠人": "某公司",
+                    "捐赠人类型": "单位",
+                    "募捐活动": "春节慰问募捐",
+                    "捐赠方式": "现金",
+                    "金额": 100,
+                },
+                {
+                    "捐赠日期": D(2021, 1, 6),
+                    "捐赠人": "某人",
+                    "捐赠人类型": "个人",
+                    "募捐活动": "没有的活动",
+                    "捐赠方式": "现金",
+                    "金额": 100,
+                },
             ],
             "救助发放": [{**PAYMENT, "资金来源": "新建基金"}],
             "项目支出": [
@@ -212,7 +266,7 @@ def test_names_must_exist_or_come_from_an_earlier_sheet(run, admin):
             ],
         },
         user=admin,
-    )  # fmt: skip
+    )
     assert problems(result) == [
         "捐赠 第3行 募捐活动: 捐赠日期不在募捐活动“春节慰问募捐”的任何一期内",
         "捐赠 第4行 募捐活动: 募捐活动“没有的活动”不存在",
@@ -222,15 +276,33 @@ def test_names_must_exist_or_come_from_an_earlier_sheet(run, admin):
     result = run(
         {
             "基金": [{"基金名称": "新建基金"}],
-            "募捐活动": [{"活动名称": "春节慰问募捐", "开始日期": D(2021, 1, 1), "结束日期": D(2021, 2, 28), "入账基金": "新建基金"}],
+            "募捐活动": [
+                {
+                    "活动名称": "春节慰问募捐",
+                    "开始日期": D(2021, 1, 1),
+                    "结束日期": D(2021, 2, 28),
+                    "入账基金": "新建基金",
+                }
+            ],
             "项目": [{"项目名称": "新博爱家园", "项目类型": "博爱家园", "预算金额": 50000}],
-            "捐赠": [{"捐赠日期": D(2021, 1, 5), "捐赠人": "某公司", "捐赠人类型": "单位", "募捐活动": "春节慰问募捐",
-                      "捐赠方式": "现金", "金额": 30000, "票据号": "NO-1"}],
+            "捐赠": [
+                {
+                    "捐赠日期": D(2021, 1, 5),
+                    "捐赠人": "某公司",
+                    "捐赠人类型": "单位",
+                    "募捐活动": "春节慰问募捐",
+                    "捐赠方式": "现金",
+                    "金额": 30000,
+                    "票据号": "NO-1",
+                }
+            ],
             "救助发放": [{**PAYMENT, "资金来源": "新建基金"}],
-            "项目支出": [{"支出日期": D(2021, 5, 1), "项目名称": "新博爱家园", "金额": 20000, "资金来源": "新建基金"}],
+            "项目支出": [
+                {"支出日期": D(2021, 5, 1), "项目名称": "新博爱家园", "金额": 20000, "资金来源": "新建基金"}
+            ],
         },
         user=admin,
-    )  # fmt: skip
+    )
     assert result.imported and problems(result) == []
     fund = Fund.objects.get(name="新建基金")
     assert Donation.objects.get().drive.fund == fund
@@ -252,15 +324,23 @@ def test_donor_intent_and_the_fund_balance_hold_across_the_file(run, tree, categ
     DonationFactory(fund=restricted, amount=Decimal("1000.00"))
     result = run(
         {
-            "捐赠": [{"捐赠日期": D(2021, 1, 5), "捐赠人": "甲", "捐赠人类型": "个人", "入账基金": "大病基金",
-                      "捐赠方式": "现金", "金额": 500}],
+            "捐赠": [
+                {
+                    "捐赠日期": D(2021, 1, 5),
+                    "捐赠人": "甲",
+                    "捐赠人类型": "个人",
+                    "入账基金": "大病基金",
+                    "捐赠方式": "现金",
+                    "金额": 500,
+                }
+            ],
             "救助发放": [
                 {**PAYMENT, "资金来源": "大病基金", "现金金额": 1200},
                 {**PAYMENT, "资金来源": "大病基金", "救助类别": "助学", "现金金额": 10},
                 {**PAYMENT, "受助人姓名": "李四", "资金来源": "大病基金", "现金金额": 400},
             ],
         }
-    )  # fmt: skip
+    )
     assert problems(result) == [
         "救助发放 第3行 资金来源: 该基金限定用于“重特大疾病救助”，不能用于其他用途",
         "救助发放 第4行 资金来源: 基金“大病基金”余额不足：可用 300.00 元，本次需 400.00 元",
@@ -326,9 +406,13 @@ def test_an_id_number_held_under_another_name_is_refused(run, tree):
 def test_likely_duplicates_are_reported_in_the_preview(run, tree, category):
     person = Beneficiary.objects.create(chapter=tree.naiman, name="张三", township="")
     DisbursementFactory(
-        chapter=tree.naiman, beneficiary=person, category=category["重特大疾病救助"], date=D(2021, 3, 1),
-        cash_amount=Decimal("2000.00"), township="",
-    )  # fmt: skip
+        chapter=tree.naiman,
+        beneficiary=person,
+        category=category["重特大疾病救助"],
+        date=D(2021, 3, 1),
+        cash_amount=Decimal("2000.00"),
+        township="",
+    )
     result = run(
         {"救助发放": [PAYMENT, {**PAYMENT, "受助人姓名": "李四"}, {**PAYMENT, "受助人姓名": "李四"}]},
         dry_run=True,
@@ -428,9 +512,13 @@ def test_undo_is_refused_when_an_imported_record_was_corrected(run, tree, staff)
     result = run({"救助发放": [PAYMENT]})
     payment = Disbursement.objects.get()
     disbursement_correct(
-        disbursement=payment, user=staff, date=payment.date, category=payment.category, cash_amount=Decimal("2100"),
+        disbursement=payment,
+        user=staff,
+        date=payment.date,
+        category=payment.category,
+        cash_amount=Decimal("2100"),
         beneficiary_name="张三",
-    )  # fmt: skip
+    )
     with pytest.raises(Exception, match=r"导入的救助发放已有更正（如 #\d+），不能整批撤销"):
         import_undo(result.batch, user=staff)
 
@@ -524,9 +612,23 @@ def test_a_filled_template_comes_in_and_the_lists_and_report_agree(tmp_path, cli
         amount = Decimal(rng.randint(100000, 900000)) / 100
         donated += amount
         book["捐赠"].append(
-            [D(2021, 5, 1 + i % 30), f"捐赠人{i % 9}", "个人", "博爱一日捐", None, "现金", amount, None, None, None,
-             None, f"IMP-{i:04d}", "否", None]
-        )  # fmt: skip
+            [
+                D(2021, 5, 1 + i % 30),
+                f"捐赠人{i % 9}",
+                "个人",
+                "博爱一日捐",
+                None,
+                "现金",
+                amount,
+                None,
+                None,
+                None,
+                None,
+                f"IMP-{i:04d}",
+                "否",
+                None,
+            ]
+        )
     categories = [c.name for c in AidCategory.objects.all()]
     for i in range(120):
         cash = Decimal(rng.randint(10000, 99999)) / 100
@@ -536,10 +638,20 @@ def test_a_filled_template_comes_in_and_the_lists_and_report_agree(tmp_path, cli
         groups += 20 if group else 0
         named |= set() if group else {name}
         book["救助发放"].append(
-            [D(2021, 1 + i % 12, 1 + i % 28), categories[i % len(categories)], name,
-             None if group else valid_id_number(serial=i % 100), 20 if group else None, None, cash, None,
-             None, "八仙筒镇", None]
-        )  # fmt: skip
+            [
+                D(2021, 1 + i % 12, 1 + i % 28),
+                categories[i % len(categories)],
+                name,
+                None if group else valid_id_number(serial=i % 100),
+                20 if group else None,
+                None,
+                cash,
+                None,
+                None,
+                "八仙筒镇",
+                None,
+            ]
+        )
     for i in range(10):
         amount = Decimal(rng.randint(100000, 500000)) / 100
         spent += amount
@@ -586,7 +698,7 @@ def test_the_upload_page_previews_then_imports_when_confirmed(client, tree, staf
     assert "确认导入 2 条记录" in page
     assert Disbursement.objects.count() == 0  # nothing before confirming
     response = client.post(reverse("import-confirm", args=[batch.pk]), follow=True)
-    assert "已导入 2 条记录（第 %s 批）" % batch.pk in response.content.decode()
+    assert f"已导入 2 条记录（第 {batch.pk} 批）" in response.content.decode()
     assert Disbursement.objects.count() == 2
     batch.refresh_from_db()
     assert batch.status == ImportStatus.DONE
@@ -642,9 +754,13 @@ def test_the_import_list_costs_the_same_queries_however_many_batches(client, tre
     def make(count):
         for i in range(count):
             ImportBatch.objects.create(
-                chapter=tree.naiman, user=staff, filename=f"f{i}.xlsx", checksum=f"{i:064d}",
-                status=ImportStatus.DONE, counts={"救助发放": 3},
-            )  # fmt: skip
+                chapter=tree.naiman,
+                user=staff,
+                filename=f"f{i}.xlsx",
+                checksum=f"{i:064d}",
+                status=ImportStatus.DONE,
+                counts={"救助发放": 3},
+            )
 
     make(1)
     with CaptureQueriesContext(connection) as few:
