@@ -461,12 +461,11 @@ def import_records(handle, *, chapter, user, filename="", dry_run=False, batch=N
         if result.problems or dry_run:
             transaction.set_rollback(True)
             return result
-        created = {}
+        created = []  # [model label, ids] in the order they were made (a list: JSONB keeps no key order)
         for spec in specs:
             if spec.created:
                 spec.create()
-                for model, ids in spec.created_ids().items():
-                    created.setdefault(model, []).extend(ids)
+                created += [[model, ids] for model, ids in spec.created_ids().items() if ids]
         for spec in specs:
             spec.after_create()
         batch = batch or ImportBatch(chapter=chapter, user=user, filename=filename[:200], checksum=digest)
@@ -512,21 +511,20 @@ def import_undo(batch, *, user):
         raise ValidationError(_("只有本会的工作人员或系统管理员可以撤销导入"))
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        order = [label for label in reversed(list(batch.created))]
-        for label in order:
+        order = list(reversed(batch.created))  # the last made go first
+        for label, ids in order:
             model = apps.get_model(label)
             if not any(f.name == "updated_at" for f in model._meta.fields):
                 continue
-            changed = model.objects.filter(pk__in=batch.created[label], updated_at__gt=batch.imported_at)
+            changed = model.objects.filter(pk__in=ids, updated_at__gt=batch.imported_at)
             if changed.exists():
                 raise ValidationError(
                     _("导入的%(kind)s已有更正（如 #%(pk)s），不能整批撤销")
                     % {"kind": model._meta.verbose_name, "pk": changed.first().pk}
                 )
         try:
-            for label in order:
+            for label, ids in order:
                 model = apps.get_model(label)
-                ids = batch.created[label]
                 for start in range(0, len(ids), BATCH):
                     model.objects.filter(pk__in=ids[start : start + BATCH]).delete()
         except ProtectedError as error:

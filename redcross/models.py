@@ -273,7 +273,7 @@ class ImportBatch(models.Model):
         _("状态"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.PREVIEW
     )
     counts = models.JSONField(_("各类记录数"), default=dict)
-    created = models.JSONField(_("创建的记录"), default=dict)  # model label → ids
+    created = models.JSONField(_("创建的记录"), default=list)  # [model label, ids] in the order made
     # The last check: problems (sheet, row, column, message), likely duplicates, notices.
     report = models.JSONField(_("检查结果"), default=dict)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)

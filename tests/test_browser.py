@@ -187,3 +187,53 @@ def test_an_auditor_exports_the_filtered_list_to_excel(demo_site, page, tmp_path
     # ID numbers are masked for an auditor.
     numbers = [r[4] for r in rows[9:-1] if r[4]]
     assert numbers and all("********" in n for n in numbers)
+
+
+def test_staff_upload_a_workbook_with_one_bad_row_and_nothing_is_saved(demo_site, page, tmp_path):
+    import datetime
+
+    from openpyxl import Workbook
+
+    base = demo_site
+    log_in(page, base, "demo-staff")
+    page.goto(f"{base}/aid/")
+    before = page.inner_text('[data-figure="count"]')
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "救助发放"
+    sheet.append(["发放日期*", "救助类别*", "受助人姓名", "身份证号", "受助人数", "例数", "现金金额"])
+    sheet.append(
+        [
+            datetime.date(2021, 3, 1),
+            "重特大疾病救助",
+            "浏览器导入甲",
+            valid_id_number(serial=901),
+            None,
+            None,
+            800,
+        ]
+    )
+    sheet.append(
+        [datetime.date(2021, 3, 2), "重特大疾病救助", "浏览器导入乙", "150525198001011233", None, None, 900]
+    )
+    path = tmp_path / "救助发放.xlsx"
+    book.save(path)
+
+    page.click("nav >> text=导入")
+    page.click("text=导入工作簿")
+    page.set_input_files("#id_file", str(path))
+    page.click("main form button[type=submit]")
+    assert "1 处错误：未导入任何记录" in page.inner_text("#problems")
+    assert "救助发放 第3行 身份证号: 校验位错误" in page.inner_text("#problems")
+    assert page.locator("#confirm").count() == 0
+    with page.expect_download() as download:
+        page.click("#marked")
+    assert download.value.suggested_filename == "救助发放-错误标注.xlsx"
+
+    # Nothing was saved: the list counts what it counted before.
+    page.goto(f"{base}/aid/")
+    assert page.inner_text('[data-figure="count"]') == before
+    page.fill("#id_q", "浏览器导入")
+    page.click("form.filters button[type=submit]")
+    assert page.inner_text('[data-figure="count"]') == "0"

@@ -482,9 +482,20 @@ def test_a_dry_run_checks_and_saves_nothing(tmp_path, tree, staff, capsys):
 
 
 def test_an_import_is_undone_as_a_whole(run, tree, staff):
+    FundFactory(chapter=tree.naiman, name="综合基金")
     before = database_counts()
-    result = run({"救助发放": [PAYMENT, {**PAYMENT, "受助人姓名": None, "受助人数": 30, "现金金额": 9000}]})
+    gift = {"捐赠日期": D(2021, 1, 5), "捐赠人": "新捐赠人", "捐赠人类型": "个人", "入账基金": "综合基金"}
+    result = run(
+        {
+            "捐赠": [{**gift, "捐赠方式": "现金", "金额": 500, "票据号": "UNDO-1"}],
+            "救助发放": [PAYMENT, {**PAYMENT, "受助人姓名": None, "受助人数": 30, "现金金额": 9000}],
+        }
+    )
     assert Disbursement.objects.count() == 2 and ReliefDay.objects.count() == 1
+    assert (
+        Receipt.objects.filter(number="UNDO-1").count() == 1
+        and Donor.objects.filter(name="新捐赠人").exists()
+    )
     assert report_data(tree.naiman, Period(2021, ReportKind.YEAR))["relief.total.amount"].value == "11000.00"
     import_undo(result.batch, user=staff)
     after = database_counts()
