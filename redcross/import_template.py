@@ -5,6 +5,7 @@ The headers come from the sheets' own column lists (``redcross.importing.SHEETS`
 template and the import never disagree.
 """
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -58,7 +59,13 @@ def option_lists(chapter=None):
 
 
 def build_template(target, *, chapter=None):
-    """Writes the blank import workbook to ``target`` (a path or binary file)."""
+    """Writes the blank import workbook to ``target`` (a path or binary file). It is in Chinese
+    whatever language the person downloading it reads: its words are the format the import reads."""
+    with translation.override("zh-hans"):
+        _build_template(target, chapter=chapter)
+
+
+def _build_template(target, *, chapter):
     book = Workbook()
     notes = book.active
     notes.title = NOTES_SHEET

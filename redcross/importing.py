@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -223,12 +223,14 @@ def as_yes_no(value):
 
 
 def as_choice(value, choices):
-    """One of ``choices`` (a TextChoices) given by its Chinese label."""
+    """One of ``choices`` (a TextChoices) given by its Chinese label, whatever language the
+    person importing reads: the workbook's words are part of its format."""
     text = as_text(value)
-    for choice in choices:
-        if text == str(choice.label):
-            return choice.value
-    raise BadValue(_("应为 %(options)s 之一") % {"options": "、".join(str(c.label) for c in choices)})
+    with translation.override("zh-hans"):
+        labels = {str(choice.label): choice.value for choice in choices}
+    if text in labels:
+        return labels[text]
+    raise BadValue(_("应为 %(options)s 之一") % {"options": "、".join(labels)})
 
 
 # --- sheets -------------------------------------------------------------------------------------

@@ -781,3 +781,25 @@ def test_the_import_list_costs_the_same_queries_however_many_batches(client, tre
         page = client.get(reverse("import-list")).content.decode()
     assert page.count("f1") >= 1 and page.count(".xlsx") == 21
     assert len(few.captured_queries) == len(many.captured_queries) == 5
+
+
+def test_the_workbook_reads_the_same_for_someone_reading_english(run, tree, tmp_path):
+    from django.utils import translation
+
+    FundFactory(chapter=tree.naiman, name="综合基金")
+    gift = {
+        "捐赠日期": D(2021, 1, 5),
+        "捐赠人": "甲",
+        "捐赠人类型": "个人",
+        "入账基金": "综合基金",
+        "金额": 5,
+    }
+    with translation.override("en"):
+        result = run({"捐赠": [{**gift, "捐赠方式": "现金"}, {**gift, "捐赠方式": "cash"}]}, dry_run=True)
+        build_template(tmp_path / "t.xlsx")
+        assert problems(result) == ["捐赠 row 3 捐赠方式: Expected one of 现金、物资"]
+    options = {
+        c[0].value: [x.value for x in c[1:] if x.value]
+        for c in load_workbook(tmp_path / "t.xlsx")["选项"].iter_cols()
+    }
+    assert options["捐赠方式"] == ["现金", "物资"] and options["是否"] == ["是", "否"]
