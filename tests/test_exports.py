@@ -651,3 +651,31 @@ def test_my_exports_page_costs_the_same_queries_however_many_exports(client, tre
         page = client.get(reverse("export-list")).content.decode()
     assert page.count("捐赠收入明细账") == 31
     assert len(few.captured_queries) == len(many.captured_queries) == 5
+
+
+@pytest.mark.parametrize(
+    "route, key",
+    [
+        ("aid:disbursement-list", "disbursements"),
+        ("donations:donation-list", "donations"),
+        ("donations:donor-list", "donors"),
+        ("donations:fund-list", "funds"),
+        ("donations:drive-list", "drives"),
+        ("donations:payout-list", "payouts"),
+        ("training:session-list", "sessions"),
+        ("training:certificate-list", "certificates"),
+        ("training:instructor-list", "instructors"),
+        ("projects:project-list", "projects"),
+        ("projects:expenditure-list", "expenditures"),
+    ],
+)
+def test_every_list_page_offers_its_export_with_the_pages_filters(client, tree, member, route, key):
+    client.force_login(member(Role.AUDITOR, tree.naiman))
+    page = client.get(reverse(route), {"chapter": tree.naiman.pk, "page": "1"}).content.decode()
+    form = page[page.index(f'action="{reverse("export-create", args=[key])}"') :]
+    form = form[: form.index("</form>")]
+    assert f'name="chapter" value="{tree.naiman.pk}"' in form
+    assert 'name="page"' not in form
+    assert "导出Excel" in form
+    response = client.post(reverse("export-create", args=[key]), {"chapter": tree.naiman.pk})
+    assert response["Content-Type"] == XLSX
