@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup setup-test system-packages system-packages-test messages lint check-deploy
+.PHONY: run test setup setup-test system-packages system-packages-test messages lint check-deploy backup restore
 
 run: system-packages $(STAMP) messages
 	$(BIN)/python manage.py migrate --no-input
@@ -37,3 +37,11 @@ messages: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+# Backups of DATABASE_URL's database (pg_dump custom format; the SQLite file without it).
+#   make backup [FILE=backups/x.dump]    make restore FILE=backups/x.dump
+backup:
+	@scripts/backup.sh backup $(FILE)
+
+restore:
+	@scripts/backup.sh restore $(FILE)
