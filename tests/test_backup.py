@@ -49,7 +49,9 @@ def admin_execute(sql):
     conn.close()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_dump and pg_restore: CI runs it on PostgreSQL")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="pg_dump and pg_restore: CI runs it on PostgreSQL"
+)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_backup_restored_into_a_scratch_database_holds_the_same_books(tree, tmp_path):
     generate_books(tree)
