@@ -92,3 +92,9 @@ def session_factory(db):
 @pytest.fixture
 def certificate_factory(db):
     return factories.CertificateFactory
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Files the app keeps (exports, uploaded workbooks) go to the test's own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"

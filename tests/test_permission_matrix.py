@@ -1,0 +1,262 @@
+"""Every view × every role: who reads, who writes, and that nobody reaches another chapter's records
+by guessing an id. A new view fails ``test_every_view_is_in_the_matrix`` until it is given a rule.
+
+Roles: the county 奈曼旗's staff, leader, auditor and administrator; the city above it (通辽, a
+leader: reads the county); a sibling county's staff (科左中旗) and an auditor of another branch
+(汉阴县), who may reach nothing of 奈曼旗; and anonymous visitors, sent to log in. Every refused
+POST leaves the database as it was.
+"""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import URLResolver, get_resolver, reverse
+
+from redcross.choices import ExportStatus, ImportStatus, Role
+from redcross.models import Export, ImportBatch
+from reports.choices import ReportKind
+from reports.models import Publication
+from reports.periods import Period
+from reports.services import report_open
+
+from .factories import DisbursementFactory
+from .test_write_access import records  # noqa: F401 — the records fixture
+
+ROLES = ["anonymous", "staff", "leader", "auditor", "admin", "city", "sibling", "elsewhere"]
+COUNTY = {"staff", "leader", "auditor", "admin"}
+READERS = COUNTY | {"city"}
+DENIED = {403, 404}
+
+# route → (the rule it keeps, the URL arguments by the name of a record in ``world``)
+MATRIX = {
+    "home": ("member", {}),
+    "aid:disbursement-list": ("member", {}),
+    "aid:disbursement-create": ("create", {}),
+    "aid:disbursement-detail": ("read", {"pk": "disbursement"}),
+    "aid:disbursement-update": ("write", {"pk": "disbursement"}),
+    "donations:donation-list": ("member", {}),
+    "donations:donation-create": ("create", {}),
+    "donations:donation-detail": ("read", {"pk": "donation"}),
+    "donations:donation-update": ("write", {"pk": "donation"}),
+    "donations:receipt-issue": ("write", {"parent_pk": "donation"}),
+    "donations:receipt-void": ("write", {"parent_pk": "receipt"}),
+    "donations:donor-list": ("member", {}),
+    "donations:donor-create": ("create", {}),
+    "donations:donor-detail": ("read", {"pk": "donor"}),
+    "donations:donor-update": ("write", {"pk": "donor"}),
+    "donations:fund-list": ("member", {}),
+    "donations:fund-create": ("administer", {}),
+    "donations:fund-detail": ("read", {"pk": "fund"}),
+    "donations:fund-update": ("administer", {"pk": "fund"}),
+    "donations:drive-list": ("member", {}),
+    "donations:drive-create": ("create", {}),
+    "donations:drive-detail": ("read", {"pk": "drive"}),
+    "donations:drive-update": ("write", {"pk": "drive"}),
+    "donations:payout-list": ("member", {}),
+    "donations:payout-create": ("create", {}),
+    "donations:payout-detail": ("read", {"pk": "payout"}),
+    "donations:payout-update": ("write", {"pk": "payout"}),
+    "training:overview": ("member", {}),
+    "training:targets": ("create", {}),
+    "training:session-list": ("member", {}),
+    "training:session-create": ("create", {}),
+    "training:session-detail": ("read", {"pk": "session"}),
+    "training:session-update": ("write", {"pk": "session"}),
+    "training:certificate-create": ("write", {"parent_pk": "certifying_session"}),
+    "training:certificate-list": ("member", {}),
+    "training:instructor-list": ("member", {}),
+    "training:instructor-create": ("create", {}),
+    "training:instructor-update": ("write", {"pk": "instructor"}),
+    "projects:project-list": ("member", {}),
+    "projects:project-create": ("create", {}),
+    "projects:project-detail": ("read", {"pk": "project"}),
+    "projects:project-update": ("write", {"pk": "project"}),
+    "projects:project-advance": ("write", {"parent_pk": "project"}),
+    "projects:output-create": ("write", {"parent_pk": "project"}),
+    "projects:audit-create": ("write", {"parent_pk": "project"}),
+    "projects:budget-lines": ("write", {"parent_pk": "project"}),
+    "projects:expenditure-list": ("member", {}),
+    "projects:expenditure-create": ("create", {}),
+    "projects:expenditure-detail": ("read", {"pk": "expenditure"}),
+    "projects:expenditure-update": ("write", {"pk": "expenditure"}),
+    "reports:report-list": ("member", {}),
+    "reports:report-open": ("post-edit-report", {}),
+    "reports:report-detail": ("read", {"pk": "report"}),
+    "reports:section-update": ("edit-report", {"pk": "report", "key": "party"}),
+    "reports:report-publish": ("post-publish", {"pk": "report"}),
+    "reports:report-pdf": ("read", {"pk": "report"}),
+    "reports:publication-pdf": ("read", {"pk": "report", "version": "one"}),
+    "export-list": ("member", {}),
+    "ledgers": ("member", {}),
+    "export-create": ("post-member", {"key": "disbursements"}),
+    "export-detail": ("owner", {"pk": "export"}),
+    "export-download": ("owner", {"pk": "export"}),
+    "import-list": ("member", {}),
+    "import-upload": ("create", {}),
+    "import-template": ("member", {}),
+    "import-detail": ("read", {"pk": "batch"}),
+    "import-confirm": ("post-write", {"pk": "preview"}),
+    "import-undo": ("post-write", {"pk": "batch"}),
+    "import-marked": ("write", {"pk": "batch"}),
+    # Django's own account pages.
+    "login": ("public", {}),
+    "logout": ("post-any", {}),
+    "password_change": ("member", {}),
+    "password_change_done": ("member", {}),
+    "password_reset": ("public", {}),
+    "password_reset_done": ("public", {}),
+    "password_reset_confirm": ("public", {"uidb64": "x", "token": "y"}),
+    "password_reset_complete": ("public", {}),
+    "set_language": ("post-any", {}),
+}
+
+
+def route_names(patterns=None, namespace=""):
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.app_name == "admin":
+                continue
+            inner = ":".join(filter(None, [namespace, pattern.namespace]))
+            yield from route_names(pattern.url_patterns, inner)
+        elif pattern.name:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def test_every_view_is_in_the_matrix():
+    assert sorted(set(route_names())) == sorted(MATRIX)
+
+
+@pytest.fixture
+def world(tree, member, records):  # noqa: F811
+    users = {
+        "staff": member(Role.STAFF, tree.naiman, "m-staff"),
+        "leader": member(Role.LEADER, tree.naiman, "m-leader"),
+        "auditor": member(Role.AUDITOR, tree.naiman, "m-auditor"),
+        "admin": member(Role.ADMIN, tree.naiman, "m-admin"),
+        "city": member(Role.LEADER, tree.tongliao, "m-city"),
+        "sibling": member(Role.STAFF, tree.horqin, "m-sibling"),
+        "elsewhere": member(Role.AUDITOR, tree.hanyin, "m-elsewhere"),
+    }
+    from training.models import Session, TrainingKind
+
+    report = report_open(chapter=tree.naiman, period=Period(2020, ReportKind.YEAR))
+    Publication.objects.create(
+        report=report, version=1, title="奈曼旗红十字会2020年全年工作报告", published_by=users["leader"],
+        published_at=datetime.datetime(2021, 1, 5, tzinfo=datetime.UTC), sections=[],
+        figures={"figures": {}, "tables": {}},
+        pdf=b"%PDF-1.7 frozen", sha256="0" * 64,
+    )  # fmt: skip
+    certifying = Session.objects.create(
+        chapter=tree.naiman, date=datetime.date(2020, 6, 1), kind=TrainingKind.objects.get(name="救护员培训"),
+        title="救护员培训班", person_times=30, certified_count=30,
+    )  # fmt: skip
+    ids = {
+        **records,
+        "disbursement": DisbursementFactory(chapter=tree.naiman, cash_amount=Decimal("100")).pk,
+        "certifying_session": certifying.pk,
+        "report": report.pk,
+        "one": 1,
+        "export": exported(users["staff"]).pk,
+        "batch": imported(tree.naiman, users["staff"]).pk,
+        "preview": ImportBatch.objects.create(
+            chapter=tree.naiman, user=users["staff"], filename="b.xlsx", checksum="b" * 64
+        ).pk,
+    }
+    return users, ids
+
+
+def exported(user):
+    from django.core.files.base import ContentFile
+
+    job = Export(
+        user=user, key="disbursements", title="救助支出明细账", status=ExportStatus.DONE, filename="a.xlsx"
+    )
+    job.file.save("a.xlsx", ContentFile(b"PK\x03\x04"), save=True)
+    return job
+
+
+def imported(chapter, user):
+    from django.core.files.base import ContentFile
+
+    from .test_imports import PAYMENT, workbook
+
+    batch = ImportBatch(
+        chapter=chapter, user=user, filename="a.xlsx", checksum="a" * 64, status=ImportStatus.DONE,
+        imported_at=datetime.datetime(2021, 1, 5, tzinfo=datetime.UTC),
+    )  # fmt: skip
+    batch.file.save("a.xlsx", ContentFile(workbook({"救助发放": [PAYMENT]}).getvalue()), save=True)
+    return batch
+
+
+def allowed(rule, role):
+    """Whether ``role`` gets in (True), is refused (False), or is sent to log in ("login")."""
+    if rule == "public":
+        return True
+    if role == "anonymous":
+        return "login"
+    return {
+        "member": True,
+        "post-member": True,
+        "post-any": True,
+        "read": role in READERS,
+        "write": role in {"staff", "admin"},
+        "create": role in {"staff", "admin", "sibling"},  # a new record of their own chapter
+        "post-write": role in {"staff", "admin"},
+        "administer": role == "admin",
+        "edit-report": role in {"staff", "leader", "admin"},
+        "post-edit-report": role in {"staff", "leader", "admin"},
+        "post-publish": role == "leader",
+        "owner": role == "staff",
+    }[rule]
+
+
+def database_state():
+    from django.apps import apps
+
+    return {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.app_label != "sessions"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_exactly_what_the_matrix_says(client, world, role):
+    users, ids = world
+    if role != "anonymous":
+        client.force_login(users[role])
+    for name, (rule, arguments) in MATRIX.items():
+        url = reverse(name, kwargs={key: ids.get(value, value) for key, value in arguments.items()})
+        verdict = allowed(rule, role)
+        if rule.startswith("post-"):
+            if rule == "post-any" or verdict is True:
+                continue  # what a permitted POST does is tested with each feature
+            before = database_state()
+            response = client.post(url, {})
+            assert database_state() == before, (name, role)
+        else:
+            response = client.get(url)
+        if verdict == "login":
+            assert response.status_code == 302 and response["Location"].startswith("/accounts/login/"), (
+                name,
+                role,
+            )
+        elif verdict is True:
+            assert response.status_code == 200, (name, role, response.status_code)
+        else:
+            assert response.status_code in DENIED, (name, role, response.status_code)
+
+
+@pytest.mark.parametrize("role", ["leader", "auditor", "city", "sibling", "elsewhere"])
+def test_a_refused_role_changes_nothing_by_posting_to_any_write_view(client, world, role):
+    users, ids = world
+    client.force_login(users[role])
+    for name, (rule, arguments) in MATRIX.items():
+        if rule not in ("write", "create", "administer", "edit-report") or allowed(rule, role) is True:
+            continue
+        url = reverse(name, kwargs={key: ids.get(value, value) for key, value in arguments.items()})
+        before = database_state()
+        response = client.post(url, {"date": "2020-06-01", "cash_amount": "1", "name": "x", "body": "x"})
+        assert response.status_code in DENIED | {405}, (
+            name,
+            role,
+            response.status_code,
+        )  # 405: a GET-only page
+        assert database_state() == before, (name, role)
