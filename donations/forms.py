@@ -117,6 +117,7 @@ class DonationForm(RecordForm):
     def service_arguments(self):
         data = dict(self.cleaned_data)
         data.pop("chapter", None)
+        data.pop("version", None)
         data.pop("donor_name")
         data.pop("donor_kind")
         return data

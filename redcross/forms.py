@@ -44,8 +44,13 @@ class RecordForm(forms.Form):
                 queryset=Chapter.objects.filter(pk__in=[c.pk for c in self.chapters]),
             )
             self.order_fields(["chapter"])
+        if self.instance is not None and hasattr(self.instance, "version"):
+            # The version of the record the form shows, sent back with the correction.
+            self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
         if self.instance is not None and not self.is_bound:
             self.initial.update(self.initial_from(self.instance))
+            if "version" in self.fields:
+                self.initial["version"] = self.instance.version
 
     def initial_from(self, instance):
         """The form's values for correcting ``instance``: its fields of the same names."""
@@ -70,5 +75,7 @@ class RecordForm(forms.Form):
         return [self.instance.chapter] if self.instance is not None else self.chapters
 
     def service_arguments(self):
-        """The cleaned data as the app's services take it (the chapter choice left out)."""
-        return {name: value for name, value in self.cleaned_data.items() if name != "chapter"}
+        """The cleaned data as the app's services take it (the chapter and version left out)."""
+        return {
+            name: value for name, value in self.cleaned_data.items() if name not in ("chapter", "version")
+        }

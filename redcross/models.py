@@ -200,10 +200,19 @@ class TrackedModel(models.Model):
         related_name="+",
     )
 
+    # Counts the saves of the row: a form carries the version it showed, and a correction made
+    # from an older version than the row now holds is refused rather than overwriting.
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+
     objects = ChapterScopedQuerySet.as_manager()
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.version += 1
+        super().save(*args, **kwargs)
 
 
 class Export(models.Model):

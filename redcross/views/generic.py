@@ -4,11 +4,15 @@ An app's view names its model, FilterSet, template and service; access rules, 40
 handling live here once.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, FormView, ListView
 
@@ -171,9 +175,65 @@ class RecordFormView(AccessMixin, FormView):
 
     def form_valid(self, form):
         try:
-            self.object = self.perform(form)
+            with transaction.atomic():
+                if self.object is not None and "version" in form.fields:
+                    self.check_version(form)
+                self.object = self.perform(form)
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, self.success_message)
         return redirect(self.get_success_url())
+
+    def check_version(self, form):
+        """Refuses a correction made from an older version of the record than the one now held,
+        saying who changed it since and which of the form's fields now read differently."""
+        current = (
+            type(self.object).objects.select_for_update().select_related("updated_by").get(pk=self.object.pk)
+        )
+        shown = form.cleaned_data.get("version")
+        if shown is None or shown == current.version:
+            return
+        now = form.initial_from(current)
+        changed = []
+        for name, field in form.fields.items():
+            if name in ("version", "chapter") or name not in now:
+                continue
+            value = now[name]
+            if _differs(value, form.cleaned_data.get(name)):
+                changed.append(f"{field.label}：{_shown(field, value)}")
+        form.data = form.data.copy()
+        form.data["version"] = current.version  # so that saving again, having read this, goes through
+        raise ValidationError(
+            _("此记录已在您打开后被%(who)s于%(when)s修改（第%(old)s版 → 第%(new)s版），未保存您的修改。"
+              "请核对后重新提交。现在的值：%(changed)s")
+            % {
+                "who": current.updated_by or _("他人"),
+                "when": timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M"),
+                "old": shown,
+                "new": current.version,
+                "changed": "；".join(changed) or _("（本页字段未变）"),
+            }
+        )  # fmt: skip
+
+
+def _differs(stored, submitted):
+    if hasattr(submitted, "pk"):
+        submitted = submitted.pk
+    if stored in (None, "") and submitted in (None, ""):
+        return False
+    try:
+        return Decimal(str(stored)) != Decimal(str(submitted))
+    except (ArithmeticError, ValueError):
+        return str(stored) != str(submitted)
+
+
+def _shown(field, value):
+    choices = getattr(field, "choices", None)
+    if choices is not None and not isinstance(value, bool):
+        for key, label in choices:
+            if str(getattr(key, "value", key)) == str(value):
+                return str(label)
+    if value in (None, ""):
+        return "—"
+    return str(value)
