@@ -189,7 +189,10 @@ class RecordFormView(AccessMixin, FormView):
         """Refuses a correction made from an older version of the record than the one now held,
         saying who changed it since and which of the form's fields now read differently."""
         current = (
-            type(self.object).objects.select_for_update().select_related("updated_by").get(pk=self.object.pk)
+            type(self.object)
+            .objects.select_for_update(of=("self",))
+            .select_related("updated_by")
+            .get(pk=self.object.pk)
         )
         shown = form.cleaned_data.get("version")
         if shown is None or shown == current.version:
