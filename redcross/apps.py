@@ -7,4 +7,13 @@ class RedcrossConfig(AppConfig):
     verbose_name = _("红十字会与人员")
 
     def ready(self):
-        from . import checks  # noqa: F401 — registers the start-up checks
+        from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_migrate
+
+        from . import (
+            checks,  # noqa: F401 — registers the start-up checks
+            history,
+        )
+
+        post_migrate.connect(history.install_triggers, sender=self)
+        connection_created.connect(history.connection_created)

@@ -35,3 +35,9 @@ class ImportStatus(models.TextChoices):
     PREVIEW = "preview", _("待确认")
     DONE = "done", _("已导入")
     UNDONE = "undone", _("已撤销")
+
+
+class ChangeAction(models.TextChoices):
+    INSERT = "insert", _("新增")
+    UPDATE = "update", _("修改")
+    DELETE = "delete", _("删除")

@@ -18,7 +18,8 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .excel import LedgerWorkbook
+from .excel import INTEGER, Column, LedgerWorkbook
+from .filters import ChangeFilterSet
 from .personal import MASKS
 
 CHUNK_ROWS = 2000
@@ -36,6 +37,7 @@ EXPORTS = {
     "certificates": "training.exports.CertificateExport",
     "instructors": "training.exports.InstructorExport",
     "projects": "projects.exports.ProjectExport",
+    "changes": "redcross.exports.ChangeExport",
 }
 LEDGERS = ("donations", "disbursements", "expenditures", "funds")
 
@@ -206,3 +208,55 @@ def describe_filters(filterset, *, skip=()):
 
 YES = gettext_lazy("是")
 NO = gettext_lazy("否")
+
+
+class ChangeExport(RecordExport):
+    """修改记录: every change to the books in the filtered set, field by field."""
+
+    key = "changes"
+    title = gettext_lazy("修改记录")
+    ordering = ("at", "id")
+
+    filterset_class = ChangeFilterSet
+    columns = [
+        Column(gettext_lazy("时间")),
+        Column(gettext_lazy("红十字会")),
+        Column(gettext_lazy("记录类型")),
+        Column(gettext_lazy("记录编号"), INTEGER),
+        Column(gettext_lazy("操作")),
+        Column(gettext_lazy("操作人")),
+        Column(gettext_lazy("来源")),
+        Column(gettext_lazy("修改内容"), width=80),
+    ]
+
+    def base_queryset(self):
+        from .models import Change
+
+        return Change.objects.filter(chapter_id__in=self.access.readable_chapters().values("pk"))
+
+    def rows(self, queryset):
+        from django.contrib.auth import get_user_model
+
+        from .choices import ChangeAction
+        from .history import differences, field_labels
+        from .models import Chapter
+
+        chapters = dict(Chapter.objects.values_list("pk", "name"))
+        users = dict(get_user_model().objects.values_list("pk", "username"))
+        actions = dict(ChangeAction.choices)
+        kinds = {}
+        for change in queryset.iterator(chunk_size=CHUNK_ROWS):
+            if change.table not in kinds:
+                model = field_labels(change.table)[0]
+                kinds[change.table] = str(model._meta.verbose_name) if model else change.table
+            fields = differences(change, access=self.access)
+            yield (
+                timezone.localtime(change.at).strftime("%Y-%m-%d %H:%M:%S"),
+                chapters.get(change.chapter_id, ""),
+                kinds[change.table],
+                change.record_id,
+                str(actions.get(change.action, change.action)),
+                users.get(change.user_id) or (_("系统") if change.source else _("数据库直接修改")),
+                change.source,
+                "；".join(f"{label}：{before} → {after}" for label, before, after in fields),
+            )

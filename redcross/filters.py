@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import DateRangeWidget
 
 from .access import access_for
+from .choices import ChangeAction
+from .models import Change
 
 
 class DateInput(forms.DateInput):
@@ -54,3 +56,34 @@ class ChapterRecordFilterSet(ChapterFilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["date"].field_name = self.date_field
+
+
+def _table_choices():
+    from .history import tracked_models
+
+    return sorted(((m._meta.db_table, m._meta.verbose_name) for m in tracked_models()), key=lambda c: c[0])
+
+
+class ChangeFilterSet(django_filters.FilterSet):
+    """The changes to the books an auditor reads: by period, chapter (with those below), kind of
+    record, action and record number."""
+
+    date = django_filters.DateFromToRangeFilter(label=_("期间"), field_name="at", widget=PeriodWidget())
+    chapter = django_filters.ModelChoiceFilter(
+        label=_("红十字会（含下级）"), queryset=None, method="filter_chapter"
+    )
+    table = django_filters.ChoiceFilter(label=_("记录类型"), choices=_table_choices)
+    action = django_filters.ChoiceFilter(label=_("操作"), choices=ChangeAction.choices)
+    record_id = django_filters.NumberFilter(label=_("记录编号"))
+
+    class Meta:
+        model = Change
+        fields = ["date", "chapter", "table", "action", "record_id"]
+
+    def __init__(self, *args, request=None, access=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        self.access = access if access is not None else access_for(request)
+        self.filters["chapter"].queryset = self.access.readable_chapters()
+
+    def filter_chapter(self, queryset, name, value):
+        return queryset.filter(chapter_id__in=value.subtree().values("pk"))

@@ -1,13 +1,15 @@
 """What every app shares: chapters, people's roles in them, and the base of every record."""
 
+import json
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ChapterLevel, ExportStatus, ImportStatus, Role
+from .choices import ChangeAction, ChapterLevel, ExportStatus, ImportStatus, Role
 
 MONEY_MAX_DIGITS = 14
 MONEY_DECIMAL_PLACES = 2
@@ -210,9 +212,23 @@ class TrackedModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        if not self._state.adding:
+        from .history import before_save, record_change
+
+        adding = self._state.adding
+        before = before_save(self)
+        if not adding:
             self.version += 1
         super().save(*args, **kwargs)
+        record_change(self, "insert" if adding else "update", before)
+
+    def delete(self, *args, **kwargs):
+        from .history import _row, record_change
+
+        before, pk = _row(self), self.pk
+        result = super().delete(*args, **kwargs)
+        self.pk = pk
+        record_change(self, "delete", before)
+        return result
 
 
 class Export(models.Model):
@@ -313,3 +329,50 @@ class ImportBatch(models.Model):
     @property
     def total_count(self):
         return sum((self.counts or {}).values())
+
+
+class HistoryDecoder(json.JSONDecoder):
+    """Reads amounts back as exact Decimals, never as floating point."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("parse_float", Decimal)
+        super().__init__(*args, **kwargs)
+
+
+class Change(models.Model):
+    """One change to a record of the books: the row before and after, who, when, from where.
+
+    Written by a database trigger on PostgreSQL (``redcross.history``), by the app on SQLite.
+    Never changed or deleted: the app offers no way to, and PostgreSQL refuses UPDATE and DELETE
+    of the table.
+    """
+
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    table = models.CharField(_("表"), max_length=100)
+    record_id = models.BigIntegerField(_("记录编号"))
+    chapter_id = models.BigIntegerField(_("红十字会"), null=True, blank=True)
+    action = models.CharField(_("操作"), max_length=8, choices=ChangeAction.choices)
+    user_id = models.BigIntegerField(_("操作人"), null=True, blank=True)
+    source = models.CharField(_("来源"), max_length=200, blank=True)
+    before = models.JSONField(_("修改前"), null=True, blank=True, decoder=HistoryDecoder)
+    after = models.JSONField(_("修改后"), null=True, blank=True, decoder=HistoryDecoder)
+
+    class Meta:
+        verbose_name = _("修改记录")
+        verbose_name_plural = _("修改记录")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["table", "record_id"], name="change_record"),
+            models.Index(fields=["chapter_id", "at"], name="change_chapter_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.table} #{self.record_id} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("history is never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("history is never deleted")

@@ -93,6 +93,7 @@ MATRIX = {
     "export-detail": ("owner", {"pk": "export"}),
     "export-download": ("owner", {"pk": "export"}),
     "import-list": ("member", {}),
+    "change-list": ("member", {}),
     "import-upload": ("create", {}),
     "import-template": ("member", {}),
     "import-detail": ("read", {"pk": "batch"}),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, FormView, ListView
 
 from redcross.access import access_for
+from redcross.history import record_history
 
 
 class AccessMixin:
@@ -86,6 +87,7 @@ class RecordDetailView(AccessMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["can_correct"] = self.access.can_write(self.object.chapter)
         context["can_administer"] = self.access.can_administer(self.object.chapter)
+        context["history"] = record_history(self.object, self.access)
         return context
 
 
