@@ -54,6 +54,8 @@ class DisbursementQuerySet(ChapterScopedQuerySet):
 class Disbursement(TrackedModel):
     """A relief payment: cash and/or goods to a named person, or to a group with a head count."""
 
+    closing_date_field = "date"
+
     date = models.DateField(_("发放日期"))
     category = models.ForeignKey(
         AidCategory,

@@ -150,6 +150,8 @@ class DonationQuerySet(ChapterScopedQuerySet):
 class Donation(TrackedModel):
     """Money or goods received; goods are recorded at their valued amount with the basis of that value."""
 
+    closing_date_field = "date"
+
     date = models.DateField(_("捐赠日期"))
     donor = models.ForeignKey(
         Donor,
@@ -223,6 +225,8 @@ class Donation(TrackedModel):
 class Receipt(TrackedModel):
     """A donation receipt (捐赠票据). Never edited: a wrong one is voided with a reason and replaced."""
 
+    closing_date_field = "issued_on"
+
     donation = models.ForeignKey(
         Donation,
         verbose_name=_("捐赠"),
@@ -269,6 +273,8 @@ class Receipt(TrackedModel):
 
 class Payout(TrackedModel):
     """Money or goods a fund passes on to another body (款物拨付), e.g. to an epidemic command."""
+
+    closing_date_field = "date"
 
     date = models.DateField(_("拨付日期"))
     fund = models.ForeignKey(

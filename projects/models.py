@@ -167,6 +167,8 @@ class ExpenditureQuerySet(ChapterScopedQuerySet):
 class Expenditure(TrackedModel):
     """One line of a project's spending, with its invoice. Beyond budget it carries a stated reason."""
 
+    closing_date_field = "date"
+
     date = models.DateField(_("支出日期"))
     project = models.ForeignKey(
         Project,

@@ -41,3 +41,9 @@ class ChangeAction(models.TextChoices):
     INSERT = "insert", _("新增")
     UPDATE = "update", _("修改")
     DELETE = "delete", _("删除")
+
+
+class PeriodKind(models.TextChoices):
+    MONTH = "month", _("月")
+    HALF = "half", _("半年")
+    YEAR = "year", _("年")

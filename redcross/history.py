@@ -162,6 +162,38 @@ CREATE TRIGGER redcross_change_refuse BEFORE UPDATE OR DELETE ON redcross_change
     FOR EACH ROW EXECUTE FUNCTION redcross_refuse_history_change();
 """
 
+CLOSED_FUNCTION = """
+CREATE OR REPLACE FUNCTION redcross_refuse_closed() RETURNS trigger AS $$
+DECLARE
+    day date;
+    chapter bigint;
+BEGIN
+    FOR i IN 0..1 LOOP
+        IF (i = 0 AND TG_OP IN ('UPDATE', 'DELETE')) OR (i = 1 AND TG_OP IN ('INSERT', 'UPDATE')) THEN
+            IF i = 0 THEN
+                EXECUTE format('SELECT ($1).%I, ($1).chapter_id', TG_ARGV[0]) INTO day, chapter USING OLD;
+            ELSE
+                EXECUTE format('SELECT ($1).%I, ($1).chapter_id', TG_ARGV[0]) INTO day, chapter USING NEW;
+            END IF;
+            IF EXISTS (SELECT 1 FROM redcross_closedperiod p WHERE p.chapter_id = chapter
+                       AND day BETWEEN p.start AND p."end" AND p.reopened_at IS NULL) THEN
+                RAISE EXCEPTION 'period closed: % of chapter % is in a closed period', day, chapter
+                    USING ERRCODE = 'check_violation';
+            END IF;
+        END IF;
+    END LOOP;
+    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+CLOSED_TRIGGER = """
+DROP TRIGGER IF EXISTS redcross_closed ON {table};
+CREATE TRIGGER redcross_closed BEFORE INSERT OR UPDATE OR DELETE ON {table}
+    FOR EACH ROW EXECUTE FUNCTION redcross_refuse_closed('{column}');
+"""
+
 TABLE_TRIGGER = """
 DROP TRIGGER IF EXISTS redcross_history ON {table};
 CREATE TRIGGER redcross_history AFTER INSERT OR UPDATE OR DELETE ON {table}
@@ -181,9 +213,17 @@ def install_triggers(using="default", **kwargs):
         return
     with database.cursor() as cursor:
         cursor.execute(FUNCTION)
+        closing = "redcross_closedperiod" in tables
+        if closing:
+            cursor.execute(CLOSED_FUNCTION)
         for model in tracked_models():
-            if model._meta.db_table in tables:
-                cursor.execute(TABLE_TRIGGER.format(table=database.ops.quote_name(model._meta.db_table)))
+            if model._meta.db_table not in tables:
+                continue
+            table = database.ops.quote_name(model._meta.db_table)
+            cursor.execute(TABLE_TRIGGER.format(table=table))
+            if closing and model.closing_date_field:
+                column = model._meta.get_field(model.closing_date_field).column
+                cursor.execute(CLOSED_TRIGGER.format(table=table, column=column))
 
 
 # --- reading it ---------------------------------------------------------------------------------

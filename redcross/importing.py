@@ -296,6 +296,18 @@ class ImportContext:
     warnings: list = field(default_factory=list)
     extra: dict = field(default_factory=dict)  # anything a sheet keeps for the ones after it
 
+    def closed(self, day):
+        """The chapter's closed period holding ``day``, if any (read once per import)."""
+        from .models import ClosedPeriod
+
+        if "closed" not in self.extra:
+            self.extra["closed"] = list(
+                ClosedPeriod.objects.filter(chapter=self.chapter, reopened_at__isnull=True).select_related(
+                    "created_by"
+                )
+            )
+        return next((p for p in self.extra["closed"] if day and p.start <= day <= p.end), None)
+
     def fund(self, name):
         found = self.funds.get(name)
         if found is None:
@@ -405,6 +417,14 @@ def check_sheets(sheets, context, result):
                 for column, message in problems.problems.items():
                     result.problems.append(Problem(cls.name, number, column, str(message)))
                 continue
+            if record is not None and getattr(record, "closing_date_field", None):
+                field = record._meta.get_field(record.closing_date_field)
+                period = context.closed(getattr(record, field.attname))
+                if period is not None:
+                    result.problems.append(
+                        Problem(cls.name, number, str(field.verbose_name), period.refusal(""))
+                    )
+                    continue
             if record is not None:
                 spec.created.append(record)
         result.counts[cls.name] = len(spec.created)

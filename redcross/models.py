@@ -4,12 +4,13 @@ import json
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ChangeAction, ChapterLevel, ExportStatus, ImportStatus, Role
+from .choices import ChangeAction, ChapterLevel, ExportStatus, ImportStatus, PeriodKind, Role
 
 MONEY_MAX_DIGITS = 14
 MONEY_DECIMAL_PLACES = 2
@@ -211,19 +212,39 @@ class TrackedModel(models.Model):
     class Meta:
         abstract = True
 
+    # The date a closed period is judged by (financial records set it: ``date``, ``issued_on``).
+    closing_date_field = None
+
     def save(self, *args, **kwargs):
         from .history import before_save, record_change
 
         adding = self._state.adding
+        self._refuse_closed(adding)
         before = before_save(self)
         if not adding:
             self.version += 1
         super().save(*args, **kwargs)
         record_change(self, "insert" if adding else "update", before)
 
+    def _refuse_closed(self, adding):
+        """Nothing dated inside a closed period is created, changed or removed (nor moved out of it)."""
+        if self.closing_date_field is None:
+            return
+        days = {getattr(self, self.closing_date_field)}
+        if not adding and self.pk is not None:
+            days |= set(
+                type(self)._base_manager.filter(pk=self.pk).values_list(self.closing_date_field, flat=True)
+            )
+        for day in days:
+            period = ClosedPeriod.covering(self.chapter_id, day)
+            if period is not None:
+                field = self._meta.get_field(self.closing_date_field)
+                raise ValidationError({self.closing_date_field: period.refusal(field.verbose_name)})
+
     def delete(self, *args, **kwargs):
         from .history import _row, record_change
 
+        self._refuse_closed(adding=False)
         before, pk = _row(self), self.pk
         result = super().delete(*args, **kwargs)
         self.pk = pk
@@ -376,3 +397,62 @@ class Change(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("history is never deleted")
+
+
+class ClosedPeriod(TrackedModel):
+    """A month, half-year or year a chapter's leadership closed: nothing dated inside it is
+    created, changed or voided any more (forms, import, admin, and raw SQL on PostgreSQL).
+    Reopening is an administrator's act, with its reason, kept in the row and its history."""
+
+    kind = models.CharField(_("结账期间"), max_length=8, choices=PeriodKind.choices)
+    start = models.DateField(_("起始日期"))
+    end = models.DateField(_("截止日期"))
+    reopened_at = models.DateTimeField(_("重新开放时间"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("重新开放人"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    reopen_reason = models.CharField(_("重新开放原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("结账期间")
+        verbose_name_plural = _("结账期间")
+        ordering = ["-start", "chapter__path"]
+        indexes = [models.Index(fields=["chapter", "start", "end"], name="closed_period_lookup")]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        if self.kind == PeriodKind.MONTH:
+            return _("%(year)s年%(month)s月") % {"year": self.start.year, "month": self.start.month}
+        if self.kind == PeriodKind.HALF:
+            return (
+                _("%(year)s年上半年") % {"year": self.start.year}
+                if self.start.month == 1
+                else _("%(year)s年下半年") % {"year": self.start.year}
+            )
+        return _("%(year)s年") % {"year": self.start.year}
+
+    @classmethod
+    def covering(cls, chapter_id, day):
+        """The closed period of ``chapter_id`` holding ``day``, if any is closed."""
+        if day is None:
+            return None
+        return (
+            cls.objects.filter(chapter_id=chapter_id, start__lte=day, end__gte=day, reopened_at__isnull=True)
+            .select_related("created_by")
+            .first()
+        )
+
+    def refusal(self, what):
+        return _(
+            "%(period)s已结账（%(who)s，%(when)s），不能登记、修改或作废%(what)s在此期间内的记录；"
+            "更正请在未结账期间登记调整，并注明原记录"
+        ) % {
+            "period": self.label,
+            "who": self.created_by or _("领导"),
+            "when": timezone.localtime(self.created_at).strftime("%Y-%m-%d"),
+            "what": what,
+        }

@@ -4,6 +4,7 @@ import logging
 import os
 import tempfile
 
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone, translation
@@ -74,3 +75,66 @@ def export_run(job):
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "file", "filename", "rows_done", "error", "finished_at"])
     return job
+
+
+# --- Closed periods -----------------------------------------------------------------------------
+
+
+def _period_bounds(kind, year, part):
+    import calendar
+    import datetime
+
+    from .choices import PeriodKind
+
+    if kind == PeriodKind.MONTH:
+        if not 1 <= part <= 12:
+            raise ValidationError({"part": _("月份应为1到12")})
+        return datetime.date(year, part, 1), datetime.date(year, part, calendar.monthrange(year, part)[1])
+    if kind == PeriodKind.HALF:
+        if part not in (1, 2):
+            raise ValidationError({"part": _("半年应为1（上半年）或2（下半年）")})
+        return (
+            (datetime.date(year, 1, 1), datetime.date(year, 6, 30))
+            if part == 1
+            else (datetime.date(year, 7, 1), datetime.date(year, 12, 31))
+        )
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+@transaction.atomic
+def period_close(*, chapter, user, kind, year, part=1):
+    """Closes a month, half-year or year of ``chapter``: its leadership's act."""
+    from .models import ClosedPeriod
+
+    if not Access(user).can_publish_reports(chapter):
+        raise ValidationError(_("只有本会领导可以结账"))
+    start, end = _period_bounds(kind, year, part)
+    overlapping = ClosedPeriod.objects.filter(
+        chapter=chapter, start__lte=end, end__gte=start, reopened_at__isnull=True
+    ).first()
+    if overlapping is not None and overlapping.start <= start and overlapping.end >= end:
+        raise ValidationError(_("%(period)s已结账") % {"period": overlapping.label})
+    period = ClosedPeriod(chapter=chapter, kind=kind, start=start, end=end, created_by=user, updated_by=user)
+    period.full_clean()
+    period.save()
+    return period
+
+
+@transaction.atomic
+def period_reopen(*, period, user, reason):
+    """Reopens a closed period: an administrator's explicit act, with its reason, kept."""
+    from .models import ClosedPeriod
+
+    if not Access(user).can_administer(period.chapter):
+        raise ValidationError(_("只有本会系统管理员可以重新开放已结账期间"))
+    if not (reason or "").strip():
+        raise ValidationError({"reopen_reason": _("请填写重新开放的原因")})
+    period = ClosedPeriod.objects.select_for_update().get(pk=period.pk)
+    if period.reopened_at is not None:
+        raise ValidationError(_("该期间已重新开放"))
+    period.reopened_at = timezone.now()
+    period.reopened_by = user
+    period.reopen_reason = reason.strip()
+    period.updated_by = user
+    period.save()
+    return period

@@ -94,6 +94,7 @@ MATRIX = {
     "export-download": ("owner", {"pk": "export"}),
     "import-list": ("member", {}),
     "change-list": ("member", {}),
+    "periods": ("member", {}),
     "import-upload": ("create", {}),
     "import-template": ("member", {}),
     "import-detail": ("read", {"pk": "batch"}),

@@ -1,0 +1,74 @@
+"""Closing periods: leadership close a month, half-year or year; administrators reopen one, saying why."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import ListView
+
+from redcross.choices import PeriodKind
+from redcross.models import Chapter, ClosedPeriod
+from redcross.services import period_close, period_reopen
+
+from .generic import AccessMixin
+
+
+class CloseForm(forms.Form):
+    chapter = forms.ModelChoiceField(label=_("红十字会"), queryset=Chapter.objects.none())
+    kind = forms.ChoiceField(label=_("结账期间"), choices=PeriodKind.choices)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    part = forms.IntegerField(label=_("月份或半年（1/2）"), min_value=1, max_value=12, initial=1)
+
+
+class PeriodListView(AccessMixin, ListView):
+    template_name = "periods/list.html"
+
+    def get_queryset(self):
+        return ClosedPeriod.objects.filter(self.access.readable_q("chapter__path")).select_related(
+            "chapter", "created_by", "reopened_by"
+        )
+
+    def leading(self):
+        return Chapter.objects.filter(
+            pk__in=[
+                m.chapter_id for m in self.access.memberships if self.access.can_publish_reports(m.chapter)
+            ]
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = kwargs.get("form") or CloseForm(initial={"year": timezone.localdate().year})
+        form.fields["chapter"].queryset = self.leading()
+        context.update(
+            form=form,
+            can_close=self.leading().exists(),
+            administered={c.pk for c in self.access.administered_chapters()},
+        )
+        return context
+
+    def post(self, request):
+        if "reopen" in request.POST:
+            period = get_object_or_404(self.get_queryset(), pk=request.POST["reopen"])
+            try:
+                period_reopen(period=period, user=request.user, reason=request.POST.get("reason", ""))
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("%(period)s已重新开放") % {"period": period.label})
+            return redirect("periods")
+        form = CloseForm(request.POST)
+        form.fields["chapter"].queryset = self.leading()
+        if not form.is_valid():
+            self.object_list = self.get_queryset()
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            period = period_close(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("%(period)s已结账") % {"period": period.label})
+        return redirect("periods")
