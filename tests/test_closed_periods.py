@@ -138,7 +138,8 @@ def test_raw_sql_cannot_touch_a_closed_period(tree, people, june):
     for statement, args in (
         ("UPDATE aid_disbursement SET date = '2020-06-05' WHERE id = %s", [payment.pk]),
         ("INSERT INTO donations_payout (chapter_id, created_at, updated_at, version, date, fund_id, "
-         "recipient, cash_amount, in_kind_amount, purpose, document_number, remarks) VALUES (%s, now(), now(), 1, "
+         "recipient, cash_amount, in_kind_amount, purpose, document_number, remarks) "
+         "VALUES (%s, now(), now(), 1, "
          "'2020-06-05', %s, 'x', 1, 0, 'x', '', '')", [tree.naiman.pk, FundFactory(chapter=tree.naiman).pk]),
     ):  # fmt: skip
         with pytest.raises(DatabaseError, match="period closed"):
