@@ -61,8 +61,6 @@ class DisbursementSheet(Sheet):
     def check_row(self, row, values):
         context = self.context
         cleaned = run_checks(
-            self,
-            row,
             values,
             {
                 "发放日期": as_date,

@@ -182,7 +182,7 @@ class FundLedger(RecordExport):
         funds = queryset.order_by().values("pk")
         flows = sum(
             model.objects.filter(fund__in=funds).in_period(start, end).count()
-            for model in (Donation, *[m for m, _e in selectors._outflows()])
+            for model in (Donation, *[m for m, _e in selectors.fund_outflows()])
         )
         return flows + 2 * queryset.order_by().count()
 

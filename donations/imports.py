@@ -86,8 +86,6 @@ class DriveSheet(Sheet):
     def check_row(self, row, values):
         context = self.context
         cleaned = run_checks(
-            self,
-            row,
             values,
             {
                 "开始日期": as_date,
@@ -163,8 +161,6 @@ class DonationSheet(Sheet):
     def check_row(self, row, values):
         context = self.context
         cleaned = run_checks(
-            self,
-            row,
             values,
             {
                 "捐赠日期": as_date,

@@ -30,7 +30,7 @@ MONEY = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Value(Decimal("0.00"), output_field=MONEY)
 
 
-def _outflows():
+def fund_outflows():
     """Every kind of record that spends from a fund, with the amount it spends."""
     from aid.models import Disbursement
     from projects.models import Expenditure
@@ -64,7 +64,7 @@ def fund_balance(fund, *, excluding=None):
 
     received = without(Donation.objects.filter(fund=fund)).aggregate(total=Sum("amount"))["total"]
     paid = Decimal("0.00")
-    for model, expression in _outflows():
+    for model, expression in fund_outflows():
         paid += to_money(
             without(model.objects.filter(fund=fund)).aggregate(total=Sum(expression, output_field=MONEY))[
                 "total"
@@ -77,7 +77,7 @@ def funds_with_balance(queryset):
     """Funds annotated with ``received``, ``paid`` and ``balance``, one query for any number of funds."""
     received = _sum_subquery(Donation.objects.filter(fund=OuterRef("pk")), F("amount"))
     paid = None
-    for model, expression in _outflows():
+    for model, expression in fund_outflows():
         part = _sum_subquery(model.objects.filter(fund=OuterRef("pk")), expression)
         paid = part if paid is None else paid + part
     return queryset.annotate(received=received, paid=paid).annotate(balance=F("received") - F("paid"))
@@ -87,7 +87,7 @@ def funds_with_flows(queryset, *, start, end):
     """Funds annotated with ``received`` and ``paid`` between ``start`` and ``end`` (one query)."""
     received = _sum_subquery(Donation.objects.filter(fund=OuterRef("pk")).in_period(start, end), F("amount"))
     paid = None
-    for model, expression in _outflows():
+    for model, expression in fund_outflows():
         part = _sum_subquery(model.objects.filter(fund=OuterRef("pk")).in_period(start, end), expression)
         paid = part if paid is None else paid + part
     return queryset.annotate(received=received, paid=paid)
@@ -250,7 +250,7 @@ class FundLedger:
             if kind == LedgerEntryKind.DONATION:
                 balance += to_money(queryset.aggregate(total=Sum("amount"))["total"])
             else:
-                expression = dict(_outflows())[model]
+                expression = dict(fund_outflows())[model]
                 balance -= to_money(queryset.aggregate(total=Sum(expression, output_field=MONEY))["total"])
         return balance
 

@@ -49,8 +49,6 @@ class ProjectSheet(Sheet):
             return found
 
         cleaned = run_checks(
-            self,
-            row,
             values,
             {
                 "项目类型": kind,
@@ -120,8 +118,6 @@ class ExpenditureSheet(Sheet):
             return found
 
         cleaned = run_checks(
-            self,
-            row,
             values,
             {
                 "支出日期": as_date,

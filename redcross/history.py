@@ -86,7 +86,8 @@ def connection_created(sender, connection, **kwargs):
 # --- the app's own record (SQLite) -----------------------------------------------------------
 
 
-def _row(record):
+def row_of(record):
+    """A record's row as JSON holds it (dates and amounts as text)."""
     return json.loads(
         json.dumps(
             {f.attname: getattr(record, f.attname) for f in record._meta.concrete_fields},
@@ -104,7 +105,7 @@ def before_save(record):
     if not recorded_by_app() or record._state.adding or record.pk is None:
         return None
     old = type(record)._base_manager.filter(pk=record.pk).first()
-    return _row(old) if old is not None else None
+    return row_of(old) if old is not None else None
 
 
 def record_change(record, action, before=None):
@@ -114,7 +115,7 @@ def record_change(record, action, before=None):
     from .models import Change
 
     user_id, source = _context.get()
-    after = None if action == "delete" else _row(record)
+    after = None if action == "delete" else row_of(record)
     row = after or before or {}
     Change.objects.create(
         table=record._meta.db_table,

@@ -447,7 +447,7 @@ def clean_fields(record, *, exclude, column=None, row=None):
         ) from None
 
 
-def run_checks(spec, row, values, checks):
+def run_checks(values, checks):
     """Runs ``checks`` (column name → function of the value) and gathers every problem of the row."""
     cleaned, problems = {}, {}
     for column, check in checks.items():

@@ -242,10 +242,10 @@ class TrackedModel(models.Model):
                 raise ValidationError({self.closing_date_field: period.refusal(field.verbose_name)})
 
     def delete(self, *args, **kwargs):
-        from .history import _row, record_change
+        from .history import record_change, recorded_by_app, row_of
 
         self._refuse_closed(adding=False)
-        before, pk = _row(self), self.pk
+        before, pk = (row_of(self) if recorded_by_app() else None), self.pk
         result = super().delete(*args, **kwargs)
         self.pk = pk
         record_change(self, "delete", before)

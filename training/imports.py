@@ -56,8 +56,6 @@ class SessionSheet(Sheet):
     def check_row(self, row, values):
         context = self.context
         cleaned = run_checks(
-            self,
-            row,
             values,
             {
                 "培训日期": as_date,

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
@@ -73,7 +74,10 @@ class ImportUploadView(AccessMixin, FormView):
             messages.warning(
                 self.request,
                 _("该文件已于 %(when)s 导入（第 %(batch)s 批），不会重复导入，本次未创建任何记录")
-                % {"when": result.already.imported_at.strftime("%Y-%m-%d %H:%M"), "batch": result.already.pk},
+                % {
+                    "when": timezone.localtime(result.already.imported_at).strftime("%Y-%m-%d %H:%M"),
+                    "batch": result.already.pk,
+                },
             )
             return redirect(result.already)
         upload.seek(0)
