@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from redcross.excel import DATE, INTEGER, MONEY, Column
-from redcross.exports import RecordExport
+from redcross.exports import STATUS, RecordExport
 
 from .filtersets import DisbursementFilterSet
 from .models import Disbursement
@@ -30,6 +30,7 @@ class DisbursementLedger(RecordExport):
         Column(gettext_lazy("资金来源")),
         Column(gettext_lazy("备注")),
         Column(gettext_lazy("记录编号"), INTEGER),
+        STATUS,
     ]
 
     fields = (

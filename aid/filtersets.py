@@ -3,13 +3,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from donations.models import Fund
-from redcross.filters import ChapterRecordFilterSet
+from redcross.filters import CorrectableFilterSet
 
 from .choices import RecipientKind
 from .models import AidCategory, Disbursement
 
 
-class DisbursementFilterSet(ChapterRecordFilterSet):
+class DisbursementFilterSet(CorrectableFilterSet):
     category = django_filters.ModelChoiceFilter(label=_("救助类别"), queryset=AidCategory.objects.all())
     township = django_filters.ChoiceFilter(label=_("乡镇"), choices=[])
     fund = django_filters.ModelChoiceFilter(label=_("资金来源"), queryset=None)
@@ -20,7 +20,7 @@ class DisbursementFilterSet(ChapterRecordFilterSet):
 
     class Meta:
         model = Disbursement
-        fields = ["date", "chapter", "category", "township", "fund", "recipient", "q"]
+        fields = ["date", "chapter", "category", "township", "fund", "recipient", "q", "status"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from donations.services import fund_spending_problem
+from redcross.corrections import needs_approval
 from redcross.idnumber import normalize_id_number, validate_id_number
 from redcross.importing import (
     BadValue,
@@ -117,6 +118,8 @@ class DisbursementSheet(Sheet):
             fund=fund,
             township=township,
             remarks=as_text(values["备注"]),
+            # Above the chapter's threshold an imported payment waits for approval like any other.
+            pending=needs_approval(context.chapter, cash + in_kind),
             created_by=context.user,
             updated_by=context.user,
         )

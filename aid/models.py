@@ -7,7 +7,15 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from redcross.idnumber import validate_id_number
-from redcross.models import CategoryModel, Chapter, ChapterScopedQuerySet, TrackedModel, money_field
+from redcross.models import (
+    ApprovedModel,
+    CategoryModel,
+    Chapter,
+    ChapterScopedQuerySet,
+    StandingManager,
+    TrackedModel,
+    money_field,
+)
 
 
 class AidCategory(CategoryModel):
@@ -51,7 +59,7 @@ class DisbursementQuerySet(ChapterScopedQuerySet):
         return self.select_related("chapter", "category", "beneficiary", "fund")
 
 
-class Disbursement(TrackedModel):
+class Disbursement(ApprovedModel):
     """A relief payment: cash and/or goods to a named person, or to a group with a head count."""
 
     closing_date_field = "date"
@@ -94,7 +102,8 @@ class Disbursement(TrackedModel):
     township = models.CharField(_("乡镇"), max_length=50, blank=True)
     remarks = models.TextField(_("备注"), blank=True)
 
-    objects = DisbursementQuerySet.as_manager()
+    objects = StandingManager.from_queryset(DisbursementQuerySet)()
+    all_objects = DisbursementQuerySet.as_manager()
 
     SUMMARY_FIELDS = ("beneficiary", "date", "chapter", "category", "fund")
 
@@ -108,7 +117,7 @@ class Disbursement(TrackedModel):
 
         before = None
         if self.pk:
-            before = Disbursement.objects.filter(pk=self.pk).values_list(*self.SUMMARY_FIELDS).first()
+            before = Disbursement.all_objects.filter(pk=self.pk).values_list(*self.SUMMARY_FIELDS).first()
         super().save(*args, **kwargs)
         summaries_refresh([self._summary_key()] + ([before] if before else []))
 
@@ -128,12 +137,18 @@ class Disbursement(TrackedModel):
         indexes = [models.Index(fields=["chapter", "date"], name="disbursement_chapter_date")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(cash_amount__gte=0) & Q(in_kind_amount__gte=0),
+                condition=Q(reverses__isnull=False) | (Q(cash_amount__gte=0) & Q(in_kind_amount__gte=0)),
                 name="disbursement_amounts_not_negative",
             ),
             models.CheckConstraint(
-                condition=Q(cash_amount__gt=0) | Q(in_kind_amount__gt=0),
+                condition=Q(reverses__isnull=False) | Q(cash_amount__gt=0) | Q(in_kind_amount__gt=0),
                 name="disbursement_amounts_not_both_zero",
+            ),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True) | ~Q(void_reason=""), name="disbursement_void_has_reason"
+            ),
+            models.UniqueConstraint(
+                fields=["reverses"], condition=Q(voided_at__isnull=True), name="disbursement_reversed_once"
             ),
             models.CheckConstraint(condition=Q(head_count__gte=1), name="disbursement_head_count_min_1"),
             models.CheckConstraint(condition=Q(cases__gte=1), name="disbursement_cases_min_1"),

@@ -33,13 +33,15 @@ class CategoryReliefTotals(ReliefTotals):
 
 
 def _aggregates():
+    # A reversal (冲销) takes its money back; it reaches nobody and is no payment of its own.
+    paid = Q(reverses__isnull=True)
     return {
-        "n": Count("pk"),
+        "n": Count("pk", filter=paid),
         "cash": Sum("cash_amount"),
         "in_kind": Sum("in_kind_amount"),
-        "named_persons": Count("beneficiary", distinct=True),
-        "group_persons": Sum("head_count", filter=Q(beneficiary__isnull=True)),
-        "case_count": Sum("cases"),
+        "named_persons": Count("beneficiary", distinct=True, filter=paid),
+        "group_persons": Sum("head_count", filter=paid & Q(beneficiary__isnull=True)),
+        "case_count": Sum("cases", filter=paid),
     }
 
 

@@ -10,6 +10,7 @@ from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 
 from donations.services import fund_lock_for_spending
+from redcross.corrections import approval_mark, correctable
 from redcross.idnumber import normalize_id_number
 from redcross.money import to_money
 
@@ -58,7 +59,8 @@ def beneficiary_resolve(*, chapter, name, id_number="", township="", user=None):
 def person_years_refresh(*, beneficiaries=None, years=None):
     """Rebuilds the PersonYear rows of ``beneficiaries`` (ids) in ``years`` from their payments
     (all of them when None). Disbursement.save and delete call it; a bulk write calls it after."""
-    payments = Disbursement.objects.filter(beneficiary__isnull=False).order_by()
+    # What stands (the default manager), and no reversal: a reversal reaches nobody.
+    payments = Disbursement.objects.filter(beneficiary__isnull=False, reverses__isnull=True).order_by()
     stale = PersonYear.objects.all()
     if beneficiaries is not None:
         payments = payments.filter(beneficiary__in=beneficiaries)
@@ -88,12 +90,13 @@ def person_years_refresh(*, beneficiaries=None, years=None):
     PersonYear.objects.bulk_create(rows)
 
 
+# Over the payments that stand (the default manager); a reversal (冲销) counts in the money only.
 RELIEF_DAY_SUMS = {
-    "payments": Count("pk"),
+    "payments": Count("pk", filter=Q(reverses__isnull=True)),
     "cash": Sum("cash_amount"),
     "in_kind": Sum("in_kind_amount"),
-    "case_count": Sum("cases"),
-    "groups": Sum("head_count", filter=Q(beneficiary__isnull=True)),
+    "case_count": Sum("cases", filter=Q(reverses__isnull=True)),
+    "groups": Sum("head_count", filter=Q(beneficiary__isnull=True, reverses__isnull=True)),
 }
 
 
@@ -217,6 +220,7 @@ def _fill(
             purpose_category=category,
             excluding=disbursement,
         )
+    approval_mark(disbursement, disbursement.total_amount)
     disbursement.save()  # which keeps PersonYear true
     return disbursement
 
@@ -279,7 +283,7 @@ def disbursement_correct(
     remarks="",
 ):
     """Corrects a recorded payment; the fund rules are checked again for the new figures."""
-    disbursement = Disbursement.objects.select_for_update().get(pk=disbursement.pk)
+    disbursement = correctable(Disbursement, disbursement)
     return _fill(
         disbursement,
         user=user,

@@ -1,6 +1,9 @@
 from django.urls import path
 
+from redcross.views.corrections import correction_urls
+
 from . import views
+from .models import Disbursement
 
 app_name = "aid"
 
@@ -9,4 +12,5 @@ urlpatterns = [
     path("new/", views.DisbursementCreateView.as_view(), name="disbursement-create"),
     path("<int:pk>/", views.DisbursementDetailView.as_view(), name="disbursement-detail"),
     path("<int:pk>/edit/", views.DisbursementUpdateView.as_view(), name="disbursement-update"),
+    *correction_urls(Disbursement, "disbursement"),
 ]

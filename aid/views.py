@@ -27,7 +27,7 @@ class DisbursementDetailView(RecordDetailView):
     template_name = "aid/disbursement_detail.html"
 
     def get_queryset(self):
-        return Disbursement.objects.with_related().select_related("created_by", "updated_by")
+        return Disbursement.all_objects.with_related().select_related("created_by", "updated_by")
 
 
 class DisbursementCreateView(RecordFormView):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from redcross.excel import DATE, INTEGER, MONEY, NUMBER, Column
-from redcross.exports import NO, YES, RecordExport, period_dates
+from redcross.exports import NO, STATUS, YES, RecordExport, period_dates
 from redcross.models import Chapter
 
 from . import selectors
@@ -51,6 +51,7 @@ class DonationLedger(RecordExport):
         Column(gettext_lazy("折价依据")),
         Column(gettext_lazy("备注")),
         Column(gettext_lazy("记录编号"), INTEGER),
+        STATUS,
     ]
 
     def base_queryset(self):
@@ -296,6 +297,7 @@ class PayoutExport(RecordExport):
         Column(gettext_lazy("拨付文号")),
         Column(gettext_lazy("备注")),
         Column(gettext_lazy("记录编号"), INTEGER),
+        STATUS,
     ]
 
     def rows(self, queryset):

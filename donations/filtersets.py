@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from redcross.filters import ChapterFilterSet, ChapterRecordFilterSet, PeriodWidget
+from redcross.filters import ChapterFilterSet, ChapterRecordFilterSet, CorrectableFilterSet, PeriodWidget
 
 from .choices import DonationKind, DonorKind
 from .models import Donation, Donor, Drive, Fund, Payout
@@ -22,7 +22,7 @@ class FundChoiceMixin:
             self.filters["drive"].queryset = Drive.objects.visible_to(self.access)
 
 
-class DonationFilterSet(FundChoiceMixin, ChapterRecordFilterSet):
+class DonationFilterSet(FundChoiceMixin, CorrectableFilterSet):
     drive = django_filters.ModelChoiceFilter(label=_("募捐活动"), queryset=None)
     without_drive = django_filters.BooleanFilter(
         label=_("不属于募捐活动"), field_name="drive", lookup_expr="isnull", widget=forms.HiddenInput
@@ -35,7 +35,18 @@ class DonationFilterSet(FundChoiceMixin, ChapterRecordFilterSet):
 
     class Meta:
         model = Donation
-        fields = ["date", "chapter", "drive", "without_drive", "fund", "kind", "donor", "anonymous", "q"]
+        fields = [
+            "date",
+            "chapter",
+            "drive",
+            "without_drive",
+            "fund",
+            "kind",
+            "donor",
+            "anonymous",
+            "q",
+            "status",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,13 +92,13 @@ class DriveFilterSet(FundChoiceMixin, ChapterRecordFilterSet):
         fields = ["date", "chapter", "fund", "q"]
 
 
-class PayoutFilterSet(FundChoiceMixin, ChapterRecordFilterSet):
+class PayoutFilterSet(FundChoiceMixin, CorrectableFilterSet):
     fund = django_filters.ModelChoiceFilter(label=_("资金来源"), queryset=None)
     q = django_filters.CharFilter(label=_("接收单位或用途"), method="filter_text")
 
     class Meta:
         model = Payout
-        fields = ["date", "chapter", "fund", "q"]
+        fields = ["date", "chapter", "fund", "q", "status"]
 
     def filter_text(self, queryset, name, value):
         value = value.strip()

@@ -7,7 +7,13 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from redcross.models import ChapterScopedQuerySet, TrackedModel, money_field
+from redcross.models import (
+    ChapterScopedQuerySet,
+    CorrectableModel,
+    StandingManager,
+    TrackedModel,
+    money_field,
+)
 
 from .choices import DonationKind, DonorKind, ValuationBasis
 
@@ -147,7 +153,7 @@ class DonationQuerySet(ChapterScopedQuerySet):
         return self.annotate(receipt_number=models.Subquery(valid.values("number")[:1]))
 
 
-class Donation(TrackedModel):
+class Donation(CorrectableModel):
     """Money or goods received; goods are recorded at their valued amount with the basis of that value."""
 
     closing_date_field = "date"
@@ -196,7 +202,8 @@ class Donation(TrackedModel):
     anonymous = models.BooleanField(_("匿名捐赠"), default=False, help_text=_("公开时不显示捐赠人"))
     remarks = models.TextField(_("备注"), blank=True)
 
-    objects = DonationQuerySet.as_manager()
+    objects = StandingManager.from_queryset(DonationQuerySet)()
+    all_objects = DonationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("捐赠")
@@ -204,7 +211,16 @@ class Donation(TrackedModel):
         ordering = ["-date", "-pk"]
         indexes = [models.Index(fields=["chapter", "date"], name="donation_chapter_date")]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="donation_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) | Q(reverses__isnull=False, amount__lt=0),
+                name="donation_amount_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True) | ~Q(void_reason=""), name="donation_void_has_reason"
+            ),
+            models.UniqueConstraint(
+                fields=["reverses"], condition=Q(voided_at__isnull=True), name="donation_reversed_once"
+            ),
             models.CheckConstraint(
                 condition=Q(kind=DonationKind.CASH) | (~Q(goods="") & ~Q(valuation_basis="")),
                 name="donation_in_kind_has_goods_and_basis",
@@ -226,6 +242,7 @@ class Receipt(TrackedModel):
     """A donation receipt (捐赠票据). Never edited: a wrong one is voided with a reason and replaced."""
 
     closing_date_field = "issued_on"
+    never_deleted = True
 
     donation = models.ForeignKey(
         Donation,
@@ -271,7 +288,7 @@ class Receipt(TrackedModel):
         return self.voided_at is not None
 
 
-class Payout(TrackedModel):
+class Payout(CorrectableModel):
     """Money or goods a fund passes on to another body (款物拨付), e.g. to an epidemic command."""
 
     closing_date_field = "date"
@@ -291,7 +308,8 @@ class Payout(TrackedModel):
     document_number = models.CharField(_("拨付文号"), max_length=50, blank=True)
     remarks = models.TextField(_("备注"), blank=True)
 
-    objects = ChapterScopedQuerySet.as_manager()
+    objects = StandingManager.from_queryset(ChapterScopedQuerySet)()
+    all_objects = ChapterScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("款物拨付")
@@ -299,10 +317,19 @@ class Payout(TrackedModel):
         ordering = ["-date", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(cash_amount__gte=0)
-                & Q(in_kind_amount__gte=0)
-                & (Q(cash_amount__gt=0) | Q(in_kind_amount__gt=0)),
+                condition=Q(reverses__isnull=False)
+                | (
+                    Q(cash_amount__gte=0)
+                    & Q(in_kind_amount__gte=0)
+                    & (Q(cash_amount__gt=0) | Q(in_kind_amount__gt=0))
+                ),
                 name="payout_amounts_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True) | ~Q(void_reason=""), name="payout_void_has_reason"
+            ),
+            models.UniqueConstraint(
+                fields=["reverses"], condition=Q(voided_at__isnull=True), name="payout_reversed_once"
             ),
         ]
 

@@ -284,11 +284,13 @@ class DonationTotals:
 
 
 def _donation_aggregates(prefix=""):
+    # A reversal (冲销) takes its amount back; it is no gift of its own, nor a donor's.
+    gift = Q(**{f"{prefix}reverses__isnull": True})
     return {
-        "n": Count(f"{prefix}pk"),
+        "n": Count(f"{prefix}pk", filter=gift),
         "cash": Sum(f"{prefix}amount", filter=Q(**{f"{prefix}kind": DonationKind.CASH})),
         "in_kind": Sum(f"{prefix}amount", filter=Q(**{f"{prefix}kind": DonationKind.IN_KIND})),
-        "donor_count": Count(f"{prefix}donor", distinct=True),
+        "donor_count": Count(f"{prefix}donor", distinct=True, filter=gift),
     }
 
 
@@ -329,11 +331,17 @@ def donation_totals_by_drive(queryset):
 
 
 def drives_with_totals(queryset):
-    """Drives annotated with ``cash``, ``in_kind`` and ``raised`` (one join: nothing inflates it)."""
+    """Drives annotated with ``cash``, ``in_kind`` and ``raised`` (one join: nothing inflates it).
+
+    A join does not pass through the default manager: only the donations that stand are summed here.
+    """
+    stands = Donation.standing_q("donations__")
     return queryset.annotate(
-        cash=Coalesce(Sum("donations__amount", filter=Q(donations__kind=DonationKind.CASH)), ZERO),
-        in_kind=Coalesce(Sum("donations__amount", filter=Q(donations__kind=DonationKind.IN_KIND)), ZERO),
-        donation_count=Count("donations"),
+        cash=Coalesce(Sum("donations__amount", filter=stands & Q(donations__kind=DonationKind.CASH)), ZERO),
+        in_kind=Coalesce(
+            Sum("donations__amount", filter=stands & Q(donations__kind=DonationKind.IN_KIND)), ZERO
+        ),
+        donation_count=Count("donations", filter=Donation.counted_q("donations__")),
     ).annotate(raised=F("cash") + F("in_kind"))
 
 
@@ -364,7 +372,9 @@ def donors_with_given(queryset):
         given=Coalesce(
             Subquery(gifts.annotate(total=Sum("amount", output_field=MONEY)).values("total")), ZERO
         ),
-        gift_count=Coalesce(Subquery(gifts.annotate(n=Count("pk")).values("n")), 0),
+        gift_count=Coalesce(
+            Subquery(gifts.annotate(n=Count("pk", filter=Q(reverses__isnull=True))).values("n")), 0
+        ),
     )
 
 
@@ -376,7 +386,9 @@ def donor_totals(queryset):
 
 
 def payout_totals(queryset):
-    row = queryset.order_by().aggregate(n=Count("pk"), cash=Sum("cash_amount"), in_kind=Sum("in_kind_amount"))
+    row = queryset.order_by().aggregate(
+        n=Count("pk", filter=Q(reverses__isnull=True)), cash=Sum("cash_amount"), in_kind=Sum("in_kind_amount")
+    )
     cash, in_kind = to_money(row["cash"]), to_money(row["in_kind"])
     return {"count": row["n"] or 0, "cash": cash, "in_kind": in_kind, "amount": cash + in_kind}
 

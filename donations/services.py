@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from redcross.corrections import correctable
 from redcross.money import format_money, to_money
 
 from .choices import DonationKind
@@ -300,7 +301,7 @@ def donation_record(*, chapter, user, receipt_number="", receipt_date=None, **fi
 @transaction.atomic
 def donation_correct(*, donation, user, **fields):
     """Corrects a recorded gift. Taking money out of a fund that has spent it is refused."""
-    donation = Donation.objects.select_for_update().get(pk=donation.pk)
+    donation = correctable(Donation, donation)
     old_fund, old_amount = donation.fund, donation.amount
     donation = _donation_fill(donation, user=user, **fields)
     if donation.fund_id != old_fund.pk or donation.amount < old_amount:
@@ -420,5 +421,5 @@ def payout_record(*, chapter, user, **fields):
 
 @transaction.atomic
 def payout_correct(*, payout, user, **fields):
-    payout = Payout.objects.select_for_update().get(pk=payout.pk)
+    payout = correctable(Payout, payout)
     return _payout_fill(payout, user=user, **fields)

@@ -1,6 +1,9 @@
 from django.urls import path
 
+from redcross.views.corrections import correction_urls
+
 from . import views
+from .models import Donation, Payout
 
 app_name = "donations"
 
@@ -9,6 +12,7 @@ urlpatterns = [
     path("new/", views.DonationCreateView.as_view(), name="donation-create"),
     path("<int:pk>/", views.DonationDetailView.as_view(), name="donation-detail"),
     path("<int:pk>/edit/", views.DonationUpdateView.as_view(), name="donation-update"),
+    *correction_urls(Donation, "donation"),
     path("<int:parent_pk>/receipt/", views.ReceiptIssueView.as_view(), name="receipt-issue"),
     path("receipts/<int:parent_pk>/void/", views.ReceiptVoidView.as_view(), name="receipt-void"),
     path("donors/", views.DonorListView.as_view(), name="donor-list"),
@@ -27,4 +31,5 @@ urlpatterns = [
     path("payouts/new/", views.PayoutCreateView.as_view(), name="payout-create"),
     path("payouts/<int:pk>/", views.PayoutDetailView.as_view(), name="payout-detail"),
     path("payouts/<int:pk>/edit/", views.PayoutUpdateView.as_view(), name="payout-update"),
+    *correction_urls(Payout, "payout", "payouts/"),
 ]

@@ -30,7 +30,7 @@ class DonationDetailView(RecordDetailView):
     template_name = "donations/donation_detail.html"
 
     def get_queryset(self):
-        return Donation.objects.with_related().select_related("created_by", "updated_by")
+        return Donation.all_objects.with_related().select_related("created_by", "updated_by")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -309,7 +309,7 @@ class PayoutDetailView(RecordDetailView):
     template_name = "donations/payout_detail.html"
 
     def get_queryset(self):
-        return Payout.objects.select_related("chapter", "fund", "created_by", "updated_by")
+        return Payout.all_objects.select_related("chapter", "fund", "created_by", "updated_by")
 
 
 class PayoutCreateView(RecordFormView):

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy
 
 from redcross.excel import DATE, INTEGER, MONEY, Column
-from redcross.exports import NO, YES, RecordExport
+from redcross.exports import NO, STATUS, YES, RecordExport
 
 from . import selectors
 from .choices import ProjectStatus
@@ -28,6 +28,7 @@ class ExpenditureLedger(RecordExport):
         Column(gettext_lazy("说明")),
         Column(gettext_lazy("超预算原因")),
         Column(gettext_lazy("记录编号"), INTEGER),
+        STATUS,
     ]
 
     def rows(self, queryset):

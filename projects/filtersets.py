@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from donations.models import Fund
-from redcross.filters import ChapterRecordFilterSet
+from redcross.filters import ChapterRecordFilterSet, CorrectableFilterSet
 
 from .choices import ProjectStatus
 from .models import Expenditure, Project, ProjectKind
@@ -25,7 +25,7 @@ class ProjectFilterSet(ChapterRecordFilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(place__icontains=value))
 
 
-class ExpenditureFilterSet(ChapterRecordFilterSet):
+class ExpenditureFilterSet(CorrectableFilterSet):
     project = django_filters.ModelChoiceFilter(label=_("项目"), queryset=None)
     category = django_filters.CharFilter(label=_("支出类别"))
     fund = django_filters.ModelChoiceFilter(label=_("资金来源"), queryset=None)
@@ -34,7 +34,7 @@ class ExpenditureFilterSet(ChapterRecordFilterSet):
 
     class Meta:
         model = Expenditure
-        fields = ["date", "chapter", "project", "category", "fund", "over_budget", "q"]
+        fields = ["date", "chapter", "project", "category", "fund", "over_budget", "q", "status"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from donations.services import fund_spending_problem
+from redcross.corrections import needs_approval
 from redcross.importing import (
     BadValue,
     Col,
@@ -162,6 +163,7 @@ class ExpenditureSheet(Sheet):
             invoice_number=as_text(values["发票号"]),
             description=description,
             over_budget_reason=description if after > project.budget else "",
+            pending=needs_approval(context.chapter, amount),
             created_by=context.user,
             updated_by=context.user,
         )

@@ -6,7 +6,14 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from redcross.models import CategoryModel, ChapterScopedQuerySet, TrackedModel, money_field
+from redcross.models import (
+    ApprovedModel,
+    CategoryModel,
+    ChapterScopedQuerySet,
+    StandingManager,
+    TrackedModel,
+    money_field,
+)
 
 from .choices import ProjectStatus
 
@@ -164,7 +171,7 @@ class ExpenditureQuerySet(ChapterScopedQuerySet):
         return self.select_related("chapter", "project", "fund")
 
 
-class Expenditure(TrackedModel):
+class Expenditure(ApprovedModel):
     """One line of a project's spending, with its invoice. Beyond budget it carries a stated reason."""
 
     closing_date_field = "date"
@@ -193,14 +200,26 @@ class Expenditure(TrackedModel):
     description = models.TextField(_("说明"), blank=True)
     over_budget_reason = models.TextField(_("超预算原因"), blank=True)
 
-    objects = ExpenditureQuerySet.as_manager()
+    objects = StandingManager.from_queryset(ExpenditureQuerySet)()
+    all_objects = ExpenditureQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("项目支出")
         verbose_name_plural = _("项目支出")
         ordering = ["-date", "-pk"]
         indexes = [models.Index(fields=["chapter", "date"], name="expenditure_chapter_date")]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="expenditure_amount_positive")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) | Q(reverses__isnull=False, amount__lt=0),
+                name="expenditure_amount_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True) | ~Q(void_reason=""), name="expenditure_void_has_reason"
+            ),
+            models.UniqueConstraint(
+                fields=["reverses"], condition=Q(voided_at__isnull=True), name="expenditure_reversed_once"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.date} {self.project} {self.amount}"

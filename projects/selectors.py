@@ -84,7 +84,7 @@ def project_spending_by_category(project):
         for row in Expenditure.objects.filter(project=project)
         .order_by()
         .values("category")
-        .annotate(total=Sum("amount"), n=Count("pk"))
+        .annotate(total=Sum("amount"), n=Count("pk", filter=Q(reverses__isnull=True)))
     }
     rows = []
     for line in project.budget_lines.all():
@@ -101,6 +101,8 @@ def project_spending_by_category(project):
 
 def expenditure_totals(queryset):
     row = queryset.order_by().aggregate(
-        n=Count("pk"), total=Sum("amount"), projects=Count("project", distinct=True)
+        n=Count("pk", filter=Q(reverses__isnull=True)),
+        total=Sum("amount"),
+        projects=Count("project", distinct=True),
     )
     return {"count": row["n"] or 0, "amount": to_money(row["total"]), "projects": row["projects"] or 0}

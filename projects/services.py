@@ -6,6 +6,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from donations.services import fund_lock_for_spending
+from redcross.corrections import approval_mark, correctable
 from redcross.money import format_money, to_money
 
 from .choices import NEXT_STATUS, ProjectStatus
@@ -178,6 +179,7 @@ def _expenditure_fill(
             purpose_project=project,
             excluding=expenditure,
         )
+    approval_mark(expenditure, expenditure.amount)
     expenditure.save()
     return expenditure
 
@@ -190,5 +192,5 @@ def expenditure_record(*, chapter, user, **fields):
 
 @transaction.atomic
 def expenditure_correct(*, expenditure, user, **fields):
-    expenditure = Expenditure.objects.select_for_update().get(pk=expenditure.pk)
+    expenditure = correctable(Expenditure, expenditure)
     return _expenditure_fill(expenditure, user=user, **fields)

@@ -1,6 +1,9 @@
 from django.urls import path
 
+from redcross.views.corrections import correction_urls
+
 from . import views
+from .models import Expenditure
 
 app_name = "projects"
 
@@ -17,4 +20,5 @@ urlpatterns = [
     path("expenditures/new/", views.ExpenditureCreateView.as_view(), name="expenditure-create"),
     path("expenditures/<int:pk>/", views.ExpenditureDetailView.as_view(), name="expenditure-detail"),
     path("expenditures/<int:pk>/edit/", views.ExpenditureUpdateView.as_view(), name="expenditure-update"),
+    *correction_urls(Expenditure, "expenditure", "expenditures/"),
 ]

@@ -163,7 +163,7 @@ class ExpenditureDetailView(RecordDetailView):
     template_name = "projects/expenditure_detail.html"
 
     def get_queryset(self):
-        return Expenditure.objects.with_related().select_related("created_by", "updated_by")
+        return Expenditure.all_objects.with_related().select_related("created_by", "updated_by")
 
 
 class ExpenditureFormMixin:

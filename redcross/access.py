@@ -10,7 +10,7 @@ from functools import cached_property
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
-from .choices import PERSONAL_DATA_ROLES, REPORT_EDITING_ROLES, WRITING_ROLES, Role
+from .choices import APPROVING_ROLES, PERSONAL_DATA_ROLES, REPORT_EDITING_ROLES, WRITING_ROLES, Role
 from .models import Chapter, Membership
 
 
@@ -65,6 +65,11 @@ class Access:
 
     def administered_chapters(self):
         return [m.chapter for m in self.memberships if m.role == Role.ADMIN]
+
+    def can_approve(self, chapter):
+        """Leaders and administrators of ``chapter`` approve its spending above the threshold
+        (``redcross.corrections``: never what they entered themselves)."""
+        return any(m.role in APPROVING_ROLES and m.chapter_id == chapter.pk for m in self.memberships)
 
     def can_edit_reports(self, chapter):
         """Staff, leaders and administrators of ``chapter`` draft its work reports."""

@@ -20,6 +20,8 @@ class Role(models.TextChoices):
 WRITING_ROLES = frozenset({Role.STAFF, Role.ADMIN})
 # Roles that see personal data (full ID and phone numbers) of their own chapter's records.
 PERSONAL_DATA_ROLES = frozenset({Role.STAFF, Role.ADMIN})
+# Roles that approve spending above their chapter's threshold (never what they entered).
+APPROVING_ROLES = frozenset({Role.LEADER, Role.ADMIN})
 # Roles that draft the work reports of their own chapter (leaders also publish them).
 REPORT_EDITING_ROLES = frozenset({Role.STAFF, Role.LEADER, Role.ADMIN})
 
@@ -41,6 +43,13 @@ class ChangeAction(models.TextChoices):
     INSERT = "insert", _("新增")
     UPDATE = "update", _("修改")
     DELETE = "delete", _("删除")
+
+
+class RecordStatus(models.TextChoices):
+    STANDING = "standing", _("有效")
+    VOIDED = "voided", _("已作废")
+    PENDING = "pending", _("待审批")
+    REVERSAL = "reversal", _("冲销")
 
 
 class PeriodKind(models.TextChoices):

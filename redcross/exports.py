@@ -12,6 +12,7 @@ Each app declares its exports in its own ``exports.py``; ``EXPORTS`` below names
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -23,6 +24,9 @@ from .filters import ChangeFilterSet
 from .personal import MASKS
 
 CHUNK_ROWS = 2000
+RECORD_NUMBER = gettext_lazy("记录编号")
+# The last column of an accounting record's export (``RecordExport.marked``).
+STATUS = Column(gettext_lazy("状态"), width=30)
 
 # key → the export class. The four ledgers' keys are a contract of ``export_ledger``.
 EXPORTS = {
@@ -67,7 +71,9 @@ class RecordExport:
     # --- what is exported ----------------------------------------------------------------------
 
     def base_queryset(self):
-        return self.model.objects.visible_to(self.access)
+        from .models import every
+
+        return every(self.model).visible_to(self.access)
 
     def filterset(self, params):
         params = params if isinstance(params, QueryDict) else _query_dict(params)
@@ -118,14 +124,57 @@ class RecordExport:
     def write(self, params, target, *, made_by, progress=None):
         """Writes the workbook of ``params`` (the page's query) to ``target``; returns ``Written``."""
         filterset, queryset = self.filtered(params)
+        columns, rows = self.columns, self.rows(queryset)
+        if self.correctable:
+            rows = self.marked(queryset, rows)
         workbook = LedgerWorkbook(
             title=self.title,
             meta=self.meta(filterset, made_by=made_by, made_at=timezone.now()),
-            columns=self.columns,
+            columns=columns,
             progress=progress,
         )
-        workbook.write(self.rows(queryset))
+        workbook.write(rows)
         return workbook.save(target)
+
+    @property
+    def correctable(self):
+        from .models import CorrectableModel
+
+        return self.model is not None and issubclass(self.model, CorrectableModel)
+
+    def marked(self, queryset, rows):
+        """``rows`` with their last column, 状态 (``STATUS``), filled: a voided or pending record
+        stays in the ledger, its figures left blank, so that the totals row sums what stands, as
+        every other total does; a reversal (冲销) keeps its negative amounts but no count, and
+        names the record it reverses."""
+        model = self.model
+        pk_at = next(i for i, c in enumerate(self.columns) if str(c.header) == str(RECORD_NUMBER))
+        figures = [i for i, c in enumerate(self.columns[:-1]) if c.total]
+        counts = [i for i in figures if self.columns[i].kind == INTEGER]
+        marks = {}
+        unusual = queryset.order_by().filter(~model.standing_q() | Q(reverses__isnull=False))
+        pending = "pending" if any(f.name == "pending" for f in model._meta.fields) else "voided_at"
+        for pk, voided_at, reason, reverses, waiting in unusual.values_list(
+            "pk", "voided_at", "void_reason", "reverses", pending
+        ).iterator(chunk_size=CHUNK_ROWS):
+            if voided_at is not None:
+                marks[pk] = (figures, _("已作废：%(reason)s") % {"reason": reason})
+            elif waiting is True:
+                marks[pk] = (figures, _("待审批"))
+            else:
+                marks[pk] = (counts, _("冲销 #%(pk)s") % {"pk": reverses})
+        reversed_by = dict(
+            model.objects.filter(reverses__in=queryset.order_by().values("pk")).values_list("reverses", "pk")
+        )
+        valid = _("有效")
+        for row in rows:
+            pk = row[pk_at]
+            blank, status = marks.get(pk, ((), valid))
+            if pk in reversed_by:
+                status = _("已冲销（冲销记录 #%(pk)s）") % {"pk": reversed_by[pk]}
+            if blank:
+                row = tuple(None if i in blank else value for i, value in enumerate(row))
+            yield (*row, status)
 
     def filename(self):
         return f"{self.title}-{timezone.localdate():%Y%m%d}.xlsx"

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import DateRangeWidget
 
 from .access import access_for
-from .choices import ChangeAction
+from .choices import ChangeAction, RecordStatus
 from .models import Change
 
 
@@ -56,6 +56,32 @@ class ChapterRecordFilterSet(ChapterFilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["date"].field_name = self.date_field
+
+
+class CorrectableFilterSet(ChapterRecordFilterSet):
+    """A list of accounting records: also by status. The list shows voided and pending records
+    among the others, marked; this narrows it to one kind."""
+
+    status = django_filters.ChoiceFilter(
+        label=_("状态"), choices=RecordStatus.choices, method="filter_status"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not any(f.name == "pending" for f in self.queryset.model._meta.fields):
+            self.filters["status"].extra["choices"] = [
+                c for c in RecordStatus.choices if c[0] != RecordStatus.PENDING
+            ]
+
+    def filter_status(self, queryset, name, value):
+        model = queryset.model
+        if value == RecordStatus.STANDING:
+            return queryset.filter(model.standing_q())
+        if value == RecordStatus.VOIDED:
+            return queryset.filter(voided_at__isnull=False)
+        if value == RecordStatus.PENDING:
+            return queryset.filter(pending=True, voided_at__isnull=True)
+        return queryset.filter(model.standing_q(), reverses__isnull=False)
 
 
 def _table_choices():

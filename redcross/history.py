@@ -129,6 +129,41 @@ def record_change(record, action, before=None):
     )
 
 
+def history_entry(record, before, after, *, chapter_id):
+    """Records a change of a setting kept outside the books' tables (a chapter's approval
+    threshold), on every database: no trigger watches those tables."""
+    from .models import Change
+
+    user_id, source = _context.get()
+    encode = lambda row: json.loads(json.dumps(row, cls=DjangoJSONEncoder))  # noqa: E731
+    return Change.objects.create(
+        table=record._meta.db_table, record_id=record.pk, chapter_id=chapter_id, action="update",
+        user_id=user_id, source=source, before=encode(before), after=encode(after),
+    )  # fmt: skip
+
+
+def recorded_update(queryset, **values):
+    """``queryset.update(**values)``, its changes recorded: by the trigger on PostgreSQL, here
+    row by row (before and after) on SQLite."""
+    from .models import Change
+
+    if not recorded_by_app():
+        return queryset.update(**values)
+    model = queryset.model
+    pks = list(queryset.values_list("pk", flat=True))
+    before = {r.pk: row_of(r) for r in model._base_manager.filter(pk__in=pks)}
+    count = model._base_manager.filter(pk__in=pks).update(**values)
+    user_id, source = _context.get()
+    Change.objects.bulk_create(
+        Change(
+            table=model._meta.db_table, record_id=r.pk, chapter_id=r.chapter_id, action="update",
+            user_id=user_id, source=source, before=before[r.pk], after=row_of(r),
+        )
+        for r in model._base_manager.filter(pk__in=pks)
+    )  # fmt: skip
+    return count
+
+
 # --- the triggers (PostgreSQL) ----------------------------------------------------------------
 
 FUNCTION = """
@@ -189,6 +224,21 @@ END;
 $$ LANGUAGE plpgsql;
 """
 
+NO_DELETE = """
+CREATE OR REPLACE FUNCTION redcross_refuse_delete() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'accounting records are never deleted: void or reverse % #%', TG_TABLE_NAME, OLD.id
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+NO_DELETE_TRIGGER = """
+DROP TRIGGER IF EXISTS redcross_no_delete ON {table};
+CREATE TRIGGER redcross_no_delete BEFORE DELETE ON {table}
+    FOR EACH ROW EXECUTE FUNCTION redcross_refuse_delete();
+"""
+
 CLOSED_TRIGGER = """
 DROP TRIGGER IF EXISTS redcross_closed ON {table};
 CREATE TRIGGER redcross_closed BEFORE INSERT OR UPDATE OR DELETE ON {table}
@@ -214,6 +264,7 @@ def install_triggers(using="default", **kwargs):
         return
     with database.cursor() as cursor:
         cursor.execute(FUNCTION)
+        cursor.execute(NO_DELETE)
         closing = "redcross_closedperiod" in tables
         if closing:
             cursor.execute(CLOSED_FUNCTION)
@@ -222,6 +273,8 @@ def install_triggers(using="default", **kwargs):
                 continue
             table = database.ops.quote_name(model._meta.db_table)
             cursor.execute(TABLE_TRIGGER.format(table=table))
+            if model.never_deleted:
+                cursor.execute(NO_DELETE_TRIGGER.format(table=table))
             if closing and model.closing_date_field:
                 column = model._meta.get_field(model.closing_date_field).column
                 cursor.execute(CLOSED_TRIGGER.format(table=table, column=column))
@@ -234,7 +287,9 @@ PERSONAL = {"id_number": "id_number", "phone": "phone"}
 
 
 def field_labels(table):
-    for model in tracked_models():
+    from .models import Chapter
+
+    for model in [*tracked_models(), Chapter]:
         if model._meta.db_table == table:
             return model, {f.attname: str(f.verbose_name) for f in model._meta.concrete_fields}
     return None, {}

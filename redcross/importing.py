@@ -19,13 +19,15 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from .access import Access
 from .choices import ImportStatus
-from .models import ImportBatch
+from .models import ClosedPeriod, ImportBatch, every
+from .money import format_money
 
 SHEETS = [
     "donations.imports.FundSheet",
@@ -522,8 +524,14 @@ def _context(chapter, user):
 
 
 def import_undo(batch, *, user):
-    """Deletes what ``batch`` created, as a whole, while nothing recorded since depends on it or
-    changed it; otherwise refuses with what stands in the way."""
+    """Undoes ``batch`` as a whole, while nothing recorded since depends on it or changed it;
+    otherwise refuses with what stands in the way.
+
+    Accounting records are never deleted: the batch's donations, receipts, payments,
+    expenditures and payouts are voided (reason: 撤销导入第N批), so they stay visible, marked,
+    and count in nothing. The rest it made (donors, people, trainees, sessions …) is deleted,
+    except what its voided records name.
+    """
     from django.apps import apps
     from django.db.models import ProtectedError
 
@@ -533,34 +541,84 @@ def import_undo(batch, *, user):
         raise ValidationError(_("只有本会的工作人员或系统管理员可以撤销导入"))
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        order = list(reversed(batch.created))  # the last made go first
-        for label, ids in order:
-            model = apps.get_model(label)
+        order = [(apps.get_model(label), ids) for label, ids in reversed(batch.created)]  # last made first
+        for model, ids in order:
             if not any(f.name == "updated_at" for f in model._meta.fields):
                 continue
-            changed = model.objects.filter(pk__in=ids, updated_at__gt=batch.imported_at)
+            changed = every(model).filter(pk__in=ids, updated_at__gt=batch.imported_at)
             if changed.exists():
                 raise ValidationError(
                     _("导入的%(kind)s已有更正（如 #%(pk)s），不能整批撤销")
                     % {"kind": model._meta.verbose_name, "pk": changed.first().pk}
                 )
+        reason = _("撤销导入第%(pk)s批") % {"pk": batch.pk}
+        named = defaultdict(set)  # model → ids of the kept records the voided ones name
+        funds = set()
+        for model, ids in order:
+            if getattr(model, "never_deleted", False):
+                _void_imported(model, ids, user=user, reason=reason, batch=batch)
+                for field in model._meta.concrete_fields:
+                    if field.is_relation and field.name not in ("chapter", "created_by", "updated_by"):
+                        values = every(model).filter(pk__in=ids).values_list(field.attname, flat=True)
+                        named[field.related_model].update(v for v in values if v is not None)
+                        if field.name == "fund":
+                            funds.update(v for v in values if v is not None)
         try:
-            for label, ids in order:
-                model = apps.get_model(label)
-                for start in range(0, len(ids), BATCH):
-                    model.objects.filter(pk__in=ids[start : start + BATCH]).delete()
+            for model, ids in order:
+                if getattr(model, "never_deleted", False):
+                    continue
+                gone = [pk for pk in ids if pk not in named[model]]
+                for start in range(0, len(gone), BATCH):
+                    model.objects.filter(pk__in=gone[start : start + BATCH]).delete()
         except ProtectedError as error:
             blocker = next(iter(error.protected_objects))
             raise ValidationError(
                 _("导入之后登记的%(kind)s“%(record)s”依赖本批次的记录，不能整批撤销")
                 % {"kind": blocker._meta.verbose_name, "record": blocker}
             ) from None
+        _refuse_spent_funds(funds)
         _refresh_summaries(batch.chapter)
         batch.status = ImportStatus.UNDONE
         batch.undone_at = timezone.now()
         batch.undone_by = user
         batch.save(update_fields=["status", "undone_at", "undone_by"])
     return batch
+
+
+def _void_imported(model, ids, *, user, reason, batch):
+    """Voids the records ``ids`` of ``model`` at once (one UPDATE per chunk), kept in history."""
+    from .history import recorded_update
+
+    field = model.closing_date_field
+    for start in range(0, len(ids), BATCH):
+        rows = every(model).filter(pk__in=ids[start : start + BATCH], voided_at__isnull=True)
+        for day in rows.order_by().values_list(field, flat=True).distinct():
+            period = ClosedPeriod.covering(batch.chapter_id, day)
+            if period is not None:
+                raise ValidationError(period.refusal(model._meta.get_field(field).verbose_name))
+        recorded_update(
+            rows,
+            voided_at=timezone.now(),
+            voided_by=user,
+            void_reason=reason,
+            updated_by=user,
+            updated_at=timezone.now(),
+            version=F("version") + 1,
+        )
+
+
+def _refuse_spent_funds(funds):
+    """Voided gifts take their money back: refused when a fund has spent it since."""
+    from donations.models import Fund
+    from donations.selectors import fund_balance
+
+    for fund in Fund.objects.select_for_update().filter(pk__in=funds).order_by("pk"):
+        balance = fund_balance(fund)
+        if balance < 0:
+            raise ValidationError(
+                _("基金“%(fund)s”已支出本批次导入的捐赠款，撤销后余额将为 %(balance)s 元，不能整批撤销")
+                % {"fund": fund.name, "balance": format_money(balance)}
+            )
 
 
 def _refresh_summaries(chapter):

@@ -93,6 +93,10 @@ class Chapter(models.Model):
         related_name="children",
     )
     path = models.CharField(_("路径"), max_length=255, editable=False, db_index=True)
+    approval_threshold = money_field(
+        _("审批金额"), null=True, blank=True, default=None,
+        help_text=_("救助发放或项目支出超过此金额时，须由录入人以外的领导审批后才计入合计；为空表示不需审批"),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("红十字会")
@@ -214,6 +218,8 @@ class TrackedModel(models.Model):
 
     # The date a closed period is judged by (financial records set it: ``date``, ``issued_on``).
     closing_date_field = None
+    # Accounting records are corrected, never deleted (``CorrectableModel``, receipts).
+    never_deleted = False
 
     def save(self, *args, **kwargs):
         from .history import before_save, record_change
@@ -244,12 +250,124 @@ class TrackedModel(models.Model):
     def delete(self, *args, **kwargs):
         from .history import record_change, recorded_by_app, row_of
 
+        if self.never_deleted:
+            raise ValidationError(
+                _("%(kind)s是会计记录，不能删除；请作废（未结账期间）或冲销（已结账期间）")
+                % {"kind": self._meta.verbose_name}
+            )
         self._refuse_closed(adding=False)
         before, pk = (row_of(self) if recorded_by_app() else None), self.pk
         result = super().delete(*args, **kwargs)
         self.pk = pk
         record_change(self, "delete", before)
         return result
+
+
+class StandingManager(models.Manager):
+    """What stands: a record neither voided nor waiting for approval. The default manager of
+    every accounting record, so a total, a balance, a report figure or a summary counts only
+    what stands unless it asks for ``all_objects``."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(self.model.standing_q())
+
+
+def every(model):
+    """All rows of ``model``: for an accounting record also the voided and the pending ones."""
+    return getattr(model, "all_objects", model._default_manager)
+
+
+def standing(queryset):
+    """The rows of ``queryset`` that stand (all of them for a model that is never voided)."""
+    standing_q = getattr(queryset.model, "standing_q", None)
+    return queryset.filter(standing_q()) if standing_q else queryset
+
+
+class CorrectableModel(TrackedModel):
+    """An accounting record (donation, relief payment, expenditure, payout): never deleted, but
+    voided with a reason while its period is open, or reversed (冲销) by an entry in an open
+    period that refers to it once its period is closed. A reversal holds the original's amounts
+    negated; it corrects money only, so it counts in no number of payments, persons or cases.
+
+    ``objects`` holds what stands; ``all_objects`` also the voided and the pending.
+    """
+
+    never_deleted = True
+
+    voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("作废人"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    void_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
+    reverses = models.ForeignKey(
+        "self", verbose_name=_("冲销的原记录"), null=True, blank=True,
+        # The original stays as long as the entry reversing it.
+        on_delete=models.PROTECT, related_name="reversals",
+    )  # fmt: skip
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def standing_q(cls, prefix=""):
+        """Rows that stand (``prefix`` reaches them through a relation: ``donations__``)."""
+        return models.Q(**{f"{prefix}voided_at__isnull": True})
+
+    @classmethod
+    def counted_q(cls, prefix=""):
+        """Rows that count in numbers of payments, persons and cases: standing, not reversals."""
+        return cls.standing_q(prefix) & models.Q(**{f"{prefix}reverses__isnull": True})
+
+    @property
+    def is_void(self):
+        return self.voided_at is not None
+
+    @property
+    def is_reversal(self):
+        return self.reverses_id is not None
+
+    @property
+    def is_pending(self):
+        return False
+
+    @property
+    def stands(self):
+        return not self.is_void and not self.is_pending
+
+    @property
+    def status_label(self):
+        if self.is_void:
+            return _("已作废")
+        if self.is_pending:
+            return _("待审批")
+        if self.is_reversal:
+            return _("冲销")
+        return _("有效")
+
+
+class ApprovedModel(CorrectableModel):
+    """A spending (relief payment, project expenditure) that needs a leader's approval when its
+    amount is above the threshold its chapter set (``Chapter.approval_threshold``). Until then it
+    is pending and, like a voided one, counts in no total."""
+
+    pending = models.BooleanField(_("待审批"), default=False)
+    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def standing_q(cls, prefix=""):
+        return models.Q(**{f"{prefix}voided_at__isnull": True, f"{prefix}pending": False})
+
+    @property
+    def is_pending(self):
+        return self.pending and not self.is_void
 
 
 class Export(models.Model):

@@ -15,6 +15,7 @@ from .access import Access
 from .choices import ExportStatus
 from .exports import export_class
 from .models import Export
+from .money import to_money
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +100,25 @@ def _period_bounds(kind, year, part):
             else (datetime.date(year, 7, 1), datetime.date(year, 12, 31))
         )
     return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+@transaction.atomic
+def approval_threshold_set(*, chapter, user, amount):
+    """Sets the amount above which ``chapter``'s relief payments and project expenditures wait
+    for a leader's approval (None: none wait). Administrators only; kept in history."""
+    from .history import history_entry
+    from .models import Chapter
+
+    if not Access(user).can_administer(chapter):
+        raise ValidationError(_("只有本会系统管理员可以设置审批金额"))
+    chapter = Chapter.objects.select_for_update().get(pk=chapter.pk)
+    before = chapter.approval_threshold
+    chapter.approval_threshold = amount = None if amount is None else to_money(amount)
+    chapter.save(update_fields=["approval_threshold"])
+    history_entry(
+        chapter, {"approval_threshold": before}, {"approval_threshold": amount}, chapter_id=chapter.pk
+    )
+    return chapter
 
 
 @transaction.atomic

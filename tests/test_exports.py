@@ -14,11 +14,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from aid.models import AidCategory
+from aid.models import AidCategory, Disbursement
 from donations.choices import DonationKind, ValuationBasis
-from donations.models import Payout, Receipt
+from donations.models import Donation, Payout, Receipt
+from projects.models import Expenditure
 from redcross.access import Access
 from redcross.choices import ExportStatus, Role
 from redcross.exports import EXPORTS, export_class
@@ -156,7 +158,38 @@ def generate_books(tree, seed=7):
                 cash_amount=amount(1000, 5000),
                 purpose="转拨",
             )
+        add_corrections(chapter)
     return chapters
+
+
+def add_corrections(chapter):
+    """Books are corrected, not cut: some records voided, some payments waiting for approval,
+    one payment and one gift reversed (冲销). None of it may change a total but the reversals'
+    money."""
+
+    def void(record):
+        record.voided_at, record.void_reason = timezone.now(), "重复登记"
+        record.save()
+
+    def reverse(record, **amounts):
+        fields = {f.attname: getattr(record, f.attname) for f in record._meta.concrete_fields}
+        for name in ("id", "created_at", "updated_at", "version", "reverses_id", "drive_id", "pending"):
+            fields.pop(name, None)
+        fields.update(amounts, reverses_id=record.pk, date=record.date + datetime.timedelta(days=40))
+        type(record).objects.create(**fields)
+
+    payments = list(Disbursement.objects.filter(chapter=chapter).order_by("pk"))
+    for payment in payments[:3]:
+        void(payment)
+    for payment in payments[3:5]:
+        payment.pending = True
+        payment.save()
+    reverse(payments[5], cash_amount=-payments[5].cash_amount, in_kind_amount=-payments[5].in_kind_amount)
+    gifts = list(Donation.objects.filter(chapter=chapter).order_by("pk"))
+    void(gifts[0])
+    reverse(gifts[1], amount=-gifts[1].amount)
+    void(Expenditure.objects.filter(chapter=chapter).order_by("pk").first())
+    void(Payout.objects.filter(chapter=chapter).order_by("pk").first())
 
 
 @pytest.fixture
@@ -243,7 +276,16 @@ def test_ledgers_report_and_lists_agree_to_the_yuan(
 
     relief = export(tmp_path, "disbursements", auditor, **params)
     relief_total = money(relief.totals["合计金额"])
-    assert relief_total == money(sum(relief.column("合计金额"))) > 0
+    assert relief_total == money(sum(v or 0 for v in relief.column("合计金额"))) > 0
+    # Voided and pending payments are in the ledger, marked, their figures blank.
+    in_books = Disbursement.all_objects.for_chapter(chapter).in_period(period.start, period.end)
+    statuses = relief.column("状态")
+    assert statuses.count("已作废：重复登记") == in_books.filter(voided_at__isnull=False).count()
+    assert statuses.count("待审批") == in_books.filter(pending=True).count()
+    assert len(statuses) == in_books.count()
+    for row in relief.rows:
+        if row["状态"].startswith("已作废") or row["状态"] == "待审批":
+            assert row["合计金额"] is None and row["例数"] is None
     assert relief_total == money(figures["relief.total.amount"].value)
     assert relief_total == list_totals(client, "aid:disbursement-list", **params).amount
     assert relief.totals["现金金额"] == pytest.approx(
@@ -286,13 +328,13 @@ def test_ledgers_report_and_lists_agree_to_the_yuan(
         inflows += received
         outflows += paid
     assert money(funds.totals["收入"]) == inflows == donation_total
-    with_fund = [r for r in relief.rows if r["资金来源"]]
+    with_fund = [r for r in relief.rows if r["资金来源"] and r["合计金额"] is not None]
     assert (
         money(funds.totals["支出"])
         == outflows
         == (
             sum((money(r["合计金额"]) for r in with_fund), Decimal("0.00"))
-            + sum((money(r["金额"]) for r in spending.rows if r["资金来源"]), Decimal("0.00"))
+            + sum((money(r["金额"] or 0) for r in spending.rows if r["资金来源"]), Decimal("0.00"))
             + money(payouts.totals["合计金额"])
         )
     )

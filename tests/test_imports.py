@@ -20,7 +20,7 @@ from projects.models import Expenditure, Project
 from redcross.choices import ImportStatus, Role
 from redcross.import_template import build_template
 from redcross.importing import RefusedFile, import_records, import_undo, sheet_classes
-from redcross.models import ImportBatch
+from redcross.models import Change, ImportBatch
 from reports.choices import ReportKind
 from reports.figures import report_data
 from reports.periods import Period
@@ -450,23 +450,50 @@ def test_an_import_is_undone_as_a_whole(run, tree, staff):
     )
     assert report_data(tree.naiman, Period(2021, ReportKind.YEAR))["relief.total.amount"].value == "11000.00"
     import_undo(result.batch, user=staff)
+    # Accounting records are voided, never deleted: they stay, marked, and count in nothing; the
+    # donor and people they name stay with them.
+    reason = f"撤销导入第{result.batch.pk}批"
+    assert list(Disbursement.all_objects.values_list("void_reason", flat=True)) == [reason, reason]
+    assert list(Donation.all_objects.values_list("void_reason", flat=True)) == [reason]
+    assert Receipt.objects.get(number="UNDO-1").void_reason == reason
     after = database_counts()
     assert after.pop("ImportBatch") == 1
     before.pop("ImportBatch")
-    assert after == before
+    assert (after.pop("Receipt"), after.pop("Donor"), after.pop("Beneficiary")) == (1, 1, 1)
+    for name in ("Receipt", "Donor", "Beneficiary"):
+        before.pop(name)
+    assert after == before  # what stands, the summaries included, is as it was
     assert report_data(tree.naiman, Period(2021, ReportKind.YEAR))["relief.total.amount"].value == "0.00"
     result.batch.refresh_from_db()
     assert (result.batch.status, result.batch.undone_by) == (ImportStatus.UNDONE, staff)
+    assert Change.objects.filter(table="aid_disbursement", action="update").count() == 2
 
 
 def test_undo_is_refused_while_something_recorded_since_depends_on_it(run, tree, staff, category):
-    result = run({"救助发放": [PAYMENT]})
-    person = Beneficiary.objects.get(name="张三")
-    DisbursementFactory(chapter=tree.naiman, beneficiary=person, date=D(2021, 5, 1))
+    FundFactory(chapter=tree.naiman, name="综合基金")
+    drive = {
+        "活动名称": "春节慰问募捐",
+        "开始日期": D(2021, 1, 1),
+        "结束日期": D(2021, 2, 28),
+        "入账基金": "综合基金",
+    }
+    result = run({"募捐活动": [drive], "救助发放": [PAYMENT]})
+    DonationFactory(chapter=tree.naiman, drive=Drive.objects.get(), date=D(2021, 1, 20))
     with pytest.raises(Exception) as refusal:
         import_undo(result.batch, user=staff)
-    assert "导入之后登记的救助发放" in str(refusal.value) and "不能整批撤销" in str(refusal.value)
-    assert Disbursement.objects.count() == 2
+    assert "导入之后登记的捐赠" in str(refusal.value) and "不能整批撤销" in str(refusal.value)
+    assert Disbursement.objects.count() == 1 and Drive.objects.count() == 1  # nothing changed
+
+
+def test_undo_keeps_the_people_a_later_payment_names(run, tree, staff, category):
+    result = run({"救助发放": [PAYMENT]})
+    person = Beneficiary.objects.get(name="张三")
+    later = DisbursementFactory(chapter=tree.naiman, beneficiary=person, date=D(2021, 5, 1))
+    import_undo(result.batch, user=staff)
+    assert list(Disbursement.objects.all()) == [later] and Disbursement.all_objects.count() == 2
+    assert PersonYear.objects.filter(beneficiary=person, category__isnull=True).get().first_date == D(
+        2021, 5, 1
+    )
 
 
 def test_undo_is_refused_when_an_imported_record_was_corrected(run, tree, staff):

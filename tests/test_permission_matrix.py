@@ -35,10 +35,16 @@ MATRIX = {
     "aid:disbursement-create": ("create", {}),
     "aid:disbursement-detail": ("read", {"pk": "disbursement"}),
     "aid:disbursement-update": ("write", {"pk": "disbursement"}),
+    "aid:disbursement-void": ("write", {"pk": "disbursement"}),
+    "aid:disbursement-reverse": ("write", {"pk": "disbursement"}),
+    "aid:disbursement-approve": ("approve", {"pk": "disbursement"}),
     "donations:donation-list": ("member", {}),
     "donations:donation-create": ("create", {}),
     "donations:donation-detail": ("read", {"pk": "donation"}),
     "donations:donation-update": ("write", {"pk": "donation"}),
+    "donations:donation-void": ("write", {"pk": "donation"}),
+    "donations:donation-reverse": ("write", {"pk": "donation"}),
+    "donations:donation-approve": ("approve", {"pk": "donation"}),
     "donations:receipt-issue": ("write", {"parent_pk": "donation"}),
     "donations:receipt-void": ("write", {"parent_pk": "receipt"}),
     "donations:donor-list": ("member", {}),
@@ -57,6 +63,9 @@ MATRIX = {
     "donations:payout-create": ("create", {}),
     "donations:payout-detail": ("read", {"pk": "payout"}),
     "donations:payout-update": ("write", {"pk": "payout"}),
+    "donations:payout-void": ("write", {"pk": "payout"}),
+    "donations:payout-reverse": ("write", {"pk": "payout"}),
+    "donations:payout-approve": ("approve", {"pk": "payout"}),
     "training:overview": ("member", {}),
     "training:targets": ("create", {}),
     "training:session-list": ("member", {}),
@@ -80,6 +89,9 @@ MATRIX = {
     "projects:expenditure-create": ("create", {}),
     "projects:expenditure-detail": ("read", {"pk": "expenditure"}),
     "projects:expenditure-update": ("write", {"pk": "expenditure"}),
+    "projects:expenditure-void": ("write", {"pk": "expenditure"}),
+    "projects:expenditure-reverse": ("write", {"pk": "expenditure"}),
+    "projects:expenditure-approve": ("approve", {"pk": "expenditure"}),
     "reports:report-list": ("member", {}),
     "reports:report-open": ("post-edit-report", {}),
     "reports:report-detail": ("read", {"pk": "report"}),
@@ -206,6 +218,7 @@ def allowed(rule, role):
         "create": role in {"staff", "admin", "sibling"},  # a new record of their own chapter
         "post-write": role in {"staff", "admin"},
         "administer": role == "admin",
+        "approve": role in {"leader", "admin"},  # of their own chapter only: not the city above
         "edit-report": role in {"staff", "leader", "admin"},
         "post-edit-report": role in {"staff", "leader", "admin"},
         "post-publish": role == "leader",
@@ -251,7 +264,10 @@ def test_a_refused_role_changes_nothing_by_posting_to_any_write_view(client, wor
     users, ids = world
     client.force_login(users[role])
     for name, (rule, arguments) in MATRIX.items():
-        if rule not in ("write", "create", "administer", "edit-report") or allowed(rule, role) is True:
+        if (
+            rule not in ("write", "create", "administer", "edit-report", "approve")
+            or allowed(rule, role) is True
+        ):
             continue
         url = reverse(name, kwargs={key: ids.get(value, value) for key, value in arguments.items()})
         before = database_state()

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -18,6 +18,7 @@ from django.views.generic import DetailView, FormView, ListView
 
 from redcross.access import access_for
 from redcross.history import record_history
+from redcross.models import every, standing
 
 
 class AccessMixin:
@@ -44,7 +45,9 @@ class ChapterPageMixin(AccessMixin):
 class RecordListView(AccessMixin, ListView):
     """A filtered, paginated list of the records the user may read, with a totals line.
 
-    The totals cover the whole filtered set, not only the page shown.
+    The totals cover the whole filtered set, not only the page shown, and of it only what
+    stands: an accounting record voided or waiting for approval is listed (and marked) but
+    counts in no total.
     """
 
     filterset_class = None
@@ -53,7 +56,7 @@ class RecordListView(AccessMixin, ListView):
     export_key = None
 
     def get_base_queryset(self):
-        return self.model.objects.visible_to(self.access)
+        return every(self.model).visible_to(self.access)
 
     def get_queryset(self):
         self.filterset = self.filterset_class(
@@ -70,7 +73,7 @@ class RecordListView(AccessMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filterset"] = self.filterset
-        context["totals"] = self.get_totals(self.object_list)
+        context["totals"] = self.get_totals(standing(self.object_list))
         context["export_key"] = self.export_key
         return context
 
@@ -88,6 +91,11 @@ class RecordDetailView(AccessMixin, DetailView):
         context["can_correct"] = self.access.can_write(self.object.chapter)
         context["can_administer"] = self.access.can_administer(self.object.chapter)
         context["history"] = record_history(self.object, self.access)
+        from .corrections import correction_context
+
+        context.update(correction_context(self.object, self.access))
+        if getattr(self.object, "is_void", False) or getattr(self.object, "is_reversal", False):
+            context["can_correct"] = False
         return context
 
 
@@ -125,8 +133,10 @@ class RecordFormView(AccessMixin, FormView):
             )
             self.require(self.parent.chapter)
         if "pk" in kwargs:
-            self.object = get_object_or_404(self.model.objects.select_related("chapter"), pk=kwargs["pk"])
+            self.object = get_object_or_404(every(self.model).select_related("chapter"), pk=kwargs["pk"])
             self.require(self.object.chapter)
+            if getattr(self.object, "is_void", False):
+                raise PermissionDenied(_("已作废的记录不能更正"))
         elif self.parent is None:
             self.require(None)
         return super().dispatch(request, *args, **kwargs)
@@ -191,8 +201,8 @@ class RecordFormView(AccessMixin, FormView):
         """Refuses a correction made from an older version of the record than the one now held,
         saying who changed it since and which of the form's fields now read differently."""
         current = (
-            type(self.object)
-            .objects.select_for_update(of=("self",))
+            every(type(self.object))
+            .select_for_update(of=("self",))
             .select_related("updated_by")
             .get(pk=self.object.pk)
         )

@@ -12,8 +12,9 @@ from aid.selectors import disbursement_totals, disbursement_totals_by_category, 
 from donations.models import Donation
 from donations.selectors import donation_totals, donation_totals_by_drive
 from projects.choices import ProjectStatus
-from projects.models import Project
+from projects.models import Expenditure, Project
 from projects.selectors import projects_with_spending
+from redcross.choices import RecordStatus
 from training.models import Session
 from training.selectors import training_progress
 
@@ -46,6 +47,7 @@ class HomeView(ChapterPageMixin, TemplateView):
         context.update(self.donations_context(chapter, start, end, period))
         context.update(self.training_context(chapter, year, start, end, period))
         context.update(self.projects_context(chapter, start, end, period))
+        context.update(self.approval_context(chapter))
         context.update(
             year=year,
             years=sorted(set(years) | {year}, reverse=True),
@@ -78,6 +80,21 @@ class HomeView(ChapterPageMixin, TemplateView):
             "training": progress,
             "training_url": f"{reverse('training:overview')}?chapter={chapter.code}&year={year}",
         }
+
+    def approval_context(self, chapter):
+        """For those who approve the chapter's spending: what waits for them (two counts)."""
+        if not self.access.can_approve(chapter):
+            return {}
+        waiting = []
+        for model, route in (
+            (Disbursement, "aid:disbursement-list"),
+            (Expenditure, "projects:expenditure-list"),
+        ):
+            count = model.all_objects.filter(chapter=chapter, pending=True, voided_at__isnull=True).count()
+            if count:
+                url = records_url(route, chapter=chapter.pk, status=RecordStatus.PENDING)
+                waiting.append({"kind": model._meta.verbose_name, "count": count, "url": url})
+        return {"waiting": waiting}
 
     def projects_context(self, chapter, start, end, period):
         projects = projects_with_spending(

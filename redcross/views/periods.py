@@ -1,4 +1,5 @@
-"""Closing periods: leadership close a month, half-year or year; administrators reopen one, saying why."""
+"""Closing periods: leadership close a month, half-year or year; administrators reopen one, saying
+why. Administrators also set here the amount above which spending waits for a leader's approval."""
 
 from django import forms
 from django.contrib import messages
@@ -9,8 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
 from redcross.choices import PeriodKind
+from redcross.forms import MoneyField
 from redcross.models import Chapter, ClosedPeriod
-from redcross.services import period_close, period_reopen
+from redcross.money import format_money
+from redcross.services import approval_threshold_set, period_close, period_reopen
 
 from .generic import AccessMixin
 
@@ -20,6 +23,11 @@ class CloseForm(forms.Form):
     kind = forms.ChoiceField(label=_("结账期间"), choices=PeriodKind.choices)
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     part = forms.IntegerField(label=_("月份或半年（1/2）"), min_value=1, max_value=12, initial=1)
+
+
+class ThresholdForm(forms.Form):
+    chapter = forms.ModelChoiceField(label=_("红十字会"), queryset=Chapter.objects.none())
+    threshold = MoneyField(label=_("审批金额（元）"), required=False, help_text=_("为空表示不需审批"))
 
 
 class PeriodListView(AccessMixin, ListView):
@@ -41,10 +49,19 @@ class PeriodListView(AccessMixin, ListView):
         context = super().get_context_data(**kwargs)
         form = kwargs.get("form") or CloseForm(initial={"year": timezone.localdate().year})
         form.fields["chapter"].queryset = self.leading()
+        administered = self.access.administered_chapters()
+        threshold_form = kwargs.get("threshold_form") or ThresholdForm(
+            initial={"threshold": administered[0].approval_threshold if administered else None}
+        )
+        threshold_form.fields["chapter"].queryset = Chapter.objects.filter(
+            pk__in=[c.pk for c in administered]
+        )
         context.update(
             form=form,
             can_close=self.leading().exists(),
-            administered={c.pk for c in self.access.administered_chapters()},
+            administered={c.pk for c in administered},
+            threshold_form=threshold_form,
+            thresholds=self.access.chapters,
         )
         return context
 
@@ -59,6 +76,8 @@ class PeriodListView(AccessMixin, ListView):
             else:
                 messages.success(request, _("%(period)s已重新开放") % {"period": period.label})
             return redirect("periods")
+        if "threshold" in request.POST:
+            return self.set_threshold(request)
         form = CloseForm(request.POST)
         form.fields["chapter"].queryset = self.leading()
         if not form.is_valid():
@@ -71,4 +90,25 @@ class PeriodListView(AccessMixin, ListView):
                 messages.error(request, message)
         else:
             messages.success(request, _("%(period)s已结账") % {"period": period.label})
+        return redirect("periods")
+
+    def set_threshold(self, request):
+        form = ThresholdForm(request.POST)
+        form.fields["chapter"].queryset = Chapter.objects.filter(
+            pk__in=[c.pk for c in self.access.administered_chapters()]
+        )
+        if not form.is_valid():
+            self.object_list = self.get_queryset()
+            return self.render_to_response(self.get_context_data(threshold_form=form))
+        chapter = approval_threshold_set(
+            chapter=form.cleaned_data["chapter"], user=request.user, amount=form.cleaned_data["threshold"]
+        )
+        if chapter.approval_threshold is None:
+            messages.success(request, _("%(chapter)s的支出不再需要审批") % {"chapter": chapter.name})
+        else:
+            messages.success(
+                request,
+                _("%(chapter)s超过 %(amount)s 元的救助发放和项目支出须经领导审批")
+                % {"chapter": chapter.name, "amount": format_money(chapter.approval_threshold)},
+            )
         return redirect("periods")

@@ -6,6 +6,8 @@ import datetime
 import random
 from decimal import Decimal
 
+from django.utils import timezone
+
 from aid.models import Disbursement, PersonYear
 from aid.selectors import disbursement_totals, disbursement_totals_by_category
 from aid.services import disbursement_correct, disbursement_record, person_years_refresh
@@ -55,8 +57,10 @@ def test_person_years_agree_with_the_payments_through_corrections(tree, category
             beneficiary_name=name,
             id_number=id_number,
         )
-    for payment in rng.sample(payments, 5):
-        Disbursement.objects.get(pk=payment.pk).delete()
+    for payment in rng.sample(payments, 5):  # voided: they count in nothing any more
+        voided = Disbursement.objects.get(pk=payment.pk)
+        voided.voided_at, voided.void_reason = timezone.now(), "重复登记"
+        voided.save()
 
     for period in (Period(2020, ReportKind.YEAR), Period(2020, ReportKind.H1), Period(2021, ReportKind.YEAR)):
         assert persons_by_category(tree.naiman, period) == counted_from_payments(tree.naiman, period)
