@@ -14,6 +14,7 @@ from redcross.models import (
     ChapterScopedQuerySet,
     StandingManager,
     TrackedModel,
+    correction_constraints,
     money_field,
 )
 
@@ -144,12 +145,7 @@ class Disbursement(ApprovedModel):
                 condition=Q(reverses__isnull=False) | Q(cash_amount__gt=0) | Q(in_kind_amount__gt=0),
                 name="disbursement_amounts_not_both_zero",
             ),
-            models.CheckConstraint(
-                condition=Q(voided_at__isnull=True) | ~Q(void_reason=""), name="disbursement_void_has_reason"
-            ),
-            models.UniqueConstraint(
-                fields=["reverses"], condition=Q(voided_at__isnull=True), name="disbursement_reversed_once"
-            ),
+            *correction_constraints("disbursement"),
             models.CheckConstraint(condition=Q(head_count__gte=1), name="disbursement_head_count_min_1"),
             models.CheckConstraint(condition=Q(cases__gte=1), name="disbursement_cases_min_1"),
             models.CheckConstraint(

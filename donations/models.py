@@ -12,6 +12,7 @@ from redcross.models import (
     CorrectableModel,
     StandingManager,
     TrackedModel,
+    correction_constraints,
     money_field,
 )
 
@@ -215,12 +216,7 @@ class Donation(CorrectableModel):
                 condition=Q(amount__gt=0) | Q(reverses__isnull=False, amount__lt=0),
                 name="donation_amount_positive",
             ),
-            models.CheckConstraint(
-                condition=Q(voided_at__isnull=True) | ~Q(void_reason=""), name="donation_void_has_reason"
-            ),
-            models.UniqueConstraint(
-                fields=["reverses"], condition=Q(voided_at__isnull=True), name="donation_reversed_once"
-            ),
+            *correction_constraints("donation"),
             models.CheckConstraint(
                 condition=Q(kind=DonationKind.CASH) | (~Q(goods="") & ~Q(valuation_basis="")),
                 name="donation_in_kind_has_goods_and_basis",
@@ -325,12 +321,7 @@ class Payout(CorrectableModel):
                 ),
                 name="payout_amounts_positive",
             ),
-            models.CheckConstraint(
-                condition=Q(voided_at__isnull=True) | ~Q(void_reason=""), name="payout_void_has_reason"
-            ),
-            models.UniqueConstraint(
-                fields=["reverses"], condition=Q(voided_at__isnull=True), name="payout_reversed_once"
-            ),
+            *correction_constraints("payout"),
         ]
 
     def __str__(self):

@@ -12,6 +12,7 @@ from redcross.models import (
     ChapterScopedQuerySet,
     StandingManager,
     TrackedModel,
+    correction_constraints,
     money_field,
 )
 
@@ -213,12 +214,7 @@ class Expenditure(ApprovedModel):
                 condition=Q(amount__gt=0) | Q(reverses__isnull=False, amount__lt=0),
                 name="expenditure_amount_positive",
             ),
-            models.CheckConstraint(
-                condition=Q(voided_at__isnull=True) | ~Q(void_reason=""), name="expenditure_void_has_reason"
-            ),
-            models.UniqueConstraint(
-                fields=["reverses"], condition=Q(voided_at__isnull=True), name="expenditure_reversed_once"
-            ),
+            *correction_constraints("expenditure"),
         ]
 
     def __str__(self):

@@ -283,6 +283,20 @@ def standing(queryset):
     return queryset.filter(standing_q()) if standing_q else queryset
 
 
+def correction_constraints(name):
+    """What every accounting record's table keeps: a void says why, and one standing reversal
+    at most refers to a record (``name`` prefixes the constraints' names)."""
+    return [
+        models.CheckConstraint(
+            condition=models.Q(voided_at__isnull=True) | ~models.Q(void_reason=""),
+            name=f"{name}_void_has_reason",
+        ),
+        models.UniqueConstraint(
+            fields=["reverses"], condition=models.Q(voided_at__isnull=True), name=f"{name}_reversed_once"
+        ),
+    ]
+
+
 class CorrectableModel(TrackedModel):
     """An accounting record (donation, relief payment, expenditure, payout): never deleted, but
     voided with a reason while its period is open, or reversed (冲销) by an entry in an open
