@@ -50,8 +50,9 @@ class PeriodListView(AccessMixin, ListView):
         form = kwargs.get("form") or CloseForm(initial={"year": timezone.localdate().year})
         form.fields["chapter"].queryset = self.leading()
         administered = self.access.administered_chapters()
+        first = administered[0] if administered else None
         threshold_form = kwargs.get("threshold_form") or ThresholdForm(
-            initial={"threshold": administered[0].approval_threshold if administered else None}
+            initial={"chapter": first, "threshold": first.approval_threshold if first else None}
         )
         threshold_form.fields["chapter"].queryset = Chapter.objects.filter(
             pk__in=[c.pk for c in administered]
