@@ -1,6 +1,7 @@
 from django.core.paginator import Paginator
 from django.utils.translation import gettext_lazy as _
 
+from redcross.models import standing
 from redcross.urls_util import records_url
 from redcross.views.generic import RecordDetailView, RecordFormView, RecordListView
 
@@ -129,8 +130,9 @@ class DonorDetailView(RecordDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        donations = Donation.objects.filter(donor=self.object)
-        context["totals"] = selectors.donation_totals(donations)
+        donations = Donation.all_objects.filter(donor=self.object)
+        context["totals"] = selectors.donation_totals(standing(donations))
+        # Voided gifts are listed too, marked; the totals count what stands.
         context["donations"] = donations.with_related().with_receipt_number()[:50]
         context["donations_url"] = records_url("donations:donation-list", donor=self.object.pk)
         return context
