@@ -70,8 +70,10 @@ def write_workbook(path, n):
 
 
 def main(sizes):
+    from scratch import empty_books
+
     from redcross.importing import import_records, import_undo, read_workbook
-    from redcross.models import Chapter, ImportBatch, Membership
+    from redcross.models import Chapter, Membership
 
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True)
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
@@ -80,10 +82,8 @@ def main(sizes):
     )
     user, _ = get_user_model().objects.get_or_create(username="bench-importer")
     Membership.objects.get_or_create(user=user, chapter=chapter, defaults={"role": "admin"})
-    for batch in ImportBatch.objects.filter(chapter=chapter, status="done"):
-        import_undo(batch, user=user)
-    ImportBatch.objects.filter(chapter=chapter).delete()
     for n in sizes:
+        empty_books()  # a fresh start: an undone import leaves its voided records behind
         with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
             write_workbook(handle.name, n)
             size = os.path.getsize(handle.name)

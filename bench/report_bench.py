@@ -148,19 +148,10 @@ def generate(chapter, n):
 
 
 def clear(chapter):
-    from aid.models import Beneficiary, Disbursement
-    from donations.models import Donation, Donor, Drive, Fund
-    from projects.models import Expenditure, Project
-    from reports.models import Publication, Report, Section
-    from training.models import Session
+    """Empties the scratch books (accounting records are never deleted: they are truncated)."""
+    from scratch import empty_books
 
-    for model in (Expenditure, Project, Session, Disbursement, Beneficiary, Donation, Drive, Donor):
-        model.objects.filter(chapter=chapter).delete()
-    reports = Report.objects.filter(chapter=chapter)
-    Publication.objects.filter(report__in=reports)._raw_delete(connection.alias)
-    Section.objects.filter(report__in=reports).delete()
-    reports.delete()
-    Fund.objects.filter(chapter=chapter).delete()
+    empty_books()
 
 
 def run(n):

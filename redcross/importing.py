@@ -590,12 +590,14 @@ def _void_imported(model, ids, *, user, reason, batch):
     from .history import recorded_update
 
     field = model.closing_date_field
+    closed = list(ClosedPeriod.objects.filter(chapter=batch.chapter_id, reopened_at__isnull=True))
     for start in range(0, len(ids), BATCH):
         rows = every(model).filter(pk__in=ids[start : start + BATCH], voided_at__isnull=True)
-        for day in rows.order_by().values_list(field, flat=True).distinct():
-            period = ClosedPeriod.covering(batch.chapter_id, day)
-            if period is not None:
-                raise ValidationError(period.refusal(model._meta.get_field(field).verbose_name))
+        if closed:
+            days = set(rows.order_by().values_list(field, flat=True).distinct())
+            for period in closed:
+                if any(period.start <= day <= period.end for day in days):
+                    raise ValidationError(period.refusal(model._meta.get_field(field).verbose_name))
         recorded_update(
             rows,
             voided_at=timezone.now(),

@@ -168,6 +168,15 @@ class ChapterScopedQuerySet(models.QuerySet):
 
     date_field = "date"
 
+    def delete(self):
+        """Accounting records are never deleted, in bulk no more than one by one."""
+        if getattr(self.model, "never_deleted", False):
+            raise ValidationError(
+                _("%(kind)s是会计记录，不能删除；请作废（未结账期间）或冲销（已结账期间）")
+                % {"kind": self.model._meta.verbose_name}
+            )
+        return super().delete()
+
     def in_period(self, start=None, end=None):
         """Records dated from ``start`` to ``end``, both included; either may be open."""
         qs = self
