@@ -14,7 +14,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -88,10 +88,11 @@ def repeat_payments(disbursement):
     same half-year: what the approver is warned of."""
     if disbursement.beneficiary_id is None:
         return []
+    model = type(disbursement)
     start, end = half_year(disbursement.date)
+    reversed_ = model.all_objects.filter(reverses=OuterRef("pk"), voided_at__isnull=True)
     return list(
-        type(disbursement)
-        .all_objects.filter(
+        model.all_objects.filter(
             beneficiary=disbursement.beneficiary_id,
             category=disbursement.category_id,
             date__range=(start, end),
@@ -99,7 +100,7 @@ def repeat_payments(disbursement):
             reverses__isnull=True,
         )
         .exclude(pk=disbursement.pk)
-        .filter(reversals__isnull=True)
+        .filter(~Exists(reversed_))
         .order_by("date", "pk")
     )
 
@@ -129,6 +130,12 @@ def _approval_checks(record):
     from projects.models import Expenditure
 
     if isinstance(record, Expenditure):
+        from projects.choices import ProjectStatus
+
+        if record.project.status == ProjectStatus.AUDITED:
+            raise ValidationError(
+                _("项目“%(project)s”已审计，不能再批准支出") % {"project": record.project.name}
+            )
         spent = Expenditure.objects.filter(project=record.project_id).aggregate(total=Sum("amount"))["total"]
         after = to_money(spent) + record.amount
         if after > record.project.budget and not record.over_budget_reason:

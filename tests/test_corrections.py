@@ -143,6 +143,8 @@ def test_deleting_an_accounting_record_is_refused_in_the_app_and_in_the_database
     gift = Donation.objects.get()
     with pytest.raises(ValidationError, match="捐赠是会计记录，不能删除"):
         gift.delete()
+    with pytest.raises(ValidationError, match="救助发放是会计记录，不能删除"):
+        Disbursement.all_objects.filter(chapter=tree.naiman).delete()  # nor in bulk
     if connection.vendor == "postgresql":
         for table in ("aid_disbursement", "donations_donation"):  # a row trigger: tables with rows
             with pytest.raises(DatabaseError, match="accounting records are never deleted"):
@@ -386,3 +388,17 @@ def test_an_import_cannot_slip_a_large_payment_past_approval(tree, people, thres
         ("李四", False),
     ]
     assert report_data(tree.naiman, Period(2021, ReportKind.YEAR))["relief.total.amount"].value == "2000.00"
+
+
+def test_spending_that_waited_is_not_approved_once_its_project_is_audited(tree, people, threshold):
+    from projects.choices import ProjectStatus
+
+    project = ProjectFactory(chapter=tree.naiman, budget=Decimal("100000"))
+    spending = expenditure_record(
+        chapter=tree.naiman, user=people["staff"], date=D(2020, 5, 1), project=project,
+        amount=Decimal("9000"), category="工程建设",
+    )  # fmt: skip
+    type(project).objects.filter(pk=project.pk).update(status=ProjectStatus.AUDITED)
+    with pytest.raises(ValidationError, match="已审计，不能再批准支出"):
+        record_approve(spending, user=people["leader"])
+    assert Expenditure.all_objects.get(pk=spending.pk).pending
