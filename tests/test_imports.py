@@ -485,6 +485,21 @@ def test_undo_is_refused_while_something_recorded_since_depends_on_it(run, tree,
     assert Disbursement.objects.count() == 1 and Drive.objects.count() == 1  # nothing changed
 
 
+def test_undo_is_refused_when_the_imported_gifts_were_spent_since(run, tree, staff, category):
+    from aid.services import disbursement_record
+
+    fund = FundFactory(chapter=tree.naiman, name="综合基金")
+    gift = {"捐赠日期": D(2021, 1, 5), "捐赠人": "新捐赠人", "捐赠人类型": "个人", "入账基金": "综合基金"}
+    result = run({"捐赠": [{**gift, "捐赠方式": "现金", "金额": 500}]})
+    disbursement_record(
+        chapter=tree.naiman, user=staff, date=D(2021, 2, 1), category=category["救灾救助"],
+        cash_amount=Decimal("300"), beneficiary_name="王五", fund=fund,
+    )  # fmt: skip
+    with pytest.raises(Exception, match=r"基金“综合基金”已支出本批次导入的捐赠款，撤销后余额将为 -300.00 元"):
+        import_undo(result.batch, user=staff)
+    assert Donation.objects.get().amount == Decimal("500.00")  # nothing voided
+
+
 def test_undo_keeps_the_people_a_later_payment_names(run, tree, staff, category):
     result = run({"救助发放": [PAYMENT]})
     person = Beneficiary.objects.get(name="张三")
