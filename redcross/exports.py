@@ -153,13 +153,15 @@ class RecordExport:
         counts = [i for i in figures if self.columns[i].kind == INTEGER]
         marks = {}
         unusual = queryset.order_by().filter(~model.standing_q() | Q(reverses__isnull=False))
-        pending = "pending" if any(f.name == "pending" for f in model._meta.fields) else "voided_at"
-        for pk, voided_at, reason, reverses, waiting in unusual.values_list(
-            "pk", "voided_at", "void_reason", "reverses", pending
-        ).iterator(chunk_size=CHUNK_ROWS):
+        fields = ["pk", "voided_at", "void_reason", "reverses"]
+        if any(f.name == "pending" for f in model._meta.fields):
+            fields.append("pending")
+        for pk, voided_at, reason, reverses, *waiting in unusual.values_list(*fields).iterator(
+            chunk_size=CHUNK_ROWS
+        ):
             if voided_at is not None:
                 marks[pk] = (figures, _("已作废：%(reason)s") % {"reason": reason})
-            elif waiting is True:
+            elif any(waiting):
                 marks[pk] = (figures, _("待审批"))
             else:
                 marks[pk] = (counts, _("冲销 #%(pk)s") % {"pk": reverses})

@@ -136,7 +136,7 @@ class RecordFormView(AccessMixin, FormView):
             self.object = get_object_or_404(every(self.model).select_related("chapter"), pk=kwargs["pk"])
             self.require(self.object.chapter)
             if getattr(self.object, "is_void", False):
-                raise PermissionDenied(_("已作废的记录不能更正"))
+                raise PermissionDenied(_("该记录已作废，不能更正"))
         elif self.parent is None:
             self.require(None)
         return super().dispatch(request, *args, **kwargs)
