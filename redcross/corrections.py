@@ -77,6 +77,19 @@ def can_approve(access, record):
     )
 
 
+def waiting_for_approval(chapter):
+    """(model, count) of the chapter's records waiting for approval, kinds with none left out."""
+    from aid.models import Disbursement
+    from projects.models import Expenditure
+
+    counts = []
+    for model in (Disbursement, Expenditure):
+        count = model.all_objects.filter(chapter=chapter, pending=True, voided_at__isnull=True).count()
+        if count:
+            counts.append((model, count))
+    return counts
+
+
 def half_year(day):
     if day.month <= 6:
         return datetime.date(day.year, 1, 1), datetime.date(day.year, 6, 30)

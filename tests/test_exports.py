@@ -167,29 +167,36 @@ def add_corrections(chapter):
     one payment and one gift reversed (冲销). None of it may change a total but the reversals'
     money."""
 
-    def void(record):
-        record.voided_at, record.void_reason = timezone.now(), "重复登记"
+    # Dated so that each period the reconciliation reads (2020, the first half of 2021) holds some.
+    days = [D(2020, 5, 4), D(2021, 3, 8)]
+
+    def void(record, day):
+        record.date, record.voided_at, record.void_reason = day, timezone.now(), "重复登记"
         record.save()
 
-    def reverse(record, **amounts):
+    def reverse(record, day, **amounts):
         fields = {f.attname: getattr(record, f.attname) for f in record._meta.concrete_fields}
         for name in ("id", "created_at", "updated_at", "version", "reverses_id", "drive_id", "pending"):
             fields.pop(name, None)
-        fields.update(amounts, reverses_id=record.pk, date=record.date + datetime.timedelta(days=40))
+        fields.update(amounts, reverses_id=record.pk, date=day)
         type(record).objects.create(**fields)
 
     payments = list(Disbursement.objects.filter(chapter=chapter).order_by("pk"))
-    for payment in payments[:3]:
-        void(payment)
-    for payment in payments[3:5]:
-        payment.pending = True
+    for payment, day in zip(payments[:2], days, strict=True):
+        void(payment, day)
+    for payment, day in zip(payments[2:4], days, strict=True):
+        payment.date, payment.pending = day, True
         payment.save()
-    reverse(payments[5], cash_amount=-payments[5].cash_amount, in_kind_amount=-payments[5].in_kind_amount)
+    for payment, day in zip(payments[4:6], days, strict=True):
+        reverse(payment, day, cash_amount=-payment.cash_amount, in_kind_amount=-payment.in_kind_amount)
     gifts = list(Donation.objects.filter(chapter=chapter).order_by("pk"))
-    void(gifts[0])
-    reverse(gifts[1], amount=-gifts[1].amount)
-    void(Expenditure.objects.filter(chapter=chapter).order_by("pk").first())
-    void(Payout.objects.filter(chapter=chapter).order_by("pk").first())
+    for gift, day in zip(gifts[:2], days, strict=True):
+        void(gift, day)
+    for gift, day in zip(gifts[2:4], days, strict=True):
+        reverse(gift, day, amount=-gift.amount)
+    for model in (Expenditure, Payout):
+        for record, day in zip(model.objects.filter(chapter=chapter).order_by("pk")[:2], days, strict=True):
+            void(record, day)
 
 
 @pytest.fixture
@@ -280,6 +287,8 @@ def test_ledgers_report_and_lists_agree_to_the_yuan(
     # Voided and pending payments are in the ledger, marked, their figures blank.
     in_books = Disbursement.all_objects.for_chapter(chapter).in_period(period.start, period.end)
     statuses = relief.column("状态")
+    assert {"已作废：重复登记", "待审批"} <= set(statuses)  # the period holds corrections
+    assert any(s.startswith("冲销 #") for s in statuses)
     assert statuses.count("已作废：重复登记") == in_books.filter(voided_at__isnull=False).count()
     assert statuses.count("待审批") == in_books.filter(pending=True).count()
     assert len(statuses) == in_books.count()

@@ -12,9 +12,10 @@ from aid.selectors import disbursement_totals, disbursement_totals_by_category, 
 from donations.models import Donation
 from donations.selectors import donation_totals, donation_totals_by_drive
 from projects.choices import ProjectStatus
-from projects.models import Expenditure, Project
+from projects.models import Project
 from projects.selectors import projects_with_spending
 from redcross.choices import RecordStatus
+from redcross.corrections import waiting_for_approval
 from training.models import Session
 from training.selectors import training_progress
 
@@ -86,14 +87,10 @@ class HomeView(ChapterPageMixin, TemplateView):
         if not self.access.can_approve(chapter):
             return {}
         waiting = []
-        for model, route in (
-            (Disbursement, "aid:disbursement-list"),
-            (Expenditure, "projects:expenditure-list"),
-        ):
-            count = model.all_objects.filter(chapter=chapter, pending=True, voided_at__isnull=True).count()
-            if count:
-                url = records_url(route, chapter=chapter.pk, status=RecordStatus.PENDING)
-                waiting.append({"kind": model._meta.verbose_name, "count": count, "url": url})
+        for model, count in waiting_for_approval(chapter):
+            route = f"{model._meta.app_label}:{model._meta.model_name}-list"
+            url = records_url(route, chapter=chapter.pk, status=RecordStatus.PENDING)
+            waiting.append({"kind": model._meta.verbose_name, "count": count, "url": url})
         return {"waiting": waiting}
 
     def projects_context(self, chapter, start, end, period):
