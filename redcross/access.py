@@ -7,6 +7,7 @@ staff and administrators also create and correct records of the chapter they hol
 
 from functools import cached_property
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
@@ -112,5 +113,6 @@ class CommandAccess(Access):
 def access_for(request):
     """The request's Access, built once and kept on the request."""
     if not hasattr(request, "_access"):
-        request._access = Access(request.user)
+        # A request refused before authentication (a forged Host header: the 400 page) has no user.
+        request._access = Access(getattr(request, "user", None) or AnonymousUser())
     return request._access

@@ -10,7 +10,8 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.exceptions import ImproperlyConfigured
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
 from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
@@ -33,7 +34,19 @@ def static_path(url):
     name = posixpath.normpath(unquote(parts.path[len(prefix) :]))
     if name.startswith(("..", "/")) or "\\" in name:
         return None
-    return finders.find(name)
+    return finders.find(name) or _collected_path(name)
+
+
+def _collected_path(name):
+    """The collected file behind ``name`` as the configured static storage names it: in
+    production ``CompressedManifestStaticFilesStorage`` writes hashed names
+    (``reports/report.114a3c068b08.css``) that no finder knows."""
+    try:
+        if staticfiles_storage.exists(name):
+            return staticfiles_storage.path(name)
+    except (NotImplementedError, SuspiciousFileOperation):
+        return None
+    return None
 
 
 def _fetcher_class():
