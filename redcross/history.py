@@ -129,15 +129,15 @@ def record_change(record, action, before=None):
     )
 
 
-def history_entry(record, before, after, *, chapter_id):
+def history_entry(record, before, after, *, chapter_id, action="update"):
     """Records a change of a setting kept outside the books' tables (a chapter's approval
-    threshold), on every database: no trigger watches those tables."""
+    threshold, its users and their roles), on every database: no trigger watches those tables."""
     from .models import Change
 
     user_id, source = _context.get()
-    encode = lambda row: json.loads(json.dumps(row, cls=DjangoJSONEncoder))  # noqa: E731
+    encode = lambda row: None if row is None else json.loads(json.dumps(row, cls=DjangoJSONEncoder))  # noqa: E731
     return Change.objects.create(
-        table=record._meta.db_table, record_id=record.pk, chapter_id=chapter_id, action="update",
+        table=record._meta.db_table, record_id=record.pk, chapter_id=chapter_id, action=action,
         user_id=user_id, source=source, before=encode(before), after=encode(after),
     )  # fmt: skip
 
@@ -287,9 +287,11 @@ PERSONAL = {"id_number": "id_number", "phone": "phone"}
 
 
 def field_labels(table):
-    from .models import Chapter
+    from django.contrib.auth import get_user_model
 
-    for model in [*tracked_models(), Chapter]:
+    from .models import Chapter, Membership
+
+    for model in [*tracked_models(), Chapter, Membership, get_user_model()]:
         if model._meta.db_table == table:
             return model, {f.attname: str(f.verbose_name) for f in model._meta.concrete_fields}
     return None, {}
