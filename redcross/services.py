@@ -336,3 +336,78 @@ def member_password_reset(*, chapter, by, user, password=""):
     user.save(update_fields=["password"])
     history_entry(user, {"password": ""}, {"password": str(_("已重置"))}, chapter_id=chapter.pk)
     return password
+
+
+# --- Onboarding chapters (load_chapters) ---------------------------------------------------------
+
+FIRST_ADMIN_PREFIX = "admin-"
+
+
+@transaction.atomic
+def chapters_load(*, rows):
+    """Creates or renames the chapters of ``rows`` (``redcross.divisions.Division``, checked by
+    ``divisions_check``), parents first, and gives each new chapter its first administrator,
+    ``admin-CODE`` with a generated password. Returns (created, updated, admins): admins as
+    (code, chapter name, username, password) rows, the only place the passwords appear. All or
+    nothing: a problem found while writing raises DivisionErrors and saves nothing."""
+    from django.contrib.auth import get_user_model
+
+    from .choices import Role
+    from .divisions import DivisionErrors, divisions_check, level_of
+    from .history import history_entry
+    from .models import Chapter, Membership
+    from .passwords import password_generate
+
+    User = get_user_model()
+    held = {c.code: c for c in Chapter.objects.select_related("parent").select_for_update(of=("self",))}
+    existing = {code: (c.parent.code if c.parent else "") for code, c in held.items()}
+    rows = divisions_check(rows, existing)
+    new_codes = [row.code for row in rows if row.code not in held]
+    taken = set(
+        User.objects.filter(username__in=[FIRST_ADMIN_PREFIX + code for code in new_codes]).values_list(
+            "username", flat=True
+        )
+    )
+    if taken:
+        raise DivisionErrors(
+            [
+                _("第%(line)s行：用户名%(username)s已被使用，无法建立该会的首位管理员")
+                % {"line": row.line, "username": FIRST_ADMIN_PREFIX + row.code}
+                for row in rows
+                if FIRST_ADMIN_PREFIX + row.code in taken
+            ]
+        )
+    created, updated, admins = [], [], []
+    for row in rows:
+        parent = held.get(row.parent_code) if row.parent_code else None
+        chapter = held.get(row.code)
+        if chapter is None:
+            chapter = Chapter(code=row.code, name=row.name, level=level_of(row.code), parent=parent)
+            chapter.full_clean(exclude=["path", "parent"])
+            chapter.save()
+            held[row.code] = chapter
+            created.append(chapter)
+            inserted = {"code": row.code, "name": row.name, "parent_id": getattr(parent, "pk", None)}
+            history_entry(chapter, None, inserted, chapter_id=chapter.pk, action="insert")
+            password = password_generate()
+            user = User(username=FIRST_ADMIN_PREFIX + row.code, first_name=_("%(chapter)s系统管理员") % {
+                "chapter": row.name})  # fmt: skip
+            user.set_password(password)
+            user.full_clean()
+            user.save()
+            Membership.objects.create(user=user, chapter=chapter, role=Role.ADMIN)
+            inserted = {"username": user.username, "first_name": user.first_name, "is_active": True}
+            history_entry(user, None, inserted, chapter_id=chapter.pk, action="insert")
+            admins.append((row.code, row.name, user.username, password))
+            continue
+        before = {"name": chapter.name, "parent_id": chapter.parent_id, "level": chapter.level}
+        chapter.name, chapter.parent, chapter.level = row.name, parent, level_of(row.code)
+        after = {"name": chapter.name, "parent_id": chapter.parent_id, "level": chapter.level}
+        if after != before:
+            chapter.full_clean(exclude=["path", "parent"])
+            chapter.save()
+            updated.append(chapter)
+            changed = [key for key in after if after[key] != before[key]]
+            history_entry(chapter, {k: before[k] for k in changed}, {k: after[k] for k in changed},
+                          chapter_id=chapter.pk)  # fmt: skip
+    return created, updated, admins
