@@ -177,3 +177,28 @@ def test_a_taken_first_administrator_username_stops_the_whole_load(db, tmp_path)
         load(write(tmp_path, PROVINCE), tmp_path / "admins.csv")
     assert everything() == before
     assert not (tmp_path / "admins.csv").exists()
+
+
+def test_a_chapter_given_another_parent_moves_with_its_whole_subtree(db, tmp_path):
+    load(write(tmp_path, PROVINCE), tmp_path / "admins.csv")
+    # A city given another parent (here a province new in the same file) moves, counties and all.
+    moved = "620000,甘肃省红十字会,\n610900,安康市红十字会,620000\n"
+    output = load(write(tmp_path, moved, "v2.csv"), tmp_path / "admins2.csv")
+    assert "新建 1 个红十字会，更新 1 个" in output
+    paths = dict(Chapter.objects.values_list("code", "path"))
+    assert paths["610900"] == "620000/610900/"
+    assert paths["610921"] == "620000/610900/610921/" and paths["610922"] == "620000/610900/610922/"
+    assert paths["610102"] == "610000/610100/610102/"
+
+
+def test_a_cycle_through_chapters_already_held_is_refused(tree, tmp_path):
+    """陕西 put under 汉阴县, which the database holds under 安康 under 陕西: a cycle although the
+    file has one line."""
+    before = everything()
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("load_chapters", str(write(tmp_path, "610000,陕西省红十字会,610921\n")), stdout=out)
+    assert out.getvalue().splitlines() == [
+        "第1行 上级代码：上下级关系成环（610000 → 610921 → 610900 → 610000）"
+    ]
+    assert everything() == before
