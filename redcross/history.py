@@ -302,7 +302,12 @@ def differences(change, *, access=None):
     when it may not see it."""
     from .personal import MASKS
 
-    _model, labels = field_labels(change.table)
+    model, labels = field_labels(change.table)
+    choices = {
+        f.attname: {str(value): label for value, label in f.flatchoices}
+        for f in (model._meta.concrete_fields if model else [])
+        if f.choices
+    }
     before, after = change.before or {}, change.after or {}
     full = access is None or access.can_see_personal_data(change.chapter_id)
     rows = []
@@ -319,6 +324,9 @@ def differences(change, *, access=None):
         if name in PERSONAL and not full:
             old = MASKS[PERSONAL[name]](old) if old else old
             new = MASKS[PERSONAL[name]](new) if new else new
+        if name in choices:
+            # A role or a kind reads as its label (领导), not its stored value (leader).
+            old, new = (choices[name].get(str(v), v) if v not in (None, "") else v for v in (old, new))
         rows.append((labels[name], _text(old), _text(new)))
     return rows
 

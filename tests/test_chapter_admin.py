@@ -276,9 +276,9 @@ def test_an_admin_changes_a_role_and_history_keeps_it(client, tree, people):
         people["admin"].pk,
         tree.naiman.pk,
     )
-    # The history page names the field and both roles.
+    # The history page names the record, the field and both roles as the page calls them.
     page = client.get(reverse("change-list")).content.decode()
-    assert "成员角色" in page
+    assert "成员角色" in page and "角色：工作人员 → 领导" in page
 
 
 def test_the_last_administrator_of_a_chapter_can_be_neither_demoted_nor_deactivated(client, tree, people):
