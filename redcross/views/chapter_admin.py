@@ -15,7 +15,7 @@ from django.views.generic import FormView, TemplateView
 from redcross.choices import Role
 from redcross.forms import MemberCreateForm, MemberRoleForm, PasswordResetForm
 from redcross.models import Chapter, Membership
-from redcross.selectors import categories, chapter_members
+from redcross.selectors import categories, chapter_members, chapters_overview
 from redcross.services import (
     member_account_problem,
     member_active_set,
@@ -70,39 +70,9 @@ class ChapterAdminHomeView(AdministratorMixin, TemplateView):
     template_name = "chapter/home.html"
 
     def get_context_data(self, **kwargs):
-        from django.db.models import Count
-
         context = super().get_context_data(**kwargs)
-        chapters = self.access.administered_chapters()
-        counts = dict(
-            Membership.objects.filter(chapter__in=chapters, user__is_active=True)
-            .values("chapter")
-            .annotate(n=Count("pk"))
-            .values_list("chapter", "n")
-        )
-        funds = _fund_counts(chapters)
-        for chapter in chapters:
-            chapter.member_count = counts.get(chapter.pk, 0)
-            chapter.fund_count = funds.get(chapter.pk, 0)
-        context["chapters"] = chapters
+        context["chapters"] = chapters_overview(self.access.administered_chapters())
         return context
-
-
-def _fund_counts(chapters):
-    """Funds per chapter. Asked of the app through its model's label, as the kernel knows no app."""
-    from django.apps import apps
-    from django.db.models import Count
-
-    try:
-        fund = apps.get_model("donations", "Fund")
-    except LookupError:
-        return {}
-    return dict(
-        fund.objects.filter(chapter__in=chapters)
-        .values("chapter")
-        .annotate(n=Count("pk"))
-        .values_list("chapter", "n")
-    )
 
 
 class MemberListView(ChapterAdminMixin, TemplateView):
