@@ -126,62 +126,69 @@ class MemberDetailView(ChapterAdminMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         membership = self.get_membership()
-        member, action = membership.user, request.POST.get("action")
-        try:
-            if action == "role":
-                form = MemberRoleForm(request.POST)
-                if not form.is_valid():
-                    return self.render_to_response(
-                        self.get_context_data(membership=membership, role_form=form)
-                    )
-                try:
-                    member_role_set(
-                        chapter=self.chapter, by=request.user, user=member, role=form.cleaned_data["role"]
-                    )
-                except ValidationError as error:
-                    add_service_errors(form, error)
-                    return self.render_to_response(
-                        self.get_context_data(membership=membership, role_form=form)
-                    )
-                messages.success(request, _("%(username)s 的角色已改为%(role)s") % {
-                    "username": member.username, "role": Role(form.cleaned_data["role"]).label})  # fmt: skip
-            elif action == "reset":
-                form = PasswordResetForm(request.POST)
-                form.is_valid()
-                try:
-                    password = member_password_reset(
-                        chapter=self.chapter,
-                        by=request.user,
-                        user=member,
-                        password=form.cleaned_data.get("password", ""),
-                    )
-                except ValidationError as error:
-                    add_service_errors(form, error)
-                    return self.render_to_response(
-                        self.get_context_data(membership=membership, reset_form=form)
-                    )
-                return password_shown(
-                    self, user=member, password=password, chapter=self.chapter, created=False
-                )
-            elif action in ("deactivate", "activate"):
-                member_active_set(
-                    chapter=self.chapter, by=request.user, user=member, active=action == "activate"
-                )
-                messages.success(
-                    request,
-                    (
-                        _("%(username)s 的账号已停用")
-                        if action == "deactivate"
-                        else _("%(username)s 的账号已恢复")
-                    )
-                    % {"username": member.username},
-                )
+        handler = {
+            "role": self.set_role,
+            "reset": self.reset_password,
+            "deactivate": self.set_active,
+            "activate": self.set_active,
+        }.get(request.POST.get("action"))
+        if handler is None:
+            messages.error(request, _("未知的操作"))
+        else:
+            try:
+                response = handler(membership)
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
             else:
-                messages.error(request, _("未知的操作"))
+                if response is not None:
+                    return response
+        return redirect("chapter-member", code=self.chapter.code, user_id=membership.user_id)
+
+    def again(self, membership, **forms):
+        """The page again, with the form that failed and its errors."""
+        return self.render_to_response(self.get_context_data(membership=membership, **forms))
+
+    def set_role(self, membership):
+        form = MemberRoleForm(self.request.POST)
+        if not form.is_valid():
+            return self.again(membership, role_form=form)
+        role = form.cleaned_data["role"]
+        try:
+            member_role_set(chapter=self.chapter, by=self.request.user, user=membership.user, role=role)
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        return redirect("chapter-member", code=self.chapter.code, user_id=member.pk)
+            add_service_errors(form, error)
+            return self.again(membership, role_form=form)
+        messages.success(
+            self.request,
+            _("%(username)s 的角色已改为%(role)s")
+            % {"username": membership.user.username, "role": Role(role).label},
+        )
+        return None
+
+    def reset_password(self, membership):
+        form = PasswordResetForm(self.request.POST)
+        form.is_valid()
+        try:
+            password = member_password_reset(
+                chapter=self.chapter,
+                by=self.request.user,
+                user=membership.user,
+                password=form.cleaned_data.get("password", ""),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.again(membership, reset_form=form)
+        return password_shown(
+            self, user=membership.user, password=password, chapter=self.chapter, created=False
+        )
+
+    def set_active(self, membership):
+        active = self.request.POST["action"] == "activate"
+        member_active_set(chapter=self.chapter, by=self.request.user, user=membership.user, active=active)
+        done = _("%(username)s 的账号已恢复") if active else _("%(username)s 的账号已停用")
+        messages.success(self.request, done % {"username": membership.user.username})
+        return None
 
 
 class CategoryListView(AdministratorMixin, TemplateView):
