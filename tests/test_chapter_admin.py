@@ -291,7 +291,8 @@ def test_the_last_administrator_of_a_chapter_can_be_neither_demoted_nor_deactiva
     # With a second administrator, the first may step down; the second then cannot.
     second = people["leader"]
     client.post(member_url(tree.naiman, second), {"action": "role", "role": Role.ADMIN})
-    client.post(member_url(tree.naiman, people["admin"]), {"action": "role", "role": Role.STAFF})
+    response = client.post(member_url(tree.naiman, people["admin"]), {"action": "role", "role": Role.STAFF})
+    assert response["Location"] == reverse("home")  # the page is no longer theirs
     assert Membership.objects.get(user=people["admin"]).role == Role.STAFF
     client.force_login(second)
     before = accounts()

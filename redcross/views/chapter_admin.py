@@ -164,6 +164,8 @@ class MemberDetailView(ChapterAdminMixin, TemplateView):
             _("%(username)s 的角色已改为%(role)s")
             % {"username": membership.user.username, "role": Role(role).label},
         )
+        if membership.user_id == self.request.user.pk and role != Role.ADMIN:
+            return redirect("home")  # stepped down: this page is no longer theirs
         return None
 
     def reset_password(self, membership):
