@@ -75,7 +75,9 @@ def users_ensure(chapters):
         user, _ = User.objects.get_or_create(username=username)
         user.first_name = full_name
         user.is_active = True
-        user.is_staff = user.is_superuser = role == Role.ADMIN
+        # A demo account is never the operator's: /admin/ is for superusers only, and demo-admin
+        # administers its chapter from /chapter/ (an earlier demo made it a superuser).
+        user.is_staff = user.is_superuser = False
         user.set_password(DEMO_PASSWORD)
         user.save()
         Membership.objects.filter(user=user).exclude(chapter=chapters[code]).delete()

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .choices import Role
 from .filters import DateInput
 from .models import Chapter
 
@@ -79,3 +80,37 @@ class RecordForm(forms.Form):
         return {
             name: value for name, value in self.cleaned_data.items() if name not in ("chapter", "version")
         }
+
+
+# --- A chapter's users (本会管理) ---------------------------------------------------------------
+
+
+class MemberCreateForm(forms.Form):
+    """A new user of the administrator's chapter; the rules are the service's (``member_create``)."""
+
+    username = forms.CharField(
+        label=_("用户名"), max_length=150, help_text=_("登录用，字母、数字和 @ . + - _")
+    )
+    full_name = forms.CharField(label=_("姓名"), max_length=150)
+    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+    password = forms.CharField(
+        label=_("初始密码"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("留空则自动生成；密码只在保存后显示一次，请交给本人并提醒其登录后修改"),
+    )
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+
+
+class PasswordResetForm(forms.Form):
+    password = forms.CharField(
+        label=_("新密码"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("留空则自动生成，只显示一次"),
+    )

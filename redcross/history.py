@@ -129,15 +129,15 @@ def record_change(record, action, before=None):
     )
 
 
-def history_entry(record, before, after, *, chapter_id):
+def history_entry(record, before, after, *, chapter_id, action="update"):
     """Records a change of a setting kept outside the books' tables (a chapter's approval
-    threshold), on every database: no trigger watches those tables."""
+    threshold, its users and their roles), on every database: no trigger watches those tables."""
     from .models import Change
 
     user_id, source = _context.get()
-    encode = lambda row: json.loads(json.dumps(row, cls=DjangoJSONEncoder))  # noqa: E731
+    encode = lambda row: None if row is None else json.loads(json.dumps(row, cls=DjangoJSONEncoder))  # noqa: E731
     return Change.objects.create(
-        table=record._meta.db_table, record_id=record.pk, chapter_id=chapter_id, action="update",
+        table=record._meta.db_table, record_id=record.pk, chapter_id=chapter_id, action=action,
         user_id=user_id, source=source, before=encode(before), after=encode(after),
     )  # fmt: skip
 
@@ -287,9 +287,11 @@ PERSONAL = {"id_number": "id_number", "phone": "phone"}
 
 
 def field_labels(table):
-    from .models import Chapter
+    from django.contrib.auth import get_user_model
 
-    for model in [*tracked_models(), Chapter]:
+    from .models import Chapter, Membership
+
+    for model in [*tracked_models(), Chapter, Membership, get_user_model()]:
         if model._meta.db_table == table:
             return model, {f.attname: str(f.verbose_name) for f in model._meta.concrete_fields}
     return None, {}
@@ -300,7 +302,12 @@ def differences(change, *, access=None):
     when it may not see it."""
     from .personal import MASKS
 
-    _model, labels = field_labels(change.table)
+    model, labels = field_labels(change.table)
+    choices = {
+        f.attname: {str(value): label for value, label in f.flatchoices}
+        for f in (model._meta.concrete_fields if model else [])
+        if f.choices
+    }
     before, after = change.before or {}, change.after or {}
     full = access is None or access.can_see_personal_data(change.chapter_id)
     rows = []
@@ -317,6 +324,9 @@ def differences(change, *, access=None):
         if name in PERSONAL and not full:
             old = MASKS[PERSONAL[name]](old) if old else old
             new = MASKS[PERSONAL[name]](new) if new else new
+        if name in choices:
+            # A role or a kind reads as its label (领导), not its stored value (leader).
+            old, new = (choices[name].get(str(v), v) if v not in (None, "") else v for v in (old, new))
         rows.append((labels[name], _text(old), _text(new)))
     return rows
 

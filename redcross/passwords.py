@@ -15,3 +15,18 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
 
     def get_help_text(self):
         return _("密码至少需要 %(min_length)s 个字符。") % {"min_length": self.min_length}
+
+
+# Letters and digits that cannot be mistaken for one another when read aloud or copied by hand.
+GENERATED_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def password_generate(length=14):
+    """A random password for a new account or a reset, shown once to the administrator who made
+    it: long enough for the validators, with letters and digits, nothing easily misread."""
+    import secrets
+
+    while True:
+        password = "".join(secrets.choice(GENERATED_ALPHABET) for _ in range(length))
+        if any(c.isdigit() for c in password) and any(c.isalpha() for c in password):
+            return password

@@ -158,3 +158,256 @@ def period_reopen(*, period, user, reason):
     period.updated_by = user
     period.save()
     return period
+
+
+# --- A chapter's users (本会管理) ---------------------------------------------------------------
+#
+# A chapter's administrator manages the users of that chapter only. Every change is kept in
+# history (``history_entry``: no trigger watches the user and membership tables); a password
+# never is, only the fact that it was reset.
+
+USERNAME_PATTERN = r"^[A-Za-z0-9@.+_-]{1,150}$"
+
+
+def _require_administrator(chapter, by):
+    if not Access(by).can_administer(chapter):
+        raise ValidationError(_("只有本会系统管理员可以管理本会用户"))
+
+
+def _active_admins(chapter):
+    from .choices import Role
+    from .models import Membership
+
+    return Membership.objects.filter(chapter=chapter, role=Role.ADMIN, user__is_active=True)
+
+
+def member_account_problem(*, chapter, user, by):
+    """Why ``by`` may not reset the password of, or deactivate, ``user`` from ``chapter``'s page
+    (None when they may): only the account of someone who holds roles in no chapter but those
+    ``by`` administers, never the operator's. One rule for the page and the services."""
+    from .models import Membership
+
+    if user.is_superuser:
+        return _("%(username)s 是系统运营方账号，不能在本会管理中修改") % {"username": user.username}
+    administered = {c.pk for c in Access(by).administered_chapters()}
+    memberships = list(Membership.objects.filter(user=user).select_related("chapter"))
+    if chapter.pk not in {m.chapter_id for m in memberships}:
+        return _("%(username)s 不是本会用户") % {"username": user.username}
+    elsewhere = [m.chapter.name for m in memberships if m.chapter_id not in administered]
+    if elsewhere:
+        return _("%(username)s 还在%(chapters)s任职，其密码和账号状态只能由该会管理员或系统运营方修改") % {
+            "username": user.username,
+            "chapters": "、".join(elsewhere),
+        }
+    return None
+
+
+def _require_account(chapter, user, by):
+    problem = member_account_problem(chapter=chapter, user=user, by=by)
+    if problem:
+        raise ValidationError(problem)
+
+
+@transaction.atomic
+def member_create(*, chapter, by, username, full_name, role, password=""):
+    """Creates a user holding ``role`` in ``chapter``; returns (user, password). Without a
+    password one is generated: the page shows it once, nothing keeps it."""
+    import re
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+
+    from .choices import Role
+    from .history import history_entry
+    from .models import Membership
+    from .passwords import password_generate
+
+    _require_administrator(chapter, by)
+    User = get_user_model()
+    username = (username or "").strip()
+    errors = {}
+    if not re.match(USERNAME_PATTERN, username):
+        errors["username"] = _("用户名只能包含字母、数字和 @ . + - _，不超过150个字符")
+    elif User.objects.filter(username__iexact=username).exists():
+        errors["username"] = _("用户名 %(username)s 已被使用") % {"username": username}
+    if role not in Role.values:
+        errors["role"] = _("请选择角色")
+    full_name = (full_name or "").strip()
+    if not full_name:
+        errors["full_name"] = _("请填写姓名")
+    elif len(full_name) > 150:
+        errors["full_name"] = _("姓名不超过150个字符")
+    if errors:
+        raise ValidationError(errors)
+    user = User(username=username, first_name=full_name, is_active=True)
+    password = password or password_generate()
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from error
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    membership = Membership(user=user, chapter=chapter, role=role)
+    membership.full_clean()
+    membership.save()
+    history_entry(user, None, {"username": username, "first_name": full_name, "is_active": True},
+                  chapter_id=chapter.pk, action="insert")  # fmt: skip
+    history_entry(membership, None, {"user_id": user.pk, "chapter_id": chapter.pk, "role": role},
+                  chapter_id=chapter.pk, action="insert")  # fmt: skip
+    return user, password
+
+
+@transaction.atomic
+def member_role_set(*, chapter, by, user, role):
+    """Gives ``user`` another role in ``chapter``. The chapter keeps at least one active
+    administrator, so that someone can still manage it."""
+    from .choices import Role
+    from .history import history_entry
+    from .models import Membership
+
+    _require_administrator(chapter, by)
+    if role not in Role.values:
+        raise ValidationError({"role": _("请选择角色")})
+    membership = Membership.objects.select_for_update().filter(chapter=chapter, user=user).first()
+    if membership is None:
+        raise ValidationError(_("%(username)s 不是本会用户") % {"username": user.username})
+    # Locks the chapter's administrators, so that two demotions at once cannot leave none.
+    admins = list(_active_admins(chapter).select_for_update().values_list("user_id", flat=True))
+    if membership.role == Role.ADMIN and role != Role.ADMIN and admins == [user.pk]:
+        raise ValidationError({"role": _("%(username)s 是本会唯一的系统管理员，不能取消其管理员角色") % {
+            "username": user.username}})  # fmt: skip
+    before = membership.role
+    if before == role:
+        return membership
+    membership.role = role
+    membership.full_clean()
+    membership.save(update_fields=["role"])
+    history_entry(membership, {"role": before}, {"role": role}, chapter_id=chapter.pk)
+    return membership
+
+
+@transaction.atomic
+def member_active_set(*, chapter, by, user, active):
+    """Deactivates (or reactivates) the account of a user of ``chapter``: a deactivated user
+    cannot log in, and their records keep their name. Not one's own account, not the chapter's
+    last active administrator, not an account that also serves elsewhere."""
+    from django.contrib.auth import get_user_model
+
+    from .history import history_entry
+
+    _require_administrator(chapter, by)
+    user = get_user_model().objects.select_for_update().get(pk=user.pk)
+    _require_account(chapter, user, by)
+    if not active and user.pk == by.pk:
+        raise ValidationError(_("不能停用自己的账号"))
+    admins = list(_active_admins(chapter).select_for_update().values_list("user_id", flat=True))
+    if not active and admins == [user.pk]:
+        raise ValidationError(
+            _("%(username)s 是本会唯一的系统管理员，不能停用") % {"username": user.username}
+        )
+    if user.is_active == active:
+        return user
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    history_entry(user, {"is_active": not active}, {"is_active": active}, chapter_id=chapter.pk)
+    return user
+
+
+@transaction.atomic
+def member_password_reset(*, chapter, by, user, password=""):
+    """Sets a new password for a user of ``chapter`` (generated when none is given); returns it
+    to be shown once. History keeps that it was reset, never the password."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+
+    from .history import history_entry
+    from .passwords import password_generate
+
+    _require_administrator(chapter, by)
+    user = get_user_model().objects.select_for_update().get(pk=user.pk)
+    _require_account(chapter, user, by)
+    password = password or password_generate()
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from error
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    history_entry(user, {"password": ""}, {"password": str(_("已重置"))}, chapter_id=chapter.pk)
+    return password
+
+
+# --- Onboarding chapters (load_chapters) ---------------------------------------------------------
+
+FIRST_ADMIN_PREFIX = "admin-"
+
+
+@transaction.atomic
+def chapters_load(*, rows):
+    """Creates or renames the chapters of ``rows`` (``redcross.divisions.Division``, checked by
+    ``divisions_check``), parents first, and gives each new chapter its first administrator,
+    ``admin-CODE`` with a generated password. Returns (created, updated, admins): admins as
+    (code, chapter name, username, password) rows, the only place the passwords appear. All or
+    nothing: a problem found while writing raises DivisionErrors and saves nothing."""
+    from django.contrib.auth import get_user_model
+
+    from .choices import Role
+    from .divisions import DivisionErrors, divisions_check, level_of
+    from .history import history_entry
+    from .models import Chapter, Membership
+    from .passwords import password_generate
+
+    User = get_user_model()
+    held = {c.code: c for c in Chapter.objects.select_related("parent").select_for_update(of=("self",))}
+    existing = {code: (c.parent.code if c.parent else "") for code, c in held.items()}
+    rows = divisions_check(rows, existing)
+    new_codes = [row.code for row in rows if row.code not in held]
+    taken = set(
+        User.objects.filter(username__in=[FIRST_ADMIN_PREFIX + code for code in new_codes]).values_list(
+            "username", flat=True
+        )
+    )
+    if taken:
+        raise DivisionErrors(
+            [
+                _("第%(line)s行：用户名%(username)s已被使用，无法建立该会的首位管理员")
+                % {"line": row.line, "username": FIRST_ADMIN_PREFIX + row.code}
+                for row in rows
+                if FIRST_ADMIN_PREFIX + row.code in taken
+            ]
+        )
+    created, updated, admins = [], [], []
+    for row in rows:
+        parent = held.get(row.parent_code) if row.parent_code else None
+        chapter = held.get(row.code)
+        if chapter is None:
+            chapter = Chapter(code=row.code, name=row.name, level=level_of(row.code), parent=parent)
+            chapter.full_clean(exclude=["path", "parent"])
+            chapter.save()
+            held[row.code] = chapter
+            created.append(chapter)
+            inserted = {"code": row.code, "name": row.name, "parent_id": getattr(parent, "pk", None)}
+            history_entry(chapter, None, inserted, chapter_id=chapter.pk, action="insert")
+            password = password_generate()
+            user = User(username=FIRST_ADMIN_PREFIX + row.code, first_name=_("%(chapter)s系统管理员") % {
+                "chapter": row.name})  # fmt: skip
+            user.set_password(password)
+            user.full_clean()
+            user.save()
+            Membership.objects.create(user=user, chapter=chapter, role=Role.ADMIN)
+            inserted = {"username": user.username, "first_name": user.first_name, "is_active": True}
+            history_entry(user, None, inserted, chapter_id=chapter.pk, action="insert")
+            admins.append((row.code, row.name, user.username, password))
+            continue
+        before = {"name": chapter.name, "parent_id": chapter.parent_id, "level": chapter.level}
+        chapter.name, chapter.parent, chapter.level = row.name, parent, level_of(row.code)
+        after = {"name": chapter.name, "parent_id": chapter.parent_id, "level": chapter.level}
+        if after != before:
+            chapter.full_clean(exclude=["path", "parent"])
+            chapter.save()
+            updated.append(chapter)
+            changed = [key for key in after if after[key] != before[key]]
+            history_entry(chapter, {k: before[k] for k in changed}, {k: after[k] for k in changed},
+                          chapter_id=chapter.pk)  # fmt: skip
+    return created, updated, admins

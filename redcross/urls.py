@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from .views import exports, history, imports, periods
+from .views import chapter_admin, exports, history, imports, periods
 from .views.home import HomeView
 
 urlpatterns = [
@@ -29,5 +29,18 @@ urlpatterns = [
     path("imports/<int:pk>/confirm/", imports.ImportConfirmView.as_view(), name="import-confirm"),
     path("imports/<int:pk>/undo/", imports.ImportUndoView.as_view(), name="import-undo"),
     path("imports/<int:pk>/marked/", imports.ImportMarkedView.as_view(), name="import-marked"),
+    path("chapter/", chapter_admin.ChapterAdminHomeView.as_view(), name="chapter-admin"),
+    path("chapter/categories/", chapter_admin.CategoryListView.as_view(), name="chapter-categories"),
+    path("chapter/<str:code>/users/", chapter_admin.MemberListView.as_view(), name="chapter-members"),
+    path(
+        "chapter/<str:code>/users/new/",
+        chapter_admin.MemberCreateView.as_view(),
+        name="chapter-member-create",
+    ),
+    path(
+        "chapter/<str:code>/users/<int:user_id>/",
+        chapter_admin.MemberDetailView.as_view(),
+        name="chapter-member",
+    ),
     path("admin/", admin.site.urls),
 ]
