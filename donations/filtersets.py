@@ -113,10 +113,21 @@ class FundLedgerFilterSet(FundFilterSet):
     """
 
     date = django_filters.DateFromToRangeFilter(label=_("期间"), widget=PeriodWidget(), method="keep_all")
-    fund = django_filters.NumberFilter(field_name="pk", widget=forms.HiddenInput)
+    # The fund's page exports its own ledger: chosen among the funds the user reads, so that the
+    # workbook's header names it (基金：博爱一日捐), not its number.
+    fund = django_filters.ModelChoiceFilter(
+        label=_("基金"), queryset=None, method="filter_fund", widget=forms.HiddenInput
+    )
 
     class Meta(FundFilterSet.Meta):
         fields = ["date", "chapter", "restriction", "q", "fund"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["fund"].queryset = Fund.objects.visible_to(self.access)
+
     def keep_all(self, queryset, name, value):
         return queryset
+
+    def filter_fund(self, queryset, name, value):
+        return queryset.filter(pk=value.pk)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from redcross.params import chapter_code_param
 from redcross.views.generic import AccessMixin, ChapterPageMixin
 from training.models import Target, TrainingKind
 
@@ -77,7 +78,8 @@ class ReportOpenView(AccessMixin, View):
     """Opens the chapter's report for a period, filling in a new draft from the records."""
 
     def post(self, request):
-        chapter = self.access.readable_chapters().filter(code=request.POST.get("chapter")).first()
+        code = chapter_code_param(request.POST.get("chapter"))
+        chapter = self.access.readable_chapters().filter(code=code).first() if code else None
         if chapter is None:
             raise Http404
         if not self.access.can_edit_reports(chapter):

@@ -1,13 +1,13 @@
 import datetime
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from redcross.params import year_param
 from redcross.urls_util import records_url
 from redcross.views.generic import ChapterPageMixin, RecordDetailView, RecordFormView, RecordListView
 
@@ -19,10 +19,7 @@ from .models import Certificate, Instructor, Session, Target
 
 
 def year_from(request):
-    try:
-        return int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        raise Http404 from None
+    return year_param(request.GET.get("year"), default=timezone.localdate().year)
 
 
 class TrainingOverviewView(ChapterPageMixin, TemplateView):

@@ -109,7 +109,13 @@ class ApproveView(CorrectionView):
     explanation = _("审批后该笔记录计入报告、明细账合计和基金余额。不同意请作废并写明原因。")
 
     def allowed(self):
-        return self.access.can_approve(self.object.chapter)
+        if not self.access.can_approve(self.object.chapter):
+            return False
+        if not corrections.can_approve(self.access, self.object):
+            # Not even the page: the one who entered or last corrected a record does not approve
+            # it (four eyes), and is told so rather than shown a button that would be refused.
+            raise PermissionDenied(_("录入或更正该记录的人不能审批它，请由其他领导审批"))
+        return True
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

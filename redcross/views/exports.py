@@ -7,7 +7,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -16,6 +16,7 @@ from django.views.generic import DetailView, FormView, ListView
 from redcross.exports import EXPORTS, LEDGERS, export_class
 from redcross.filters import DateInput
 from redcross.models import Export
+from redcross.params import safe_next
 from redcross.services import export_queue, export_write
 
 from .generic import AccessMixin
@@ -31,7 +32,7 @@ def export_response(request, export, params, *, back):
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-        return redirect(back)
+        return HttpResponseRedirect(back)
     rows = export.count(queryset)
     if rows > settings.EXPORT_IMMEDIATE_ROWS:
         job = export_queue(user=request.user, export=export, params=params, rows_total=rows)
@@ -52,7 +53,7 @@ class ExportCreateView(AccessMixin, View):
         if key not in EXPORTS:
             raise Http404
         params = request.POST.copy()
-        back = params.pop("next", [""])[0] or "/"
+        back = safe_next(request, params.pop("next", [""])[0])
         for name in NOT_FILTERS:
             params.pop(name, None)
         return export_response(request, export_class(key)(self.access), params, back=back)

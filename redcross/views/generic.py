@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, FormView, ListView
@@ -19,22 +19,33 @@ from django.views.generic import DetailView, FormView, ListView
 from redcross.access import access_for
 from redcross.history import record_history
 from redcross.models import every, standing
+from redcross.params import BadParameter, chapter_code_param
 
 
 class AccessMixin:
-    """Gives a view the rights of the requesting user as ``self.access``."""
+    """Gives a view the rights of the requesting user as ``self.access``.
+
+    A parameter the view cannot read (``redcross.params.BadParameter``) is answered here, for every
+    view, with a 400 page saying in Chinese what is wrong with it.
+    """
 
     @property
     def access(self):
         return access_for(self.request)
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except BadParameter as error:
+            return render(request, "bad_parameter.html", {"message": error.message}, status=400)
 
 
 class ChapterPageMixin(AccessMixin):
     """A page about one chapter: ``?chapter=CODE`` among those the user reads, else their own."""
 
     def get_chapter(self):
-        code = self.request.GET.get("chapter")
-        if not code:
+        code = chapter_code_param(self.request.GET.get("chapter"))
+        if code is None:
             return self.access.home_chapter
         chapter = self.access.readable_chapters().filter(code=code).first()
         if chapter is None:

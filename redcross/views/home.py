@@ -3,7 +3,6 @@
 import datetime
 
 from django.db.models import Q
-from django.http import Http404
 from django.urls import reverse
 from django.views.generic import TemplateView
 
@@ -19,6 +18,7 @@ from redcross.corrections import waiting_for_approval
 from training.models import Session
 from training.selectors import training_progress
 
+from ..params import year_param
 from ..urls_util import records_url
 from .generic import ChapterPageMixin
 
@@ -34,10 +34,9 @@ class HomeView(ChapterPageMixin, TemplateView):
             return context
         disbursements = Disbursement.objects.for_chapter(chapter)
         years = disbursement_years(disbursements)
-        try:
-            year = int(self.request.GET.get("year") or (years[0] if years else datetime.date.today().year))
-        except ValueError:
-            raise Http404 from None
+        year = year_param(
+            self.request.GET.get("year"), default=years[0] if years else datetime.date.today().year
+        )
         start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
         in_year = disbursements.in_period(start, end)
         period = {"chapter": chapter.pk, "date_after": start.isoformat(), "date_before": end.isoformat()}

@@ -13,6 +13,7 @@ from redcross.choices import PeriodKind
 from redcross.forms import MoneyField
 from redcross.models import Chapter, ClosedPeriod
 from redcross.money import format_money
+from redcross.params import id_param
 from redcross.services import approval_threshold_set, period_close, period_reopen
 
 from .generic import AccessMixin
@@ -68,7 +69,9 @@ class PeriodListView(AccessMixin, ListView):
 
     def post(self, request):
         if "reopen" in request.POST:
-            period = get_object_or_404(self.get_queryset(), pk=request.POST["reopen"])
+            period = get_object_or_404(
+                self.get_queryset(), pk=id_param(request.POST["reopen"], label=_("重新开放的期间"))
+            )
             try:
                 period_reopen(period=period, user=request.user, reason=request.POST.get("reason", ""))
             except ValidationError as error:
