@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
 from aid.models import Beneficiary, Disbursement, PersonYear, ReliefDay
 from aid.services import disbursement_record
@@ -19,6 +20,7 @@ from projects.models import Project
 from projects.services import project_advance
 from redcross import bounds
 from redcross.choices import Role
+from redcross.import_template import build_template
 from redcross.importing import BadValue, as_count, as_money, as_record_date, import_records
 from redcross.models import every
 from redcross.services import approval_threshold_set
@@ -462,6 +464,21 @@ def test_a_project_step_dated_in_the_future_is_refused(tree, staff):
         project_advance(project=project, user=staff, date=D(9999, 12, 31))
     assert error.value.message_dict == {"date": [in_future()]}
     assert rows(Project) == before
+
+
+def test_the_import_template_refuses_in_excel_what_the_import_would_refuse(tmp_path, tree):
+    path = tmp_path / "template.xlsx"
+    build_template(path, chapter=tree.naiman)
+
+    payments = load_workbook(path)["救助发放"]
+    rules = {
+        str(v.sqref).split(":")[0]: (v.type, v.operator, v.formula1, v.formula2)
+        for v in payments.data_validations.dataValidation
+    }
+    latest = (bounds.latest_plan_date() - D(1899, 12, 30)).days
+    assert rules["A2"] == ("date", "between", "1462", str(latest))  # 1462: 1904-01-01 in Excel
+    assert rules["E2"] == ("whole", "between", "0", "1000000")  # 受助人数
+    assert rules["G2"] == ("decimal", "between", "0", "9999999999.99")  # 现金金额
 
 
 # --- properties: the reader and the model agree, whatever the figure -----------------------------
