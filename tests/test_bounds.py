@@ -15,15 +15,16 @@ from openpyxl import load_workbook
 from aid.models import Beneficiary, Disbursement, PersonYear, ReliefDay
 from aid.services import disbursement_record
 from donations.models import Donation, Donor, Drive, Receipt
-from donations.services import drive_create
+from donations.services import drive_create, receipt_issue, receipt_void
 from projects.models import Project
 from projects.services import project_advance
 from redcross import bounds
-from redcross.choices import Role
+from redcross.choices import PeriodKind, Role
+from redcross.corrections import record_reverse
 from redcross.import_template import build_template
 from redcross.importing import BadValue, as_count, as_money, as_record_date, import_records
 from redcross.models import every
-from redcross.services import approval_threshold_set
+from redcross.services import approval_threshold_set, period_close
 from reports.choices import ReportKind
 from reports.models import Section
 from reports.periods import Period
@@ -31,7 +32,7 @@ from reports.services import report_open
 from training.models import Session, Target, TrainingKind
 from training.services import session_record, target_set, targets_set
 
-from .factories import DisbursementFactory, FundFactory, ProjectFactory
+from .factories import DisbursementFactory, DonationFactory, FundFactory, ProjectFactory
 from .test_imports import workbook
 
 D = datetime.date
@@ -464,6 +465,32 @@ def test_a_project_step_dated_in_the_future_is_refused(tree, staff):
         project_advance(project=project, user=staff, date=D(9999, 12, 31))
     assert error.value.message_dict == {"date": [in_future()]}
     assert rows(Project) == before
+
+
+def test_a_reversal_dated_9999_12_31_is_refused(tree, staff, member, day_payment):
+    period_close(chapter=tree.naiman, user=member(Role.LEADER, tree.naiman), kind=PeriodKind.YEAR, year=2020)
+    before = rows(*AID)
+
+    with pytest.raises(ValidationError) as error:
+        record_reverse(day_payment, user=staff, date=D(9999, 12, 31), reason="金额录错")
+
+    assert error.value.message_dict == {"date": [in_future()]}
+    assert rows(*AID) == before
+
+
+def test_a_replacement_receipt_dated_9999_12_31_is_refused_and_the_old_one_stays_valid(tree, staff):
+    receipt = receipt_issue(
+        donation=DonationFactory(chapter=tree.naiman), user=staff, number="A1", issued_on=D(2020, 5, 8)
+    )
+    before = rows(Receipt)
+
+    with pytest.raises(ValidationError) as error:
+        receipt_void(
+            receipt=receipt, user=staff, reason="抬头有误", new_number="A2", new_issued_on=D(9999, 12, 31)
+        )
+
+    assert error.value.message_dict == {"new_issued_on": [in_future()]}
+    assert rows(Receipt) == before
 
 
 def test_the_import_template_refuses_in_excel_what_the_import_would_refuse(tmp_path, tree):
