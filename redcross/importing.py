@@ -201,9 +201,10 @@ def as_money(value):
         raise BadValue(_("金额无效：应为数字（元）"))
     if amount < 0:
         raise BadValue(_("金额不能为负数"))
+    # The bound first: a figure of 30 digits or more cannot even be quantized to the fen.
+    bounds.validate_amount(amount)
     if amount != amount.quantize(Decimal("0.01")):
         raise BadValue(_("金额最多保留两位小数（到分）"))
-    bounds.validate_amount(amount)
     return amount.quantize(Decimal("0.01"))
 
 

@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.urls import reverse
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
@@ -529,7 +530,10 @@ def test_any_head_count_is_read_within_its_bound_or_refused_with_the_models_mess
         assert 1 <= value == number <= bounds.MAX_COUNT
 
 
-@given(st.decimals(min_value=0, max_value=Decimal("1e15"), places=2, allow_nan=False, allow_infinity=False))
+@given(
+    st.decimals(min_value=0, max_value=Decimal("1e15"), places=2, allow_nan=False, allow_infinity=False)
+    | st.integers(min_value=0, max_value=10**400).map(Decimal)
+)
 def test_any_amount_is_read_below_100_billion_or_refused_naming_the_limit(amount):
     try:
         value = as_money(amount)
@@ -538,6 +542,39 @@ def test_any_amount_is_read_below_100_billion_or_refused_naming_the_limit(amount
         assert error.messages == [AMOUNT]
     else:
         assert value == amount <= bounds.MAX_AMOUNT
+
+
+@pytest.mark.django_db
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    head_count=st.integers(min_value=-(2**64), max_value=2**64),
+    cases=st.none() | st.integers(min_value=-(2**64), max_value=2**64),
+    cash=st.integers(min_value=0, max_value=10**40).map(Decimal),
+)
+def test_any_group_payment_is_saved_within_its_bounds_or_refused_never_left_to_the_database(
+    tree, staff, category, head_count, cases, cash
+):
+    with transaction.atomic():
+        try:
+            payment = disbursement_record(
+                chapter=tree.naiman,
+                user=staff,
+                date=D(2020, 6, 1),
+                category=category["救灾救助"],
+                cash_amount=cash,
+                head_count=head_count,
+                cases=cases,
+            )
+        except ValidationError as error:
+            assert set(error.message_dict) <= {"head_count", "cases", "cash_amount"}
+        else:
+            payment.refresh_from_db()
+            assert 1 <= payment.head_count <= bounds.MAX_COUNT
+            assert 1 <= payment.cases <= bounds.MAX_COUNT
+            assert 0 < payment.cash_amount <= bounds.MAX_AMOUNT
+            day = ReliefDay.objects.get(chapter=tree.naiman, date=D(2020, 6, 1))
+            assert day.group_persons == payment.head_count
+        transaction.set_rollback(True)
 
 
 @given(st.dates())
