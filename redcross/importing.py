@@ -213,7 +213,9 @@ def as_count(value, *, minimum=0, bound=bounds.validate_count):
         value = int(value)
     if isinstance(value, bool) or not re.fullmatch(r"\d+", as_text(value)):
         raise BadValue(_("应为整数"))
-    number = int(as_text(value))
+    text = as_text(value)
+    # Python reads no int of more than 4300 digits (ValueError): far beyond any bound anyway.
+    number = int(text) if len(text) <= 1000 else Decimal(text)
     if number < minimum:
         raise BadValue(_("不能小于%(minimum)s") % {"minimum": minimum})
     bound(number)
