@@ -228,6 +228,7 @@ class SectionUpdateView(ReportMixin, TemplateView):
                     figures=data.figures,
                 )
         except ValidationError as error:
+            self.data(fresh=True)  # the figures as the records stand, the targets rolled back
             for field, errors in error.message_dict.items():
                 for message in errors:
                     form.add_error(field if field in form.fields else None, message)
