@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from donations.models import Fund
+from redcross import bounds
 from redcross.forms import DateField, MoneyField, RecordForm
 from redcross.idnumber import normalize_id_number, validate_id_number
 
@@ -31,6 +32,7 @@ class DisbursementForm(RecordForm):
         initial=1,
         help_text=_("群体发放时填写受助总人数"),
         error_messages={"min_value": _("受助人数至少为1")},
+        validators=[bounds.validate_head_count],
     )
     cases = forms.IntegerField(
         label=_("例数"),
@@ -38,6 +40,7 @@ class DisbursementForm(RecordForm):
         required=False,
         help_text=_("手术等按例计，同一人两次手术为2例；留空时个人为1例，群体按受助人数计"),
         error_messages={"min_value": _("例数至少为1")},
+        validators=[bounds.validate_cases],
     )
     cash_amount = MoneyField(label=_("现金金额（元）"), initial=0)
     in_kind_amount = MoneyField(label=_("物资折价（元）"), initial=0)

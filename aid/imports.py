@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from donations.services import fund_spending_problem
+from redcross import bounds
 from redcross.corrections import needs_approval
 from redcross.idnumber import normalize_id_number, validate_id_number
 from redcross.importing import (
@@ -11,8 +12,8 @@ from redcross.importing import (
     RowProblems,
     Sheet,
     as_count,
-    as_date,
     as_money,
+    as_record_date,
     as_text,
     clean_fields,
     run_checks,
@@ -64,11 +65,11 @@ class DisbursementSheet(Sheet):
         cleaned = run_checks(
             values,
             {
-                "发放日期": as_date,
+                "发放日期": as_record_date,
                 "救助类别": self._category,
                 "身份证号": _id_number,
-                "受助人数": lambda v: as_count(v, minimum=1),
-                "例数": lambda v: as_count(v, minimum=1),
+                "受助人数": lambda v: as_count(v, minimum=1, bound=bounds.validate_head_count),
+                "例数": lambda v: as_count(v, minimum=1, bound=bounds.validate_cases),
                 "现金金额": as_money,
                 "物资折价": as_money,
                 "资金来源": lambda v: context.fund(as_text(v)),

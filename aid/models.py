@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from redcross import bounds
 from redcross.idnumber import validate_id_number
 from redcross.models import (
     ApprovedModel,
@@ -65,7 +66,7 @@ class Disbursement(ApprovedModel):
 
     closing_date_field = "date"
 
-    date = models.DateField(_("发放日期"))
+    date = models.DateField(_("发放日期"), validators=[bounds.validate_record_date])
     category = models.ForeignKey(
         AidCategory,
         verbose_name=_("救助类别"),
@@ -84,10 +85,12 @@ class Disbursement(ApprovedModel):
         help_text=_("为空表示群体发放"),
     )
     head_count = models.PositiveIntegerField(
-        _("受助人数"), default=1, validators=[MinValueValidator(1, _("受助人数至少为1"))]
+        _("受助人数"),
+        default=1,
+        validators=[MinValueValidator(1, _("受助人数至少为1")), bounds.validate_head_count],
     )
     cases = models.PositiveIntegerField(
-        _("例数"), default=1, validators=[MinValueValidator(1, _("例数至少为1"))]
+        _("例数"), default=1, validators=[MinValueValidator(1, _("例数至少为1")), bounds.validate_cases]
     )
     cash_amount = money_field(_("现金金额"))
     in_kind_amount = money_field(_("物资折价"))
@@ -222,11 +225,12 @@ class ReliefDay(models.Model):
     category = models.ForeignKey("AidCategory", on_delete=models.CASCADE, related_name="+")
     fund = models.ForeignKey("donations.Fund", null=True, on_delete=models.CASCADE, related_name="+")
     date = models.DateField()
-    payments = models.PositiveIntegerField()
+    # Sums of many payments: wider than any one payment's figure, so a busy day never overflows.
+    payments = models.PositiveBigIntegerField()
     cash_amount = models.DecimalField(max_digits=16, decimal_places=2)
     in_kind_amount = models.DecimalField(max_digits=16, decimal_places=2)
-    cases = models.PositiveIntegerField()
-    group_persons = models.PositiveIntegerField()
+    cases = models.PositiveBigIntegerField()
+    group_persons = models.PositiveBigIntegerField()
 
     class Meta:
         indexes = [models.Index(fields=["chapter", "date"], name="relief_day_chapter_date")]

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aid.models import AidCategory
 from projects.models import Project
+from redcross import bounds
 from redcross.forms import DateField, MoneyField, RecordForm
 
 from .choices import DonationKind, DonorKind, ValuationBasis
@@ -77,7 +78,7 @@ class DonationForm(RecordForm):
     amount = MoneyField(label=_("金额（元）"), help_text=_("物资捐赠填写折价金额"))
     goods = forms.CharField(label=_("物资名称"), max_length=200, required=False)
     quantity = forms.DecimalField(
-        label=_("数量"), max_digits=14, decimal_places=2, min_value=0, required=False
+        label=_("数量"), decimal_places=2, min_value=0, required=False, validators=[bounds.validate_quantity]
     )
     unit = forms.CharField(label=_("单位"), max_length=20, required=False)
     valuation_basis = forms.ChoiceField(

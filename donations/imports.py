@@ -12,6 +12,7 @@ from redcross.importing import (
     as_date,
     as_decimal,
     as_money,
+    as_record_date,
     as_text,
     as_yes_no,
     clean_fields,
@@ -163,7 +164,7 @@ class DonationSheet(Sheet):
         cleaned = run_checks(
             values,
             {
-                "捐赠日期": as_date,
+                "捐赠日期": as_record_date,
                 "捐赠人类型": lambda v: as_choice(v, DonorKind),
                 "捐赠方式": lambda v: as_choice(v, DonationKind),
                 "金额": as_money,

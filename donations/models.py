@@ -7,7 +7,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from redcross import bounds
 from redcross.models import (
+    BoundedDecimalField,
     ChapterScopedQuerySet,
     CorrectableModel,
     StandingManager,
@@ -110,8 +112,8 @@ class Drive(TrackedModel):
     """A donation drive (募捐活动) such as 博爱一日捐; drives of the same name are compared year on year."""
 
     name = models.CharField(_("活动名称"), max_length=100)
-    start_date = models.DateField(_("开始日期"))
-    end_date = models.DateField(_("结束日期"))
+    start_date = models.DateField(_("开始日期"), validators=[bounds.validate_plan_date])
+    end_date = models.DateField(_("结束日期"), validators=[bounds.validate_plan_date])
     fund = models.ForeignKey(
         Fund,
         verbose_name=_("入账基金"),
@@ -159,7 +161,7 @@ class Donation(CorrectableModel):
 
     closing_date_field = "date"
 
-    date = models.DateField(_("捐赠日期"))
+    date = models.DateField(_("捐赠日期"), validators=[bounds.validate_record_date])
     donor = models.ForeignKey(
         Donor,
         verbose_name=_("捐赠人"),
@@ -188,13 +190,13 @@ class Donation(CorrectableModel):
     )
     amount = money_field(_("金额"), help_text=_("物资捐赠填写折价金额"))
     goods = models.CharField(_("物资名称"), max_length=200, blank=True)
-    quantity = models.DecimalField(
+    quantity = BoundedDecimalField(
         _("数量"),
         max_digits=14,
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(0, _("数量不能为负数"))],
+        validators=[MinValueValidator(0, _("数量不能为负数")), bounds.validate_quantity],
     )
     unit = models.CharField(_("单位"), max_length=20, blank=True)
     valuation_basis = models.CharField(
@@ -248,7 +250,7 @@ class Receipt(TrackedModel):
         related_name="receipts",
     )
     number = models.CharField(_("票据号"), max_length=50)
-    issued_on = models.DateField(_("开具日期"))
+    issued_on = models.DateField(_("开具日期"), validators=[bounds.validate_record_date])
     voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
     voided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -289,7 +291,7 @@ class Payout(CorrectableModel):
 
     closing_date_field = "date"
 
-    date = models.DateField(_("拨付日期"))
+    date = models.DateField(_("拨付日期"), validators=[bounds.validate_record_date])
     fund = models.ForeignKey(
         Fund,
         verbose_name=_("资金来源"),

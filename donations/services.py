@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from redcross import bounds
 from redcross.corrections import correctable
 from redcross.money import format_money, to_money
 
@@ -369,6 +370,8 @@ def receipt_void(*, receipt, user, reason, new_number="", new_issued_on=None):
     receipt.voided_by = user
     receipt.void_reason = reason
     receipt.updated_by = user
+    if new_number and new_issued_on is not None:
+        bounds.check("new_issued_on", new_issued_on, bounds.validate_record_date)
     receipt.save()
     if new_number:
         return _receipt_new(

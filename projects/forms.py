@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from donations.models import Fund
+from redcross import bounds
 from redcross.forms import DateField, MoneyField, RecordForm
 
 from .choices import EXPENDITURE_CATEGORIES
@@ -28,7 +29,9 @@ class OutputForm(RecordForm):
     name = forms.CharField(
         label=_("产出内容"), max_length=100, help_text=_("例如：硬化整修巷道、维修污水井、自动体外除颤仪")
     )
-    quantity = forms.DecimalField(label=_("数量"), max_digits=12, decimal_places=2, min_value=0)
+    quantity = forms.DecimalField(
+        label=_("数量"), decimal_places=2, min_value=0, validators=[bounds.validate_quantity]
+    )
     unit = forms.CharField(label=_("单位"), max_length=20, help_text=_("例如：条、眼、台"))
 
 

@@ -16,6 +16,7 @@ from redcross.importing import (
     as_choice,
     as_date,
     as_money,
+    as_record_date,
     as_text,
     clean_fields,
     run_checks,
@@ -121,7 +122,7 @@ class ExpenditureSheet(Sheet):
         cleaned = run_checks(
             values,
             {
-                "支出日期": as_date,
+                "支出日期": as_record_date,
                 "项目名称": project,
                 "金额": as_money,
                 "资金来源": lambda v: context.fund(as_text(v)),

@@ -6,8 +6,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from redcross import bounds
 from redcross.models import (
     ApprovedModel,
+    BoundedDecimalField,
     CategoryModel,
     ChapterScopedQuerySet,
     StandingManager,
@@ -47,11 +49,20 @@ class Project(TrackedModel):
     status = models.CharField(
         _("项目状态"), max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.PLANNED
     )
-    start_date = models.DateField(_("开始日期"), null=True, blank=True)
-    end_date = models.DateField(_("结束日期"), null=True, blank=True)
-    started_on = models.DateField(_("开工日期"), null=True, blank=True)
-    completed_on = models.DateField(_("完工日期"), null=True, blank=True)
-    audited_on = models.DateField(_("审计日期"), null=True, blank=True)
+    start_date = models.DateField(
+        _("开始日期"), null=True, blank=True, validators=[bounds.validate_plan_date]
+    )
+    end_date = models.DateField(_("结束日期"), null=True, blank=True, validators=[bounds.validate_plan_date])
+    # The status steps are what happened: dated no later than today.
+    started_on = models.DateField(
+        _("开工日期"), null=True, blank=True, validators=[bounds.validate_record_date]
+    )
+    completed_on = models.DateField(
+        _("完工日期"), null=True, blank=True, validators=[bounds.validate_record_date]
+    )
+    audited_on = models.DateField(
+        _("审计日期"), null=True, blank=True, validators=[bounds.validate_record_date]
+    )
     description = models.TextField(_("项目内容"), blank=True)
 
     objects = ProjectQuerySet.as_manager()
@@ -127,8 +138,11 @@ class Output(models.Model):
         Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="outputs"
     )
     name = models.CharField(_("产出内容"), max_length=100)
-    quantity = models.DecimalField(
-        _("数量"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0, _("数量不能为负数"))]
+    quantity = BoundedDecimalField(
+        _("数量"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(0, _("数量不能为负数")), bounds.validate_quantity],
     )
     unit = models.CharField(_("单位"), max_length=20)
 
@@ -154,7 +168,7 @@ class Audit(TrackedModel):
         on_delete=models.PROTECT,
         related_name="audits",
     )
-    date = models.DateField(_("审计日期"))
+    date = models.DateField(_("审计日期"), validators=[bounds.validate_record_date])
     auditor = models.CharField(_("审计单位"), max_length=200)
     findings = models.TextField(_("审计意见"), blank=True)
 
@@ -177,7 +191,7 @@ class Expenditure(ApprovedModel):
 
     closing_date_field = "date"
 
-    date = models.DateField(_("支出日期"))
+    date = models.DateField(_("支出日期"), validators=[bounds.validate_record_date])
     project = models.ForeignKey(
         Project,
         verbose_name=_("项目"),

@@ -6,11 +6,12 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from donations.services import fund_lock_for_spending
+from redcross import bounds
 from redcross.corrections import approval_mark, correctable
 from redcross.money import format_money, to_money
 
 from .choices import NEXT_STATUS, ProjectStatus
-from .models import Audit, Expenditure, Output, Project
+from .models import Audit, BudgetLine, Expenditure, FundingSource, Output, Project
 
 
 def _project_fill(
@@ -52,6 +53,7 @@ def project_advance(*, project, user, date):
     status, date_field = NEXT_STATUS[ProjectStatus(project.status)]
     if status == ProjectStatus.AUDITED and not project.audits.exists():
         raise ValidationError(_("请先登记审计结果"))
+    bounds.check("date", date, bounds.validate_record_date)
     earlier = [getattr(project, f) for f in ("started_on", "completed_on") if getattr(project, f)]
     if earlier and date < max(earlier):
         raise ValidationError({"date": _("日期不能早于上一步的日期 %(date)s") % {"date": max(earlier)}})
@@ -69,9 +71,11 @@ def project_funding_set(*, project, sources):
     for source, fund, amount in sources:
         if fund is not None and fund.chapter_id != project.chapter_id:
             raise ValidationError({"fund": _("只能使用本会的基金")})
-        project.funding_sources.create(
-            source=source or (fund.name if fund else ""), fund=fund, amount=to_money(amount)
+        funding = FundingSource(
+            project=project, source=source or (fund.name if fund else ""), fund=fund, amount=to_money(amount)
         )
+        funding.full_clean()
+        funding.save()
 
 
 @transaction.atomic
@@ -86,7 +90,9 @@ def project_budget_set(*, project, lines):
         )
     project.budget_lines.all().delete()
     for category, amount in lines:
-        project.budget_lines.create(category=category, amount=amount)
+        line = BudgetLine(project=project, category=category, amount=amount)
+        line.full_clean(validate_constraints=False)
+        line.save()
 
 
 @transaction.atomic

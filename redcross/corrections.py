@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import bounds
 from .access import Access
 from .models import ClosedPeriod, every
 from .money import format_money, to_money
@@ -259,6 +260,7 @@ def record_reverse(record, *, user, date, reason):
         raise ValidationError(_("原记录所在期间尚未结账，请直接作废并重新登记"))
     if date is None:
         raise ValidationError({"date": _("请填写冲销日期")})
+    bounds.check("date", date, bounds.validate_record_date)
     if _takes_money_in(record):
         _refuse_if_spent(record, record.amount)
     reversal = model(

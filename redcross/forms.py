@@ -5,18 +5,20 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from . import bounds
 from .choices import Role
 from .filters import DateInput
 from .models import Chapter
 
 
 class MoneyField(forms.DecimalField):
-    """A yuan amount: two places, never negative."""
+    """A yuan amount: two places, never negative, below the bound of one record's amount (its
+    message, from ``redcross.bounds``, is the one the model and the import give)."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_digits", 14)
         kwargs.setdefault("decimal_places", 2)
         kwargs.setdefault("min_value", Decimal("0"))
+        kwargs.setdefault("validators", [bounds.validate_amount])
         kwargs.setdefault("widget", forms.NumberInput(attrs={"step": "0.01", "min": "0"}))
         super().__init__(**kwargs)
         self.error_messages["min_value"] = _("金额不能为负数")

@@ -5,6 +5,8 @@ The headers come from the sheets' own column lists (``redcross.importing.SHEETS`
 template and the import never disagree.
 """
 
+import datetime
+
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -13,6 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from . import bounds
 from .excel import display_width
 from .importing import NOTES_SHEET, OPTIONS_SHEET, sheet_classes
 
@@ -135,6 +138,11 @@ def _build_template(target, *, chapter):
     book.save(target)
 
 
+def excel_serial(day):
+    """The day as Excel counts it (1900 date system): what a date validation compares."""
+    return (day - datetime.date(1899, 12, 30)).days
+
+
 def _validation(column, ranges):
     if column.options:
         validation = DataValidation(type="list", formula1=ranges[column.options], allow_blank=True)
@@ -142,19 +150,35 @@ def _validation(column, ranges):
         validation.errorTitle = column.name
         validation.showErrorMessage = column.options not in ("基金", "募捐活动", "项目")
         return validation
+    # Excel refuses at once what the import would refuse for its bound (``redcross.bounds``); a
+    # date up to the furthest a plan may lie, as the template may be filled in later.
     if column.kind == "date":
-        validation = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=True)
-        validation.error = _("请填写日期（YYYY-MM-DD）")
+        earliest, latest = bounds.EARLIEST_DATE, bounds.latest_plan_date()
+        validation = DataValidation(
+            type="date",
+            operator="between",
+            formula1=str(excel_serial(earliest)),
+            formula2=str(excel_serial(latest)),
+            allow_blank=True,
+        )
+        validation.error = _("请填写 %(earliest)s 至 %(latest)s 之间的日期（YYYY-MM-DD）") % {
+            "earliest": earliest,
+            "latest": latest,
+        }
     elif column.kind == "money":
         validation = DataValidation(
-            type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True
+            type="decimal",
+            operator="between",
+            formula1="0",
+            formula2=str(bounds.MAX_AMOUNT),
+            allow_blank=True,
         )
-        validation.error = _("请填写不小于0的金额（元）")
+        validation.error = _("请填写 0 至 %(limit)s 之间的金额（元）") % {"limit": bounds.MAX_AMOUNT}
     elif column.kind == "count":
         validation = DataValidation(
-            type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True
+            type="whole", operator="between", formula1="0", formula2=str(bounds.MAX_COUNT), allow_blank=True
         )
-        validation.error = _("请填写整数")
+        validation.error = _("请填写 0 至 %(limit)s 之间的整数") % {"limit": bounds.MAX_COUNT}
     else:
         return None
     validation.errorTitle = column.name

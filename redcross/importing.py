@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from . import bounds
 from .access import Access
 from .choices import ImportStatus
 from .models import ClosedPeriod, ImportBatch, every
@@ -161,16 +162,29 @@ def as_text(value):
     return str(value).strip()
 
 
-def as_date(value):
+# Every reader checks its value against its bound in ``redcross.bounds`` (``bound``): the cell is
+# refused with the message the form and the model give for the same figure.
+
+
+def as_date(value, *, bound=bounds.validate_plan_date):
+    """A date; by default within the widest bound (a plan's), ``validate_record_date`` for the
+    date of something that happened."""
     if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = as_text(value)
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise BadValue(_("日期无效，应为 YYYY-MM-DD 或 Excel 日期")) from None
+        day = value.date()
+    elif isinstance(value, datetime.date):
+        day = value
+    else:
+        try:
+            day = datetime.date.fromisoformat(as_text(value))
+        except ValueError:
+            raise BadValue(_("日期无效，应为 YYYY-MM-DD 或 Excel 日期")) from None
+    bound(day)
+    return day
+
+
+def as_record_date(value):
+    """The date of something that happened: not in the future, nor before 1904."""
+    return as_date(value, bound=bounds.validate_record_date)
 
 
 def as_money(value):
@@ -187,25 +201,28 @@ def as_money(value):
         raise BadValue(_("金额无效：应为数字（元）"))
     if amount < 0:
         raise BadValue(_("金额不能为负数"))
+    # The bound first: a figure of 30 digits or more cannot even be quantized to the fen.
+    bounds.validate_amount(amount)
     if amount != amount.quantize(Decimal("0.01")):
         raise BadValue(_("金额最多保留两位小数（到分）"))
-    if amount >= Decimal("1e12"):
-        raise BadValue(_("金额过大"))
     return amount.quantize(Decimal("0.01"))
 
 
-def as_count(value, *, minimum=0):
+def as_count(value, *, minimum=0, bound=bounds.validate_count):
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not re.fullmatch(r"\d+", as_text(value)):
         raise BadValue(_("应为整数"))
-    number = int(as_text(value))
+    text = as_text(value)
+    # Python reads no int of more than 4300 digits (ValueError): far beyond any bound anyway.
+    number = int(text) if len(text) <= 1000 else Decimal(text)
     if number < minimum:
         raise BadValue(_("不能小于%(minimum)s") % {"minimum": minimum})
+    bound(number)
     return number
 
 
-def as_decimal(value):
+def as_decimal(value, *, bound=bounds.validate_quantity):
     if isinstance(value, float):
         value = repr(value)
     try:
@@ -214,6 +231,7 @@ def as_decimal(value):
         raise BadValue(_("应为数字")) from None
     if not number.is_finite() or number < 0:
         raise BadValue(_("应为不小于0的数字"))
+    bound(number)
     return number
 
 

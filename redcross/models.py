@@ -5,22 +5,45 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import DecimalValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from . import bounds
 from .choices import ChangeAction, ChapterLevel, ExportStatus, ImportStatus, PeriodKind, Role
 
 MONEY_MAX_DIGITS = 14
 MONEY_DECIMAL_PLACES = 2
 
 
+class BoundedDecimalField(models.DecimalField):
+    """A DecimalField whose upper bound is a validator of ``redcross.bounds``: the column's digit
+    count is not checked on its own, so a figure too large gets the bound's one message (naming
+    the limit) rather than two. The bound lies well within the column's digits; two decimal
+    places at most are still checked. Stored and migrated as a plain DecimalField."""
+
+    @cached_property
+    def validators(self):
+        return [*self.default_validators, *self._validators, DecimalValidator(None, self.decimal_places)]
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.DecimalField", args, kwargs
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"max_digits": None, **kwargs})
+
+
 def money_field(verbose_name, **kwargs):
-    """A yuan amount: Decimal with two places, one precision for the whole project, never negative."""
+    """A yuan amount: Decimal with two places, one precision for the whole project, never negative,
+    below the bound of one record's amount (``redcross.bounds.MAX_AMOUNT``)."""
     kwargs.setdefault("default", Decimal("0.00"))
-    kwargs.setdefault("validators", [MinValueValidator(Decimal("0.00"), _("金额不能为负数"))])
-    return models.DecimalField(
+    kwargs.setdefault(
+        "validators", [MinValueValidator(Decimal("0.00"), _("金额不能为负数")), bounds.validate_amount]
+    )
+    return BoundedDecimalField(
         verbose_name,
         max_digits=MONEY_MAX_DIGITS,
         decimal_places=MONEY_DECIMAL_PLACES,

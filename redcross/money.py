@@ -10,6 +10,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext as _
 
 CENT = Decimal("0.01")
+# From 10**25 on, an amount with its two places passes the default precision of 28 digits and
+# cannot be quantized (decimal.InvalidOperation).
+MAX_QUANTIZED_DIGITS = 25
 WAN = Decimal("10000")
 
 
@@ -23,6 +26,10 @@ def to_money(value):
         return Decimal("0.00")
     if not isinstance(value, Decimal):
         value = Decimal(str(value))
+    if value.is_finite() and value.adjusted() >= MAX_QUANTIZED_DIGITS:
+        # Too large to quantize to the fen (decimal.InvalidOperation): no amount is this large,
+        # and the amount's bound (``redcross.bounds``) refuses it with its message.
+        return value
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 

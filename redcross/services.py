@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from . import bounds
 from .access import Access
 from .choices import ExportStatus
 from .exports import export_class
@@ -111,6 +112,8 @@ def approval_threshold_set(*, chapter, user, amount):
 
     if not Access(user).can_administer(chapter):
         raise ValidationError(_("只有本会系统管理员可以设置审批金额"))
+    if amount is not None:
+        bounds.check("amount", to_money(amount), *Chapter._meta.get_field("approval_threshold").validators)
     chapter = Chapter.objects.select_for_update().get(pk=chapter.pk)
     before = chapter.approval_threshold
     chapter.approval_threshold = amount = None if amount is None else to_money(amount)

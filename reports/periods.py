@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from redcross import bounds
+
 from .choices import ReportKind
 
 PERIOD_RE = re.compile(r"^(?P<year>\d{4})(?P<half>H1)?$", re.IGNORECASE)
@@ -21,9 +23,17 @@ class Period:
     def parse(cls, text):
         """``2024`` is the year, ``2024H1`` its first half."""
         match = PERIOD_RE.match((text or "").strip())
-        if not match or not 1900 < int(match["year"]) < 2200:
+        if not match:
             raise ValidationError(_("报告期间应写作年份（如 2024）或上半年（如 2024H1）"))
-        return cls(int(match["year"]), ReportKind.H1 if match["half"] else ReportKind.YEAR)
+        year, latest = int(match["year"]), bounds.today().year
+        # A report covers what happened: a year from the Society's founding to this one (whose
+        # plan sets next year's targets, the furthest a target may lie).
+        if not bounds.EARLIEST_DATE.year <= year <= latest:
+            raise ValidationError(
+                _("报告年度应在 %(earliest)s 至 %(latest)s 之间")
+                % {"earliest": bounds.EARLIEST_DATE.year, "latest": latest}
+            )
+        return cls(year, ReportKind.H1 if match["half"] else ReportKind.YEAR)
 
     @property
     def code(self):

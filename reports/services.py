@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from training.services import target_set
+from training.services import targets_set
 
 from .drafts import draft_sections, section_draft
 from .figures import report_data
@@ -78,9 +78,7 @@ def plan_targets_set(*, report, user, targets):
 
     They are the year's training targets, which the next report measures progress against.
     """
-    year = report.period.plan_year
-    for kind, person_times in targets.items():
-        target_set(chapter=report.chapter, user=user, year=year, kind=kind, person_times=person_times)
+    targets_set(chapter=report.chapter, user=user, year=report.period.plan_year, targets=targets)
 
 
 def pdf_link_base(link_base):

@@ -6,6 +6,7 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -17,6 +18,7 @@ from django.views.generic import TemplateView
 
 from redcross.params import chapter_code_param
 from redcross.views.generic import AccessMixin, ChapterPageMixin
+from training.forms import target_field
 from training.models import Target, TrainingKind
 
 from .choices import ReportKind, SectionKind
@@ -163,11 +165,8 @@ class SectionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.plan_kinds = plan_kinds or []
         for kind in self.plan_kinds:
-            self.fields[f"target_{kind.pk}"] = forms.IntegerField(
-                label=_("%(kind)s目标（人次）") % {"kind": kind.name},
-                min_value=0,
-                required=False,
-                initial=(plan_targets or {}).get(kind.pk),
+            self.fields[f"target_{kind.pk}"] = target_field(
+                _("%(kind)s目标（人次）") % {"kind": kind.name}, (plan_targets or {}).get(kind.pk)
             )
 
     def targets(self):
@@ -218,17 +217,20 @@ class SectionUpdateView(ReportMixin, TemplateView):
                 self.get_context_data(form=form, preview_body=form.cleaned_data["body"])
             )
         try:
-            if form.plan_kinds:
-                plan_targets_set(report=self.report, user=request.user, targets=form.targets())
-                data = self.data(fresh=True)
-            section_update(
-                section=self.section,
-                user=request.user,
-                heading=form.cleaned_data["heading"],
-                body=form.cleaned_data["body"],
-                figures=data.figures,
-            )
+            # The targets and the text are saved together or not at all.
+            with transaction.atomic():
+                if form.plan_kinds:
+                    plan_targets_set(report=self.report, user=request.user, targets=form.targets())
+                    data = self.data(fresh=True)
+                section_update(
+                    section=self.section,
+                    user=request.user,
+                    heading=form.cleaned_data["heading"],
+                    body=form.cleaned_data["body"],
+                    figures=data.figures,
+                )
         except ValidationError as error:
+            self.data(fresh=True)  # the figures as the records stand, the targets rolled back
             for field, errors in error.message_dict.items():
                 for message in errors:
                     form.add_error(field if field in form.fields else None, message)

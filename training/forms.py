@@ -1,6 +1,8 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from redcross import bounds
 from redcross.forms import DateField, RecordForm
 from redcross.idnumber import normalize_id_number, validate_id_number
 
@@ -15,12 +17,22 @@ class SessionForm(RecordForm):
     sector = forms.ModelChoiceField(
         label=_("对象领域"), queryset=Sector.objects.filter(is_active=True), required=False
     )
-    hours = forms.DecimalField(label=_("学时"), max_digits=5, decimal_places=1, min_value=0, required=False)
+    hours = forms.DecimalField(
+        label=_("学时"), decimal_places=1, min_value=0, required=False, validators=[bounds.validate_hours]
+    )
     person_times = forms.IntegerField(
-        label=_("参训人次"), min_value=1, error_messages={"min_value": _("参训人次至少为1")}
+        label=_("参训人次"),
+        min_value=1,
+        error_messages={"min_value": _("参训人次至少为1")},
+        validators=[bounds.validate_person_times],
     )
     certified_count = forms.IntegerField(
-        label=_("取证人数"), min_value=0, initial=0, required=False, help_text=_("救护员培训、师资培训填写")
+        label=_("取证人数"),
+        min_value=0,
+        initial=0,
+        required=False,
+        help_text=_("救护员培训、师资培训填写"),
+        validators=[bounds.validate_certified],
     )
     instructors = forms.ModelMultipleChoiceField(
         label=_("授课师资"),
@@ -63,13 +75,34 @@ class InstructorForm(RecordForm):
     qualified_until = DateField(label=_("资质有效期至"), required=False)
 
 
-class TargetsForm(RecordForm):
-    """One field per active training kind: the year's target in person-times (empty: none)."""
+def target_field(label, initial=None):
+    """A year's target in person-times (empty or 0: none), bounded like the model's."""
+    return forms.IntegerField(
+        label=label, min_value=0, required=False, initial=initial, validators=[bounds.validate_target]
+    )
 
-    def __init__(self, *args, targets=None, **kwargs):
+
+class TargetsForm(RecordForm):
+    """One field per active training kind: the year's target in person-times (empty: none), for
+    ``year`` (which the page's address gives, so it is checked here too)."""
+
+    def __init__(self, *args, targets=None, year=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.year = year
         self.kinds = list(TrainingKind.objects.filter(is_active=True))
         for kind in self.kinds:
-            self.fields[f"kind_{kind.pk}"] = forms.IntegerField(
-                label=kind.name, min_value=0, required=False, initial=(targets or {}).get(kind.pk)
-            )
+            self.fields[f"kind_{kind.pk}"] = target_field(kind.name, (targets or {}).get(kind.pk))
+
+    def clean(self):
+        data = super().clean()
+        try:
+            bounds.validate_target_year(self.year)
+        except ValidationError as error:
+            raise ValidationError(
+                _("%(year)s年：%(problem)s") % {"year": self.year, "problem": error.messages[0]}
+            ) from None
+        return data
+
+    def targets(self):
+        """Kind → person-times as entered (0 for none)."""
+        return {kind: self.cleaned_data.get(f"kind_{kind.pk}") or 0 for kind in self.kinds}

@@ -2,14 +2,15 @@
 
 from django.utils.translation import gettext as _
 
+from redcross import bounds
 from redcross.importing import (
     BadValue,
     Col,
     RowProblems,
     Sheet,
     as_count,
-    as_date,
     as_decimal,
+    as_record_date,
     as_text,
     clean_fields,
     run_checks,
@@ -58,12 +59,12 @@ class SessionSheet(Sheet):
         cleaned = run_checks(
             values,
             {
-                "培训日期": as_date,
+                "培训日期": as_record_date,
                 "培训类型": self._named(self.kinds, _("培训类型")),
                 "对象领域": self._named(self.sectors, _("对象领域")),
-                "学时": as_decimal,
-                "参训人次": lambda v: as_count(v, minimum=1),
-                "取证人数": as_count,
+                "学时": lambda v: as_decimal(v, bound=bounds.validate_hours),
+                "参训人次": lambda v: as_count(v, minimum=1, bound=bounds.validate_person_times),
+                "取证人数": lambda v: as_count(v, bound=bounds.validate_certified),
             },
         )
         kind, people, certified = cleaned["培训类型"], cleaned["参训人次"], cleaned["取证人数"] or 0

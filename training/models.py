@@ -8,8 +8,9 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from redcross import bounds
 from redcross.idnumber import validate_id_number
-from redcross.models import CategoryModel, ChapterScopedQuerySet, TrackedModel
+from redcross.models import BoundedDecimalField, CategoryModel, ChapterScopedQuerySet, TrackedModel
 
 
 class TrainingKind(CategoryModel):
@@ -37,7 +38,9 @@ class Instructor(TrackedModel):
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     workplace = models.CharField(_("工作单位"), max_length=200, blank=True)
     qualification_number = models.CharField(_("师资证号"), max_length=50, blank=True)
-    qualified_until = models.DateField(_("资质有效期至"), null=True, blank=True)
+    qualified_until = models.DateField(
+        _("资质有效期至"), null=True, blank=True, validators=[bounds.validate_plan_date]
+    )
 
     class Meta:
         verbose_name = _("救护师资")
@@ -59,7 +62,7 @@ class SessionQuerySet(ChapterScopedQuerySet):
 class Session(TrackedModel):
     """A training session (培训班): counted in person-times; a certified course also in certificates."""
 
-    date = models.DateField(_("培训日期"))
+    date = models.DateField(_("培训日期"), validators=[bounds.validate_record_date])
     kind = models.ForeignKey(
         TrainingKind,
         verbose_name=_("培训类型"),
@@ -77,21 +80,24 @@ class Session(TrackedModel):
         on_delete=models.PROTECT,
         related_name="sessions",
     )
-    hours = models.DecimalField(
+    hours = BoundedDecimalField(
         _("学时"),
         max_digits=5,
         decimal_places=1,
         null=True,
         blank=True,
-        validators=[MinValueValidator(0, _("学时不能为负数"))],
+        validators=[MinValueValidator(0, _("学时不能为负数")), bounds.validate_hours],
     )
     instructors = models.ManyToManyField(
         Instructor, verbose_name=_("授课师资"), blank=True, related_name="sessions"
     )
     person_times = models.PositiveIntegerField(
-        _("参训人次"), validators=[MinValueValidator(1, _("参训人次至少为1"))]
+        _("参训人次"),
+        validators=[MinValueValidator(1, _("参训人次至少为1")), bounds.validate_person_times],
     )
-    certified_count = models.PositiveIntegerField(_("取证人数"), default=0)
+    certified_count = models.PositiveIntegerField(
+        _("取证人数"), default=0, validators=[bounds.validate_certified]
+    )
     remarks = models.TextField(_("备注"), blank=True)
 
     objects = SessionQuerySet.as_manager()
@@ -141,8 +147,8 @@ class Certificate(TrackedModel):
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     workplace = models.CharField(_("工作单位"), max_length=200, blank=True)
     number = models.CharField(_("证书编号"), max_length=50)
-    issued_on = models.DateField(_("发证日期"))
-    expires_on = models.DateField(_("有效期至"))
+    issued_on = models.DateField(_("发证日期"), validators=[bounds.validate_record_date])
+    expires_on = models.DateField(_("有效期至"), validators=[bounds.validate_plan_date])
 
     objects = CertificateQuerySet.as_manager()
 
@@ -170,11 +176,13 @@ class Certificate(TrackedModel):
 class Target(TrackedModel):
     """The year's target for one kind of training (e.g. 普及性培训 3000人次)."""
 
-    year = models.PositiveSmallIntegerField(_("年度"))
+    year = models.PositiveSmallIntegerField(_("年度"), validators=[bounds.validate_target_year])
     kind = models.ForeignKey(
         TrainingKind, verbose_name=_("培训类型"), on_delete=models.PROTECT, related_name="+"
     )
-    person_times = models.PositiveIntegerField(_("目标人次"))
+    person_times = models.PositiveIntegerField(
+        _("目标人次"), validators=[MinValueValidator(1, _("目标人次至少为1")), bounds.validate_target]
+    )
 
     class Meta:
         verbose_name = _("年度培训目标")

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from redcross import bounds
 from redcross.idnumber import normalize_id_number
 
 from .choices import CERTIFICATE_VALID_YEARS
@@ -156,10 +157,15 @@ def instructor_update(*, instructor, user, **fields):
 
 @transaction.atomic
 def target_set(*, chapter, user, year, kind, person_times):
-    """Sets the year's target for a kind of training (0 removes it)."""
+    """Sets the year's target for a kind of training (0 removes it); the year and the figure
+    within their bounds (``redcross.bounds``), checked before anything is written."""
+    bounds.check("year", year, bounds.validate_target_year)
     if not person_times:
         Target.objects.filter(chapter=chapter, year=year, kind=kind).delete()
         return None
+    Target(chapter=chapter, year=year, kind=kind, person_times=person_times).full_clean(
+        validate_unique=False, validate_constraints=False
+    )
     target, _created = Target.objects.update_or_create(
         chapter=chapter,
         year=year,
@@ -168,3 +174,26 @@ def target_set(*, chapter, user, year, kind, person_times):
         create_defaults={"person_times": person_times, "created_by": user, "updated_by": user},
     )
     return target
+
+
+@transaction.atomic
+def targets_set(*, chapter, user, year, targets):
+    """Sets the year's targets (kind → person-times, 0 removes one) all together or none: a
+    figure out of bounds for one kind leaves every target as it was. Errors name the kind."""
+    problems = {}
+    for kind, person_times in targets.items():
+        try:
+            target_set(chapter=chapter, user=user, year=year, kind=kind, person_times=person_times)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                for message in messages:
+                    if field == "year":
+                        problems.setdefault(field, [])
+                        if message not in problems[field]:
+                            problems[field].append(message)
+                    else:
+                        problems.setdefault(field, []).append(
+                            _("%(kind)s：%(problem)s") % {"kind": kind.name, "problem": message}
+                        )
+    if problems:
+        raise ValidationError(problems)

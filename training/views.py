@@ -1,6 +1,7 @@
 import datetime
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -9,7 +10,13 @@ from django.views.generic import TemplateView
 
 from redcross.params import year_param
 from redcross.urls_util import records_url
-from redcross.views.generic import ChapterPageMixin, RecordDetailView, RecordFormView, RecordListView
+from redcross.views.generic import (
+    ChapterPageMixin,
+    RecordDetailView,
+    RecordFormView,
+    RecordListView,
+    add_service_errors,
+)
 
 from . import selectors, services
 from .choices import EXPIRING_WITHIN_DAYS
@@ -200,19 +207,19 @@ class TargetsView(RecordFormView):
         kwargs["targets"] = dict(
             Target.objects.filter(chapter=chapters[0], year=self.year).values_list("kind", "person_times")
         )
+        kwargs["year"] = self.year
         return kwargs
 
     def get_cancel_url(self):
         return f"{reverse('training:overview')}?year={self.year}"
 
     def form_valid(self, form):
-        for kind in form.kinds:
-            services.target_set(
-                chapter=form.chapter,
-                user=self.request.user,
-                year=self.year,
-                kind=kind,
-                person_times=form.cleaned_data.get(f"kind_{kind.pk}"),
+        try:
+            services.targets_set(
+                chapter=form.chapter, user=self.request.user, year=self.year, targets=form.targets()
             )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
         messages.success(self.request, _("培训目标已保存"))
         return redirect(self.get_cancel_url())
