@@ -13,9 +13,11 @@ from django.core.exceptions import BadRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-# Years a page may show: from the founding of the Red Cross Society of China (1904) to well past
-# any plan a report sets.
-YEAR_MIN, YEAR_MAX = 1904, 2100
+from .bounds import EARLIEST_DATE
+
+# Years a page may show: from the earliest date a record may bear (redcross.bounds: the founding of
+# the Red Cross Society of China, 1904) to well past any plan a report sets.
+YEAR_MIN, YEAR_MAX = EARLIEST_DATE.year, 2100
 # A record's number: PostgreSQL's bigint holds 18 digits at least.
 ID_RE = re.compile(r"[0-9]{1,18}")
 YEAR_RE = re.compile(r"[0-9]{4}")
