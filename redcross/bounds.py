@@ -77,8 +77,14 @@ validate_target = MaxValueValidator(MAX_TARGET, _("目标人次不能超过 %(li
 # --- dates ----------------------------------------------------------------------------------------
 
 
-def _day(value):
-    return value.date() if isinstance(value, datetime.datetime) else value
+def _not_too_early(value):
+    """The day ``value`` names, refused when before the earliest date a record may bear."""
+    value = value.date() if isinstance(value, datetime.datetime) else value
+    if value < EARLIEST_DATE:
+        raise ValidationError(
+            _("日期不能早于 %(earliest)s"), code="date_too_early", params={"earliest": EARLIEST_DATE}
+        )
+    return value
 
 
 @deconstructible(path="redcross.bounds.RecordDateValidator")
@@ -88,11 +94,7 @@ class RecordDateValidator:
     def __call__(self, value):
         if value is None:
             return
-        value = _day(value)
-        if value < EARLIEST_DATE:
-            raise ValidationError(
-                _("日期不能早于 %(earliest)s"), code="date_too_early", params={"earliest": EARLIEST_DATE}
-            )
+        value = _not_too_early(value)
         now = today()
         if value > now:
             raise ValidationError(
@@ -113,11 +115,7 @@ class PlanDateValidator:
     def __call__(self, value):
         if value is None:
             return
-        value = _day(value)
-        if value < EARLIEST_DATE:
-            raise ValidationError(
-                _("日期不能早于 %(earliest)s"), code="date_too_early", params={"earliest": EARLIEST_DATE}
-            )
+        value = _not_too_early(value)
         latest = latest_plan_date()
         if value > latest:
             raise ValidationError(

@@ -218,12 +218,10 @@ def member_create(*, chapter, by, username, full_name, role, password=""):
     import re
 
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.password_validation import validate_password
 
     from .choices import Role
     from .history import history_entry
     from .models import Membership
-    from .passwords import password_generate
 
     _require_administrator(chapter, by)
     User = get_user_model()
@@ -243,12 +241,7 @@ def member_create(*, chapter, by, username, full_name, role, password=""):
     if errors:
         raise ValidationError(errors)
     user = User(username=username, first_name=full_name, is_active=True)
-    password = password or password_generate()
-    try:
-        validate_password(password, user)
-    except ValidationError as error:
-        raise ValidationError({"password": error.messages}) from error
-    user.set_password(password)
+    password = _password_set(user, password)
     user.full_clean()
     user.save()
     membership = Membership(user=user, chapter=chapter, role=role)
@@ -322,20 +315,13 @@ def member_password_reset(*, chapter, by, user, password=""):
     """Sets a new password for a user of ``chapter`` (generated when none is given); returns it
     to be shown once. History keeps that it was reset, never the password."""
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.password_validation import validate_password
 
     from .history import history_entry
-    from .passwords import password_generate
 
     _require_administrator(chapter, by)
     user = get_user_model().objects.select_for_update().get(pk=user.pk)
     _require_account(chapter, user, by)
-    password = password or password_generate()
-    try:
-        validate_password(password, user)
-    except ValidationError as error:
-        raise ValidationError({"password": error.messages}) from error
-    user.set_password(password)
+    password = _password_set(user, password)
     user.save(update_fields=["password"])
     history_entry(user, {"password": ""}, {"password": str(_("已重置"))}, chapter_id=chapter.pk)
     return password
@@ -414,3 +400,19 @@ def chapters_load(*, rows):
             history_entry(chapter, {k: before[k] for k in changed}, {k: after[k] for k in changed},
                           chapter_id=chapter.pk)  # fmt: skip
     return created, updated, admins
+
+
+def _password_set(user, password):
+    """Sets ``password`` (a generated one when empty) on ``user`` unsaved, once the validators
+    accept it; returns it, to be shown once."""
+    from django.contrib.auth.password_validation import validate_password
+
+    from .passwords import password_generate
+
+    password = password or password_generate()
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from error
+    user.set_password(password)
+    return password
