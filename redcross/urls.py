@@ -44,3 +44,5 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "redcross.views.errors.bad_request"

@@ -215,20 +215,40 @@ def test_targets_set_saves_all_or_none_when_the_second_is_2147483648(tree, staff
 
 @pytest.mark.parametrize("year", [40000, -3])
 def test_a_target_year_of_40000_or_minus_3_is_refused(client, tree, staff, kinds, held_target, year):
+    """The page refuses the year in its address (a 400 naming the parameter); the service, which
+    the report's plan page also calls, refuses it with the bound's message."""
     popular = kinds[0]
     client.force_login(staff)
     url = f"{reverse('training:targets')}?year={year}"
     message = f"年度应在 1904 至 {bounds.today().year + 1} 之间"
     before = rows(Target)
 
+    page = client.get(url)
+    assert page.status_code == 400
+    assert "年度参数无效：应为 1904 至 2100 之间的四位数年份" in page.content.decode()
+    response = client.post(url, {f"kind_{popular.pk}": "3000"})
+
+    assert response.status_code == 400
+    with pytest.raises(ValidationError) as error:
+        target_set(chapter=tree.naiman, user=staff, year=year, kind=popular, person_times=3000)
+    assert error.value.message_dict == {"year": [message]}
+    assert rows(Target) == before
+
+
+def test_a_target_year_beyond_next_year_is_refused_by_the_targets_form(
+    client, tree, staff, kinds, held_target
+):
+    popular = kinds[0]
+    client.force_login(staff)
+    url = f"{reverse('training:targets')}?year=2100"
+    before = rows(Target)
+
     assert client.get(url).status_code == 200
     response = client.post(url, {f"kind_{popular.pk}": "3000"})
 
     assert response.status_code == 200
-    assert response.context["form"].non_field_errors() == [f"{year}年：{message}"]
-    with pytest.raises(ValidationError) as error:
-        target_set(chapter=tree.naiman, user=staff, year=year, kind=popular, person_times=3000)
-    assert error.value.message_dict == {"year": [message]}
+    message = f"年度应在 1904 至 {bounds.today().year + 1} 之间"
+    assert response.context["form"].non_field_errors() == [f"2100年：{message}"]
     assert rows(Target) == before
 
 

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, FormView, ListView
@@ -19,25 +19,19 @@ from django.views.generic import DetailView, FormView, ListView
 from redcross.access import access_for
 from redcross.history import record_history
 from redcross.models import every, standing
-from redcross.params import BadParameter, chapter_code_param
+from redcross.params import chapter_code_param
 
 
 class AccessMixin:
     """Gives a view the rights of the requesting user as ``self.access``.
 
-    A parameter the view cannot read (``redcross.params.BadParameter``) is answered here, for every
-    view, with a 400 page saying in Chinese what is wrong with it.
+    A parameter the view cannot read (``redcross.params.BadParameter``) is answered by the 400
+    handler (``redcross.views.errors``) with a page saying in Chinese what is wrong with it.
     """
 
     @property
     def access(self):
         return access_for(self.request)
-
-    def dispatch(self, request, *args, **kwargs):
-        try:
-            return super().dispatch(request, *args, **kwargs)
-        except BadParameter as error:
-            return render(request, "bad_parameter.html", {"message": error.message}, status=400)
 
 
 class ChapterPageMixin(AccessMixin):
