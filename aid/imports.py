@@ -56,6 +56,7 @@ class DisbursementSheet(Sheet):
             else:
                 self.by_name[(person.name, person.township)] = person
         self.new_people = []
+        self.paid = set()  # the beneficiaries of the payments created
         self.held = None  # (beneficiary, category, date, cash, in kind) of payments already recorded
         self.seen = {}
 
@@ -197,6 +198,7 @@ class DisbursementSheet(Sheet):
     def create(self):
         Beneficiary.objects.bulk_create(self.new_people, batch_size=2000)
         super().create()
+        self.paid.update(d.beneficiary_id for d in self.created if d.beneficiary_id)
 
     def created_ids(self):
         return {
@@ -204,10 +206,13 @@ class DisbursementSheet(Sheet):
             "aid.Disbursement": [d.pk for d in self.created],
         }
 
+    def forget(self):
+        super().forget()
+        self.new_people = []
+
     def after_create(self):
         from .services import person_years_refresh, relief_days_rebuild
 
-        if self.created:
-            people = {d.beneficiary_id for d in self.created if d.beneficiary_id}
-            person_years_refresh(beneficiaries=list(people))
+        if self.ids.get("aid.Disbursement"):
+            person_years_refresh(beneficiaries=list(self.paid))
             relief_days_rebuild(chapters=[self.context.chapter.pk])
