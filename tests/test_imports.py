@@ -10,8 +10,11 @@ import zipfile
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import connection, connections
 from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -21,7 +24,7 @@ from projects.models import Expenditure, Project
 from redcross.choices import ImportStatus, Role
 from redcross.import_template import build_template
 from redcross.importing import RefusedFile, import_records, import_undo, sheet_classes
-from redcross.models import Change, ImportBatch
+from redcross.models import Change, ImportBatch, Membership
 from reports.choices import ReportKind
 from reports.figures import report_data
 from reports.periods import Period
@@ -686,6 +689,95 @@ def test_a_sheet_of_malformed_xml_is_refused_not_a_server_error(client, tree, st
     response = client.post(reverse("import-upload"), {"chapter": tree.naiman.pk, "file": broken})
     assert response.status_code == 200 and message in response.content.decode()
     assert ImportBatch.objects.count() == 0
+
+
+# --- the funds: checked unlocked, locked only around creating ------------------------------------
+
+
+def _payout(fund, amount):
+    from donations.services import payout_record
+
+    return payout_record(
+        chapter=fund.chapter, user=None, date=D(2021, 3, 1), fund=fund, recipient="指挥部", purpose="防控",
+        cash_amount=Decimal(amount),
+    )  # fmt: skip
+
+
+def test_a_payment_recorded_between_check_and_create_cannot_take_the_fund_below_zero(
+    tree, staff, monkeypatch
+):
+    import redcross.importing as importing
+
+    fund = FundFactory(chapter=tree.naiman, name="综合基金")
+    DonationFactory(fund=fund, amount=Decimal("1000.00"))
+    original = importing._context
+
+    def balances_read_then_money_spent(chapter, user):
+        context = original(chapter, user)  # the check sees 1,000.00 in the fund
+        _payout(fund, "600.00")  # … and a payout takes 600.00 before the records are created
+        return context
+
+    monkeypatch.setattr(importing, "_context", balances_read_then_money_spent)
+    before = database_rows()
+    result = import_records(
+        workbook({"救助发放": [{**PAYMENT, "资金来源": "综合基金", "现金金额": 500}]}),
+        chapter=tree.naiman,
+        user=staff,
+    )
+    assert problems(result) == [
+        "基金“综合基金”余额不足：检查之后该基金又有支出登记，按本文件导入后余额将为 -100.00 元；"
+        "未导入任何记录，请重新检查"
+    ]
+    assert not result.imported
+    assert database_rows() == before  # the payment, the payout (same transaction here) and no batch
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's; CI runs it there")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_fund_is_not_locked_while_checking_and_a_payout_committed_meanwhile_is_counted(
+    tree, monkeypatch
+):
+    import threading
+
+    import redcross.importing as importing
+    from donations.models import Payout
+
+    staff = get_user_model().objects.create(username="race-staff")
+    Membership.objects.create(user=staff, chapter=tree.naiman, role=Role.STAFF)
+    fund = FundFactory(chapter=tree.naiman, name="综合基金")
+    DonationFactory(fund=fund, amount=Decimal("1000.00"))
+    original = importing._context
+    outcome = []
+
+    def other_clerk():
+        try:
+            _payout(fund, "600.00")
+            outcome.append("paid")
+        finally:
+            connections.close_all()
+
+    def checked_then_paid_elsewhere(chapter, user):
+        context = original(chapter, user)
+        clerk = threading.Thread(target=other_clerk)
+        clerk.start()
+        clerk.join(timeout=10)  # would hang if the import locked the fund while checking
+        assert outcome == ["paid"]
+        return context
+
+    monkeypatch.setattr(importing, "_context", checked_then_paid_elsewhere)
+    rows = [{**PAYMENT, "受助人姓名": f"受助人{i}", "资金来源": "综合基金", "现金金额": 100} for i in range(5)]
+    with CaptureQueriesContext(connection) as queries:
+        result = import_records(workbook({"救助发放": rows}), chapter=tree.naiman, user=staff)
+    assert problems(result) == [
+        "基金“综合基金”余额不足：检查之后该基金又有支出登记，按本文件导入后余额将为 -100.00 元；"
+        "未导入任何记录，请重新检查"
+    ]
+    assert Disbursement.objects.count() == 0 and Payout.objects.count() == 1
+    # The lock comes after the payments were created, never before.
+    sql = [q["sql"] for q in queries.captured_queries]
+    locks = [i for i, q in enumerate(sql) if "FOR NO KEY UPDATE" in q or "FOR UPDATE" in q]
+    inserts = [i for i, q in enumerate(sql) if 'INSERT INTO "aid_disbursement"' in q]
+    assert inserts and locks and min(locks) > max(inserts)
 
 
 # --- a round trip through the template --------------------------------------------------------------
