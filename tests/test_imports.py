@@ -734,9 +734,7 @@ def test_a_payment_recorded_between_check_and_create_cannot_take_the_fund_below_
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's; CI runs it there")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_fund_is_not_locked_while_checking_and_a_payout_committed_meanwhile_is_counted(
-    tree, monkeypatch
-):
+def test_the_fund_is_not_locked_while_checking_and_a_payout_committed_meanwhile_is_counted(tree, monkeypatch):
     import threading
 
     import redcross.importing as importing
@@ -765,7 +763,8 @@ def test_the_fund_is_not_locked_while_checking_and_a_payout_committed_meanwhile_
         return context
 
     monkeypatch.setattr(importing, "_context", checked_then_paid_elsewhere)
-    rows = [{**PAYMENT, "受助人姓名": f"受助人{i}", "资金来源": "综合基金", "现金金额": 100} for i in range(5)]
+    payment = {**PAYMENT, "资金来源": "综合基金", "现金金额": 100}
+    rows = [{**payment, "受助人姓名": f"受助人{i}"} for i in range(5)]
     with CaptureQueriesContext(connection) as queries:
         result = import_records(workbook({"救助发放": rows}), chapter=tree.naiman, user=staff)
     assert problems(result) == [
