@@ -892,7 +892,9 @@ def _refresh_summaries(chapter):
 
 def marked_workbook(handle, problems, target):
     """The workbook in ``handle`` with every cell a problem names filled red and a note on it
-    saying what is wrong; a problem of a whole row marks its first cell."""
+    saying what is wrong; a problem of a whole row marks its first cell. Formulas the user
+    uploaded come back as the text they were (data type ``s``): the app never hands out a
+    formula someone else typed (DESIGN.md, known traps)."""
     from openpyxl import load_workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
@@ -900,6 +902,12 @@ def marked_workbook(handle, problems, target):
     fill = PatternFill("solid", fgColor="FFC7CE")
     handle.seek(0)
     book = load_workbook(handle)
+    for sheet in book.worksheets:  # what the user wrote comes back as text, never as a formula
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.value = str(getattr(cell.value, "text", cell.value) or "")
+                    cell.data_type = "s"
     notes = defaultdict(list)
     for problem in problems:
         if problem["sheet"] not in book.sheetnames or not problem["row"]:

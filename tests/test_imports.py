@@ -913,6 +913,32 @@ def test_the_preview_lists_every_error_and_offers_the_workbook_marked(client, tr
     assert Disbursement.objects.count() == 0
 
 
+def test_the_marked_workbook_gives_uploaded_formulas_back_as_text_never_as_formulas(client, tree, staff):
+    client.force_login(staff)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "救助发放"
+    sheet.append(headers("救助发放"))
+    sheet.append(
+        [D(2021, 3, 1), "重特大疾病救助", "张三", None, None, None, '=HYPERLINK("http://x.example","点我")']
+    )
+    sheet.append([D(2021, 3, 1), "重特大疾病救助", "李四", None, None, None, -5, None, None, None, None])
+    sheet["K3"] = "=1+1"
+    sheet["K3"].data_type = "s"  # text that looks like a formula
+    handle = io.BytesIO()
+    book.save(handle)
+    handle.seek(0)
+    handle.name = "formulas.xlsx"
+    client.post(reverse("import-upload"), {"chapter": tree.naiman.pk, "file": handle})
+    batch = ImportBatch.objects.get()
+    marked = client.get(reverse("import-marked", args=[batch.pk]))
+    back = load_workbook(io.BytesIO(b"".join(marked.streaming_content)))["救助发放"]
+    assert (back["G2"].value, back["G2"].data_type) == ('=HYPERLINK("http://x.example","点我")', "s")
+    assert back["G2"].comment.text == "公式单元格不予导入，请粘贴为数值"
+    assert (back["K3"].value, back["K3"].data_type) == ("=1+1", "s")
+    assert back["G3"].comment.text == "金额不能为负数"
+
+
 def test_a_hostile_upload_is_refused_with_its_reason_and_nothing_kept(client, tree, staff):
     client.force_login(staff)
     fake = io.BytesIO(b"MZ\x90\x00 not a workbook")
