@@ -83,7 +83,12 @@ HEAD_BYTES = 64 * 1024
 
 
 class TooManyRows(Exception):
-    """More rows than the caller reads at once (``row_budget``): the import goes to the worker."""
+    """More rows than the caller reads at once (``row_budget``): the import goes to the worker.
+    ``declared``: the rows the sheets declare (0 when they declare nothing)."""
+
+    def __init__(self, declared=0):
+        super().__init__(declared)
+        self.declared = declared
 
 
 def _refused_rows(sheet, limit, declared=""):
@@ -170,7 +175,8 @@ def _check_declared_sizes(archive, members):
                 _("工作表“%(sheet)s”声明的范围为 %(ref)s，超过每个工作表 %(limit)s 列的上限，已拒绝")
                 % {"sheet": sheet, "ref": ref, "limit": max_columns}
             )
-        declared += max(rows - 1, 0)
+        if sheet not in (NOTES_SHEET, OPTIONS_SHEET):
+            declared += max(rows - 1, 0)
     return declared
 
 
@@ -238,6 +244,8 @@ class WorkbookReader:
         handle.seek(0, 2)
         size = handle.tell()
         self.declared_rows = _check_container(handle, size)
+        if row_budget is not None and self.declared_rows > row_budget:
+            raise TooManyRows(self.declared_rows)  # before openpyxl reads anything
         handle.seek(0)
         self.row_budget = row_budget
         self.rows_read = 0
@@ -257,7 +265,7 @@ class WorkbookReader:
                     raise _refused_rows(name, limit)
                 self.rows_read += 1
                 if self.row_budget is not None and self.rows_read > self.row_budget:
-                    raise TooManyRows()
+                    raise TooManyRows(self.declared_rows)
                 yield row
         except (RefusedFile, TooManyRows):
             raise

@@ -1002,3 +1002,101 @@ def test_the_workbook_reads_the_same_for_someone_reading_english(run, tree, tmp_
         for c in load_workbook(tmp_path / "t.xlsx")["选项"].iter_cols()
     }
     assert options["捐赠方式"] == ["现金", "物资"] and options["是否"] == ["是", "否"]
+
+
+# --- large workbooks go to the task worker ----------------------------------------------------------
+
+
+def _without_dimension(handle):
+    return rewritten(handle, "xl/worksheets/sheet1.xml", lambda d: re.sub(rb"<dimension[^>]*>", b"", d))
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["declared", "counted-while-streaming"])
+def test_a_large_workbook_is_checked_and_imported_by_the_worker_never_in_the_request(
+    client, tree, staff, settings, tmp_path, django_capture_on_commit_callbacks, declared
+):
+    settings.IMPORT_IMMEDIATE_ROWS = 3
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(staff)
+    handle = workbook({"救助发放": [{**PAYMENT, "受助人姓名": f"受助人{i}"} for i in range(5)]})
+    handle = handle if declared else _without_dimension(handle)
+    handle.name = "large.xlsx"
+    queued = []
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(reverse("import-upload"), {"chapter": tree.naiman.pk, "file": handle})
+        batch = ImportBatch.objects.get()
+        queued.append((batch.job, batch.rows_total, batch.counts))  # in the request: only queued
+    assert queued == [("check", 5 if declared else 0, {})]
+    assert response["Location"] == batch.get_absolute_url()
+    page = client.get(batch.get_absolute_url()).content.decode()
+    assert 'http-equiv="refresh"' in page and "正在检查" in page and 'id="confirm"' not in page
+    for callback in callbacks:
+        callback()  # the worker runs the check
+    batch.refresh_from_db()
+    assert (batch.job, batch.counts, batch.rows_read, batch.rows_checked, batch.rows_created) == (
+        "",
+        {"救助发放": 5},
+        6,
+        5,
+        0,
+    )
+    assert Disbursement.objects.count() == 0
+    page = client.get(batch.get_absolute_url()).content.decode()
+    assert 'http-equiv="refresh"' not in page and "确认导入 5 条记录" in page
+    assert 'data-figure="rows-read">6<' in page and 'data-figure="rows-checked">5<' in page
+    assert batch.filename in client.get(reverse("import-list")).content.decode()  # to come back to
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("import-confirm", args=[batch.pk]), follow=True)
+    assert "记录较多，正在后台导入" in response.content.decode()
+    batch.refresh_from_db()
+    assert (batch.status, batch.job, batch.rows_checked, batch.rows_created) == (ImportStatus.DONE, "", 5, 5)
+    assert sorted(Disbursement.objects.values_list("beneficiary__name", flat=True)) == [
+        f"受助人{i}" for i in range(5)
+    ]
+    page = client.get(batch.get_absolute_url()).content.decode()
+    assert 'data-figure="rows-created">5<' in page and "已导入" in page
+
+
+def test_a_workbook_the_worker_refuses_says_why_on_its_page_and_imports_nothing(
+    client, tree, staff, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_IMMEDIATE_ROWS = 3
+    settings.IMPORT_MAX_ROWS = 5
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(staff)
+    handle = _without_dimension(
+        workbook({"救助发放": [{**PAYMENT, "受助人姓名": f"受助人{i}"} for i in range(6)]})
+    )
+    handle.name = "too-long.xlsx"
+    before = database_rows()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("import-upload"), {"chapter": tree.naiman.pk, "file": handle})
+    batch = ImportBatch.objects.get()
+    assert (batch.job, batch.error) == (
+        "failed",
+        "工作表“救助发放”超过每个工作表 5 行数据的上限，已拒绝；请分成几个文件导入",
+    )
+    page = client.get(batch.get_absolute_url()).content.decode()
+    assert batch.error in page and 'id="confirm"' not in page and 'http-equiv="refresh"' not in page
+    assert client.post(reverse("import-confirm", args=[batch.pk])).status_code == 302
+    after = database_rows()
+    assert after.pop("ImportBatch") != before.pop("ImportBatch")  # the batch that says why
+    assert after == before
+
+
+def test_a_running_import_shows_rows_read_checked_and_created_and_reloads_itself(client, tree, staff):
+    batch = ImportBatch.objects.create(
+        chapter=tree.naiman, user=staff, filename="big.xlsx", file="imports/big.xlsx", checksum="0" * 64,
+        job="import", rows_total=100000, rows_read=50001, rows_checked=50000, rows_created=48000,
+    )  # fmt: skip
+    client.force_login(staff)
+    page = client.get(batch.get_absolute_url()).content.decode()
+    assert '<meta http-equiv="refresh" content="2">' in page and "<script" not in page
+    assert 'data-figure="rows-read">50001<' in page and "工作表声明约 100000 行" in page
+    assert 'data-figure="rows-checked">50000<' in page and 'data-figure="rows-created">48000<' in page
+    assert 'value="50"' in page and "正在导入" in page
+    assert 'id="confirm"' not in page and 'id="undo"' not in page
+    # A second confirmation while the worker has it starts nothing.
+    response = client.post(reverse("import-confirm", args=[batch.pk]), follow=True)
+    assert "该批次正在后台处理，请等待完成" in response.content.decode()
+    assert Disbursement.objects.count() == 0
