@@ -1100,3 +1100,14 @@ def test_a_running_import_shows_rows_read_checked_and_created_and_reloads_itself
     response = client.post(reverse("import-confirm", args=[batch.pk]), follow=True)
     assert "该批次正在后台处理，请等待完成" in response.content.decode()
     assert Disbursement.objects.count() == 0
+
+
+def test_a_file_wrong_throughout_stops_being_checked_after_the_problem_cap(run, tree, monkeypatch):
+    import redcross.importing as importing
+
+    monkeypatch.setattr(importing, "MAX_PROBLEMS", 3)
+    rows = [{**PAYMENT, "现金金额": -i} for i in range(1, 11)]
+    result = run({"救助发放": rows, "培训": [{"培训日期": "坏日期"}]})
+    assert problems(result) == [f"救助发放 第{row}行 现金金额: 金额不能为负数" for row in (2, 3, 4)]
+    assert "错误超过 3 处，检查已停止，只列出前 3 处；请改正后重新上传" in [str(n) for n in result.notices]
+    assert not result.imported
