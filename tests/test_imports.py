@@ -1111,3 +1111,50 @@ def test_a_file_wrong_throughout_stops_being_checked_after_the_problem_cap(run, 
     assert problems(result) == [f"救助发放 第{row}行 现金金额: 金额不能为负数" for row in (2, 3, 4)]
     assert "错误超过 3 处，检查已停止，只列出前 3 处；请改正后重新上传" in [str(n) for n in result.notices]
     assert not result.imported
+
+
+def test_a_large_workbook_is_not_loaded_whole_to_mark_its_errors_in_a_request(
+    client, tree, staff, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_IMMEDIATE_ROWS = 3
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(staff)
+    handle = workbook(
+        {"救助发放": [{**PAYMENT, "受助人姓名": f"受助人{i}", "现金金额": -1} for i in range(5)]}
+    )
+    handle.name = "wrong.xlsx"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("import-upload"), {"chapter": tree.naiman.pk, "file": handle})
+    batch = ImportBatch.objects.get()
+    page = client.get(batch.get_absolute_url()).content.decode()
+    assert "救助发放 第6行 现金金额: 金额不能为负数" in page and 'id="marked"' not in page
+    response = client.get(reverse("import-marked", args=[batch.pk]), follow=True)
+    assert "工作簿较大，不提供标注错误的工作簿" in response.content.decode()
+    assert response.redirect_chain == [(batch.get_absolute_url(), 302)]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a second connection of PostgreSQL's")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_progress_of_an_import_is_readable_while_its_transaction_is_still_open(tree):
+    from django.db import DEFAULT_DB_ALIAS, transaction
+
+    from redcross.importing import Progress
+    from redcross.services import _ImportProgress
+
+    staff = get_user_model().objects.create(username="progress-staff")
+    batch = ImportBatch.objects.create(chapter=tree.naiman, user=staff, filename="p.xlsx", checksum="3" * 64)
+    page = connections.create_connection(DEFAULT_DB_ALIAS)  # what the page's request would read
+    progress = _ImportProgress(batch.pk)
+    try:
+        with transaction.atomic():
+            Disbursement.objects.filter(pk=0).update(remarks="")  # the import's own writes, uncommitted
+            progress(Progress(read=5001, checked=5000, created=4000))
+            with page.cursor() as cursor:
+                cursor.execute(
+                    "SELECT rows_read, rows_checked, rows_created FROM redcross_importbatch WHERE id = %s",
+                    [batch.pk],
+                )
+                assert cursor.fetchone() == (5001, 5000, 4000)
+    finally:
+        progress.close()
+        page.close()

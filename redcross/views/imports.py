@@ -161,6 +161,7 @@ class ImportDetailView(BatchMixin, DetailView):
             problems=report.get("problems", []),
             warnings=report.get("warnings", []),
             notices=report.get("notices", []),
+            can_mark=batch.rows_read <= settings.IMPORT_IMMEDIATE_ROWS,
             counts=report.get("counts", batch.counts),
             total=sum((report.get("counts") or batch.counts or {}).values()),
         )
@@ -242,6 +243,12 @@ class ImportMarkedView(BatchMixin, View):
             raise PermissionDenied
         if not batch.file:
             raise Http404
+        if batch.rows_read > settings.IMPORT_IMMEDIATE_ROWS:
+            # Marking loads the whole workbook (to keep its drop-downs and formats): not in a request.
+            messages.error(
+                request, _("工作簿较大，不提供标注错误的工作簿；请按本页列出的错误（工作表、行号、列名）改正")
+            )
+            return redirect(batch)
         handle = tempfile.TemporaryFile()
         with batch.file.open("rb") as source:
             marked_workbook(source, (batch.report or {}).get("problems", []), handle)
