@@ -693,7 +693,12 @@ def check_sheets(reader, context, result, *, create=False, progress=None):
             % {"count": MAX_PROBLEMS}
         )
     tell(force=True)
-    result.warnings.extend(context.warnings)
+    result.warnings.extend(context.warnings[:MAX_PROBLEMS])
+    if len(context.warnings) > MAX_PROBLEMS:
+        result.notices.append(
+            _("疑似重复共 %(count)s 处，只列出前 %(shown)s 处")
+            % {"count": len(context.warnings), "shown": MAX_PROBLEMS}
+        )
     return done
 
 

@@ -1113,6 +1113,19 @@ def test_a_file_wrong_throughout_stops_being_checked_after_the_problem_cap(run, 
     assert not result.imported
 
 
+def test_a_file_of_many_likely_duplicates_lists_only_the_first_ones(run, tree, monkeypatch):
+    import redcross.importing as importing
+
+    monkeypatch.setattr(importing, "MAX_PROBLEMS", 2)
+    result = run({"救助发放": [PAYMENT] * 5}, dry_run=True)
+    assert result.ok and result.counts == {"救助发放": 5}
+    assert [str(w) for w in result.warnings] == [
+        "救助发放 第3行：疑似重复——与本表第2行的受助人、类别、日期和金额相同",
+        "救助发放 第4行：疑似重复——与本表第2行的受助人、类别、日期和金额相同",
+    ]
+    assert "疑似重复共 4 处，只列出前 2 处" in [str(n) for n in result.notices]
+
+
 def test_a_large_workbook_is_not_loaded_whole_to_mark_its_errors_in_a_request(
     client, tree, staff, settings, tmp_path, django_capture_on_commit_callbacks
 ):
