@@ -1171,3 +1171,47 @@ def test_the_progress_of_an_import_is_readable_while_its_transaction_is_still_op
     finally:
         progress.close()
         page.close()
+
+
+def test_records_are_created_in_flushes_and_a_person_named_again_after_a_flush_is_the_same(
+    run, tree, staff, monkeypatch
+):
+    import redcross.importing as importing
+
+    monkeypatch.setattr(importing, "BATCH", 2)  # a flush every two records
+    FundFactory(chapter=tree.naiman, name="综合基金")
+    number = valid_id_number(birth=D(1960, 5, 1), serial=7)
+    gift = {"捐赠日期": D(2021, 1, 5), "捐赠人类型": "个人", "入账基金": "综合基金", "捐赠方式": "现金"}
+    sheets = {
+        "捐赠": [{**gift, "捐赠人": f"捐赠人{i % 2}", "金额": 100, "票据号": f"R-{i}"} for i in range(5)],
+        "救助发放": [
+            {**PAYMENT, "身份证号": number},
+            {**PAYMENT, "受助人姓名": "李四", "乡镇": "大沁他拉镇"},
+            {**PAYMENT, "受助人姓名": "王五"},
+            {**PAYMENT, "身份证号": number, "现金金额": 300},
+            {**PAYMENT, "受助人姓名": "李四", "乡镇": "大沁他拉镇", "现金金额": 400},
+            {**PAYMENT, "受助人姓名": "王五"},  # the same as row 4, two flushes later
+        ],
+    }
+    checked = run(sheets, dry_run=True)
+    assert checked.ok and checked.counts == {"捐赠": 5, "救助发放": 6}
+    assert [str(w) for w in checked.warnings] == [
+        "救助发放 第7行：疑似重复——与本表第4行的受助人、类别、日期和金额相同"
+    ]
+    result = run(sheets)
+    assert result.imported
+    people = {b.name: b for b in Beneficiary.objects.all()}
+    assert sorted(people) == ["张三", "李四", "王五"]
+    payments = list(Disbursement.objects.order_by("pk").values_list("beneficiary__name", "cash_amount"))
+    assert payments == [
+        ("张三", Decimal("2000.00")), ("李四", Decimal("2000.00")), ("王五", Decimal("2000.00")),
+        ("张三", Decimal("300.00")), ("李四", Decimal("400.00")), ("王五", Decimal("2000.00")),
+    ]  # fmt: skip
+    assert sorted(Donor.objects.values_list("name", flat=True)) == ["捐赠人0", "捐赠人1"]
+    assert sorted(Receipt.objects.values_list("number", flat=True)) == [f"R-{i}" for i in range(5)]
+    made = dict((label, ids) for label, ids in result.batch.created)
+    assert len(made["aid.Disbursement"]) == 6 and len(made["aid.Beneficiary"]) == 3
+    assert len(made["donations.Donation"]) == 5 and len(made["donations.Receipt"]) == 5
+    assert PersonYear.objects.filter(beneficiary__in=people.values()).exists()
+    import_undo(result.batch, user=staff)
+    assert Disbursement.objects.count() == 0
