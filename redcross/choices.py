@@ -45,6 +45,7 @@ class ImportJob(models.TextChoices):
     NONE = "", _("无")
     CHECK = "check", _("正在检查")
     IMPORT = "import", _("正在导入")
+    UNDO = "undo", _("正在撤销")
     FAILED = "failed", _("未能完成")
 
 

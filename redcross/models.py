@@ -503,7 +503,7 @@ class ImportBatch(models.Model):
     @property
     def running(self):
         """The task worker is checking or importing it (its page reloads itself meanwhile)."""
-        return self.job in (ImportJob.CHECK, ImportJob.IMPORT)
+        return self.job in (ImportJob.CHECK, ImportJob.IMPORT, ImportJob.UNDO)
 
     @property
     def percent(self):

@@ -82,9 +82,9 @@ def export_run(job):
 
 
 def import_queue(*, batch, job, user):
-    """Hands ``batch`` to the worker to check (``ImportJob.CHECK``) or import (``ImportJob.IMPORT``,
-    its records entered by ``user``). Returns False when the worker already has it (a second
-    click on 确认导入 starts nothing)."""
+    """Hands ``batch`` to the worker to check (``ImportJob.CHECK``), import (``ImportJob.IMPORT``,
+    its records entered by ``user``) or undo (``ImportJob.UNDO``, by ``user``). Returns False
+    when the worker already has it (a second click on 确认导入 starts nothing)."""
     from .choices import ImportJob
     from .models import ImportBatch
     from .tasks import import_job_task
@@ -145,16 +145,18 @@ class _ImportProgress:
 
 
 def import_job_run(batch_id, *, job, user_id):
-    """Checks or imports the batch ``batch_id`` in the worker (as the request does for a small
-    one), saying how far it got as it goes; whatever stops it is kept on the batch, in Chinese."""
+    """Checks, imports or undoes the batch ``batch_id`` in the worker (as the request does for a
+    small one), saying how far it got as it goes; whatever stops it is kept on the batch, in Chinese."""
     from django.contrib.auth import get_user_model
 
     from .choices import ImportJob
-    from .importing import RefusedFile, import_records
+    from .importing import RefusedFile, import_records, import_undo
     from .models import ImportBatch
 
     batch = ImportBatch.objects.select_related("chapter", "user").get(pk=batch_id)
     user = get_user_model().objects.get(pk=user_id)
+    if job == ImportJob.UNDO:
+        return _import_undo_run(batch, user, import_undo)
     progress = _ImportProgress(batch.pk)
     batch.job, batch.error = ImportJob.NONE, ""
     try:
@@ -188,6 +190,24 @@ def import_job_run(batch_id, *, job, user_id):
         batch.rows_read, batch.rows_checked, batch.rows_created = progress.last
     fields = ["job", "error", "report", "counts", "rows_read", "rows_checked", "rows_created"]
     batch.save(update_fields=fields)
+    return batch
+
+
+def _import_undo_run(batch, user, import_undo):
+    """Undoes a large batch in the worker; a refusal (something recorded since depends on it)
+    is kept on the batch."""
+    from .choices import ImportJob
+
+    try:
+        batch = import_undo(batch, user=user)
+        batch.job, batch.error = ImportJob.NONE, ""
+    except ValidationError as error:
+        batch.job, batch.error = ImportJob.FAILED, "；".join(error.messages)
+    except Exception as error:  # the batch says it failed; the worker's log has the trace
+        logger.exception("Undo of import %s failed", batch.pk)
+        batch.job = ImportJob.FAILED
+        batch.error = _("撤销失败：%(error)s") % {"error": type(error).__name__}
+    batch.save(update_fields=["job", "error"])
     return batch
 
 

@@ -1215,3 +1215,37 @@ def test_records_are_created_in_flushes_and_a_person_named_again_after_a_flush_i
     assert PersonYear.objects.filter(beneficiary__in=people.values()).exists()
     import_undo(result.batch, user=staff)
     assert Disbursement.objects.count() == 0
+
+
+def test_a_large_batch_is_undone_by_the_worker_and_a_refusal_is_kept_on_its_page(
+    client, run, tree, staff, category, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_IMMEDIATE_ROWS = 3
+    client.force_login(staff)
+    plain = run({"救助发放": [{**PAYMENT, "受助人姓名": f"甲{i}"} for i in range(5)]}).batch
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("import-undo", args=[plain.pk]), follow=True)
+    assert "记录较多，正在后台撤销" in response.content.decode()
+    plain.refresh_from_db()
+    assert (plain.status, plain.job, plain.undone_by) == (ImportStatus.UNDONE, "", staff)
+    assert Disbursement.objects.count() == 0 and Disbursement.all_objects.count() == 5  # voided, kept
+    # Something recorded since depends on the next batch: the worker's refusal stays on its page.
+    FundFactory(chapter=tree.naiman, name="综合基金")
+    drive = {
+        "活动名称": "春节慰问募捐",
+        "开始日期": D(2021, 1, 1),
+        "结束日期": D(2021, 2, 28),
+        "入账基金": "综合基金",
+    }
+    batch = run(
+        {"募捐活动": [drive], "救助发放": [{**PAYMENT, "受助人姓名": f"乙{i}"} for i in range(4)]}
+    ).batch
+    DonationFactory(chapter=tree.naiman, drive=Drive.objects.get(), date=D(2021, 1, 20))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("import-undo", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert (batch.status, batch.job) == (ImportStatus.DONE, "failed")
+    assert batch.error.startswith("导入之后登记的捐赠") and batch.error.endswith("不能整批撤销")
+    assert Disbursement.objects.count() == 4  # nothing undone
+    page = client.get(batch.get_absolute_url()).content.decode()
+    assert batch.error in page and 'id="undo"' in page  # it may be tried again

@@ -224,6 +224,14 @@ class ImportUndoView(BatchMixin, View):
     def post(self, request, pk):
         batch = self.get_batch(pk)
         self.access.require_write(batch.chapter)
+        if batch.running:
+            messages.warning(request, _("该批次正在后台处理，请等待完成"))
+            return redirect(batch)
+        if batch.total_count > settings.IMPORT_IMMEDIATE_ROWS and batch.status == ImportStatus.DONE:
+            # Voiding and deleting that many records is the worker's (about 23 s for 100,000).
+            if import_queue(batch=batch, job=ImportJob.UNDO, user=request.user):
+                messages.info(request, _("记录较多，正在后台撤销；本页显示结果"))
+            return redirect(batch)
         try:
             import_undo(batch, user=request.user)
         except ValidationError as error:
