@@ -29,6 +29,16 @@ def _id_number(value):
     return number
 
 
+class _Known:
+    """A person held, or checked before the sheet's last flush: all a later row needs of them
+    (a model instance per person would make memory grow with the rows of the file)."""
+
+    __slots__ = ("pk", "name")
+
+    def __init__(self, pk, name):
+        self.pk, self.name = pk, name
+
+
 class DisbursementSheet(Sheet):
     name = "救助发放"
     model = Disbursement
@@ -51,12 +61,14 @@ class DisbursementSheet(Sheet):
         chapter = context.chapter
         self.categories = {c.name: c for c in AidCategory.objects.all()}
         self.by_id, self.by_name = {}, {}
-        for person in Beneficiary.objects.filter(chapter=chapter):
-            if person.id_number:
-                self.by_id[person.id_number] = person
+        held = Beneficiary.objects.filter(chapter=chapter).values_list("pk", "name", "id_number", "township")
+        for pk, name, number, township in held.iterator(chunk_size=5000):
+            if number:
+                self.by_id[number] = _Known(pk, name)
             else:
-                self.by_name[(person.name, person.township)] = person
+                self.by_name[(name, township)] = _Known(pk, name)
         self.new_people = []
+        self.paid = set()  # the beneficiaries of the payments created
         self.held = None  # (beneficiary, category, date, cash, in kind) of payments already recorded
         self.seen = {}
 
@@ -111,7 +123,7 @@ class DisbursementSheet(Sheet):
             chapter=context.chapter,
             date=cleaned["发放日期"],
             category=category,
-            beneficiary=person,
+            beneficiary=person if isinstance(person, Beneficiary) else None,
             head_count=heads,
             cases=cleaned["例数"] or heads,
             cash_amount=cash,
@@ -124,12 +136,14 @@ class DisbursementSheet(Sheet):
             created_by=context.user,
             updated_by=context.user,
         )
+        if isinstance(person, _Known):
+            payment.beneficiary_id = person.pk
         exclude = ["chapter", "category", "beneficiary", "fund", "created_by", "updated_by"]
         clean_fields(payment, exclude=exclude, row=row)
         if fund is not None:
             context.balances[fund.name] -= cash + in_kind
         if person is not None:
-            self._duplicate_warning(row, person, payment)
+            self._duplicate_warning(row, person, number or (name, township), payment)
         return payment
 
     def _category(self, value):
@@ -165,7 +179,7 @@ class DisbursementSheet(Sheet):
             self.new_people.append(person)
         return person, None
 
-    def _duplicate_warning(self, row, person, payment):
+    def _duplicate_warning(self, row, person, who, payment):
         """Payments that look like one already held (same person, category, date and amount)."""
         if self.held is None:
             self.held = set(
@@ -187,7 +201,7 @@ class DisbursementSheet(Sheet):
                     "amount": format_money(sum(amounts)),
                 }
             )
-        key = (id(person), payment.category.pk, payment.date, *amounts)
+        key = hash((who, payment.category.pk, payment.date, *amounts))  # an int: flat memory
         if key in self.seen:
             self.context.warnings.append(
                 _("救助发放 第%(row)s行：疑似重复——与本表第%(other)s行的受助人、类别、日期和金额相同")
@@ -198,6 +212,7 @@ class DisbursementSheet(Sheet):
     def create(self):
         Beneficiary.objects.bulk_create(self.new_people, batch_size=2000)
         super().create()
+        self.paid.update(d.beneficiary_id for d in self.created if d.beneficiary_id)
 
     def created_ids(self):
         return {
@@ -205,10 +220,19 @@ class DisbursementSheet(Sheet):
             "aid.Disbursement": [d.pk for d in self.created],
         }
 
+    def forget(self):
+        super().forget()
+        for person in self.new_people:  # created (or, in a dry run, only checked): keep what later rows need
+            known = _Known(person.pk, person.name)
+            if person.id_number:
+                self.by_id[person.id_number] = known
+            else:
+                self.by_name[(person.name, person.township)] = known
+        self.new_people = []
+
     def after_create(self):
         from .services import person_years_refresh, relief_days_rebuild
 
-        if self.created:
-            people = {d.beneficiary_id for d in self.created if d.beneficiary_id}
-            person_years_refresh(beneficiaries=list(people))
+        if self.ids.get("aid.Disbursement"):
+            person_years_refresh(beneficiaries=list(self.paid))
             relief_days_rebuild(chapters=[self.context.chapter.pk])

@@ -267,6 +267,11 @@ class DonationSheet(Sheet):
         super().create()
         Receipt.objects.bulk_create(self.receipts, batch_size=2000)
 
+    def forget(self):
+        super().forget()
+        self.new_donors = []
+        self.receipts = []
+
     def created_ids(self):
         return {
             "donations.Donor": [d.pk for d in self.new_donors],

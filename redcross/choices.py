@@ -39,6 +39,16 @@ class ImportStatus(models.TextChoices):
     UNDONE = "undone", _("已撤销")
 
 
+class ImportJob(models.TextChoices):
+    """What the task worker is doing with a batch too large to check or import in the request."""
+
+    NONE = "", _("无")
+    CHECK = "check", _("正在检查")
+    IMPORT = "import", _("正在导入")
+    UNDO = "undo", _("正在撤销")
+    FAILED = "failed", _("未能完成")
+
+
 class ChangeAction(models.TextChoices):
     INSERT = "insert", _("新增")
     UPDATE = "update", _("修改")

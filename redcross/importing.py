@@ -12,9 +12,11 @@ import datetime
 import hashlib
 import re
 import zipfile
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from xml.etree.ElementTree import ParseError
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -75,8 +77,113 @@ class RefusedFile(Exception):
 
 # --- reading the file safely -------------------------------------------------------------------
 
+# The <dimension ref="A1:K200"/> a sheet declares, found in its first bytes (before sheetData).
+DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
+CELL_REF = re.compile(r"\$?([A-Za-z]{1,3})?\$?(\d+)?")
+HEAD_BYTES = 64 * 1024
+
+
+class TooManyRows(Exception):
+    """More rows than the caller reads at once (``row_budget``): the import goes to the worker.
+    ``declared``: the rows the sheets declare (0 when they declare nothing)."""
+
+    def __init__(self, declared=0):
+        super().__init__(declared)
+        self.declared = declared
+
+
+def _refused_rows(sheet, limit, declared=""):
+    if declared:
+        return RefusedFile(
+            _(
+                "工作表“%(sheet)s”声明的范围为 %(ref)s，超过每个工作表 %(limit)s 行数据的上限，"
+                "已拒绝；请分成几个文件导入"
+            )
+            % {"sheet": sheet, "ref": declared, "limit": limit}
+        )
+    return RefusedFile(
+        _("工作表“%(sheet)s”超过每个工作表 %(limit)s 行数据的上限，已拒绝；请分成几个文件导入")
+        % {"sheet": sheet, "limit": limit}
+    )
+
+
+def _declared_size(ref):
+    """(rows, columns) a dimension reference such as ``A1:XFD1048576`` declares, or None."""
+    from openpyxl.utils.cell import column_index_from_string
+
+    rows = columns = 0
+    for part in ref.split(":")[:2]:
+        match = CELL_REF.fullmatch(part.strip())
+        if match is None:
+            return None
+        letters, digits = match.groups()
+        try:
+            if letters:
+                columns = max(columns, column_index_from_string(letters.upper()))
+            if digits:
+                rows = max(rows, int(digits))
+        except ValueError:
+            return None
+    return rows, columns
+
+
+def _sheet_names(archive):
+    """Worksheet part → the sheet's name, from workbook.xml and its relations ({} when unreadable;
+    openpyxl then says what is wrong)."""
+    from defusedxml.ElementTree import fromstring
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    relation = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    try:
+        rels = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        targets = {
+            r.get("Id"): "xl/" + r.get("Target", "").removeprefix("/xl/").removeprefix("/")
+            for r in rels
+            if r.get("Target")
+        }
+        book = fromstring(archive.read("xl/workbook.xml"))
+        return {targets.get(s.get(relation)): s.get("name") for s in book.iter(main + "sheet")}
+    except Exception:  # noqa: BLE001 - any fault here is reported by openpyxl's own reading
+        return {}
+
+
+def _check_declared_sizes(archive, members):
+    """Refuses a sheet whose declared dimension exceeds the rows or columns a sheet may have,
+    reading only the first bytes of each worksheet part (the dimension comes before the data).
+    Returns the rows the sheets declare (an estimate: a sheet may declare nothing, or lie)."""
+    names = _sheet_names(archive)
+    max_rows, max_columns = settings.IMPORT_MAX_ROWS, settings.IMPORT_MAX_COLUMNS
+    declared = 0
+    for member in members:
+        if not (member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")):
+            continue
+        with archive.open(member) as part:
+            head = part.read(HEAD_BYTES)
+        head = head.split(b"<sheetData", 1)[0]
+        match = DIMENSION.search(head)
+        if match is None:
+            continue
+        ref = match.group(1).decode("ascii", "replace")
+        size = _declared_size(ref)
+        if size is None:
+            continue
+        rows, columns = size
+        sheet = names.get(member.filename) or member.filename
+        if rows > max_rows + 1:  # the header row and the rows of data
+            raise _refused_rows(sheet, max_rows, ref)
+        if columns > max_columns:
+            raise RefusedFile(
+                _("工作表“%(sheet)s”声明的范围为 %(ref)s，超过每个工作表 %(limit)s 列的上限，已拒绝")
+                % {"sheet": sheet, "ref": ref, "limit": max_columns}
+            )
+        if sheet not in (NOTES_SHEET, OPTIONS_SHEET):
+            declared += max(rows - 1, 0)
+    return declared
+
 
 def _check_container(handle, size):
+    """Refuses, before anything is parsed, a file too big, not a workbook, a zip bomb or a sheet
+    declaring more rows or columns than a sheet may have. Returns the rows the sheets declare."""
     if size > settings.IMPORT_MAX_BYTES:
         raise RefusedFile(
             _("文件过大（%(size)s MB），上限为 %(limit)s MB")
@@ -89,53 +196,139 @@ def _check_container(handle, size):
     try:
         with zipfile.ZipFile(handle) as archive:
             members = archive.infolist()
-    except zipfile.BadZipFile:
+            if len(members) > settings.IMPORT_MAX_MEMBERS:
+                raise RefusedFile(_("工作簿内部文件过多（%(count)s 个），已拒绝") % {"count": len(members)})
+            unpacked = sum(m.file_size for m in members)
+            if unpacked > settings.IMPORT_MAX_UNPACKED_BYTES:
+                raise RefusedFile(
+                    _("工作簿解压后过大（%(size)s MB，上限 %(limit)s MB），可能是压缩炸弹，已拒绝")
+                    % {"size": unpacked // 2**20, "limit": settings.IMPORT_MAX_UNPACKED_BYTES // 2**20}
+                )
+            names = {m.filename for m in members}
+            if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+                raise RefusedFile(_("不是有效的 Excel 工作簿（.xlsx）：缺少工作簿结构"))
+            return _check_declared_sizes(archive, members)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError):
         raise RefusedFile(_("不是有效的 Excel 工作簿（.xlsx）：文件已损坏")) from None
-    if len(members) > settings.IMPORT_MAX_MEMBERS:
-        raise RefusedFile(_("工作簿内部文件过多（%(count)s 个），已拒绝") % {"count": len(members)})
-    unpacked = sum(m.file_size for m in members)
-    if unpacked > settings.IMPORT_MAX_UNPACKED_BYTES:
-        raise RefusedFile(
-            _("工作簿解压后过大（%(size)s MB，上限 %(limit)s MB），可能是压缩炸弹，已拒绝")
-            % {"size": unpacked // 2**20, "limit": settings.IMPORT_MAX_UNPACKED_BYTES // 2**20}
-        )
-    names = {m.filename for m in members}
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise RefusedFile(_("不是有效的 Excel 工作簿（.xlsx）：缺少工作簿结构"))
+
+
+def _refusal(error):
+    """What to tell about a file openpyxl could not read (``error`` what it raised)."""
+    from defusedxml import DefusedXmlException
+
+    cause = error
+    while cause is not None:  # openpyxl wraps what defusedxml raised in a ValueError
+        if isinstance(cause, DefusedXmlException):
+            return RefusedFile(_("工作簿含有不允许的 XML 实体或 DTD，已拒绝"))
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(error, ParseError):
+        return RefusedFile(_("不是有效的 Excel 工作簿（.xlsx）：工作表的 XML 格式错误，无法读取"))
+    return RefusedFile(_("不是有效的 Excel 工作簿（.xlsx）：%(error)s") % {"error": type(error).__name__})
+
+
+def _read_only_sheets():
+    """openpyxl's read-only sheet, whose size is read from the head of its part only.
+
+    openpyxl looks for the <dimension> of every sheet when it opens a workbook, and when a sheet
+    declares none it parses the whole sheet to find out that it does not (12 s for a 45 MB
+    sheet, before a single row is checked). This one stops where the rows begin; the import
+    never uses the declared size anyway (``reset_dimensions``)."""
+    from openpyxl.worksheet import _read_only
+    from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+    from openpyxl.worksheet.dimensions import SheetDimension
+    from openpyxl.xml.functions import iterparse
+
+    class HeadSizedReadOnlyWorksheet(_read_only.ReadOnlyWorksheet):
+        def _get_size(self):
+            with self._get_source() as source:
+                for _event, element in iterparse(source, events=("start",)):
+                    if element.tag == DIMENSION_TAG:
+                        size = SheetDimension.from_tree(element).boundaries
+                        self._min_column, self._min_row, self._max_column, self._max_row = size
+                        return
+                    if element.tag == DATA_TAG:
+                        return
+
+    return HeadSizedReadOnlyWorksheet
+
+
+def _load_read_only(handle):
+    """``load_workbook(handle, read_only=True)`` with sheets sized from their head only."""
+    from openpyxl.reader import excel
+
+    reader = excel.ExcelReader(handle, read_only=True, data_only=False)
+    if not getattr(excel.ReadOnlyWorksheet, "head_sized", False):
+        excel.ReadOnlyWorksheet = _read_only_sheets()  # what ExcelReader.read_worksheets makes
+        excel.ReadOnlyWorksheet.head_sized = True
+    reader.read()
+    return reader.wb
+
+
+class WorkbookReader:
+    """A workbook read streaming, one sheet and one row at a time, never as a whole.
+
+    Opened only after the container passed its checks. ``rows(name)`` yields each row as a tuple
+    of cells (``.value``, ``.data_type``: ``"f"`` for a formula), at most ``IMPORT_MAX_COLUMNS``
+    wide, and refuses the file as soon as a sheet passes ``IMPORT_MAX_ROWS`` rows of data,
+    whatever the sheet declared. ``row_budget``: rows read in all, beyond which ``TooManyRows``
+    is raised (an import too large to run in a request goes to the task worker).
+    """
+
+    def __init__(self, handle, *, row_budget=None):
+        from openpyxl.xml import DEFUSEDXML
+
+        if not DEFUSEDXML:  # checked at start-up too (redcross.checks)
+            raise RefusedFile(_("服务器缺少 defusedxml，拒绝读取工作簿"))
+        handle.seek(0, 2)
+        size = handle.tell()
+        self.declared_rows = _check_container(handle, size)
+        if row_budget is not None and self.declared_rows > row_budget:
+            raise TooManyRows(self.declared_rows)  # before openpyxl reads anything
+        handle.seek(0)
+        self.row_budget = row_budget
+        self.rows_read = 0
+        try:
+            self.book = _load_read_only(handle)
+            self.names = list(self.book.sheetnames)
+        except Exception as error:  # noqa: BLE001 - whatever the file made openpyxl raise
+            raise _refusal(error) from None
+
+    def rows(self, name):
+        limit = settings.IMPORT_MAX_ROWS
+        try:
+            sheet = self.book[name]
+            sheet.reset_dimensions()  # never pad to the declared size
+            for number, row in enumerate(sheet.iter_rows(max_col=settings.IMPORT_MAX_COLUMNS), start=1):
+                if number > limit + 1:
+                    raise _refused_rows(name, limit)
+                self.rows_read += 1
+                if self.row_budget is not None and self.rows_read > self.row_budget:
+                    raise TooManyRows(self.declared_rows)
+                yield row
+        except (RefusedFile, TooManyRows):
+            raise
+        except Exception as error:  # noqa: BLE001 - whatever the file made openpyxl raise
+            raise _refusal(error) from None
+
+    def close(self):
+        self.book.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 def read_workbook(handle):
     """The sheets of the workbook in ``handle`` (a binary file), as {name: rows of cells}; a cell
-    is (value, is_formula). Refuses what is not safe to read with ``RefusedFile``."""
-    from defusedxml import DefusedXmlException
-    from openpyxl import load_workbook
-    from openpyxl.xml import DEFUSEDXML
-
-    if not DEFUSEDXML:  # checked at start-up too (redcross.checks)
-        raise RefusedFile(_("服务器缺少 defusedxml，拒绝读取工作簿"))
-    handle.seek(0, 2)
-    size = handle.tell()
-    _check_container(handle, size)
-    handle.seek(0)
-    try:
-        book = load_workbook(handle, read_only=True, data_only=False)
-        sheets = {}
-        for sheet in book.worksheets:
-            rows = []
-            for row in sheet.iter_rows():
-                rows.append([(cell.value, cell.data_type == "f") for cell in row])
-            sheets[sheet.title] = rows
-        book.close()
-    except (KeyError, ValueError, OSError, zipfile.BadZipFile) as error:
-        cause = error
-        while cause is not None:  # openpyxl wraps what defusedxml raised in a ValueError
-            if isinstance(cause, DefusedXmlException):
-                raise RefusedFile(_("工作簿含有不允许的 XML 实体或 DTD，已拒绝")) from None
-            cause = cause.__cause__
-        raise RefusedFile(
-            _("不是有效的 Excel 工作簿（.xlsx）：%(error)s") % {"error": type(error).__name__}
-        ) from None
-    return sheets
+    is (value, is_formula). Refuses what is not safe to read with ``RefusedFile``. Holds the whole
+    file in memory: for tests and small files; the import itself streams (``WorkbookReader``)."""
+    with WorkbookReader(handle) as reader:
+        return {
+            name: [[(cell.value, cell.data_type == "f") for cell in row] for row in reader.rows(name)]
+            for name in reader.names
+        }
 
 
 def checksum(handle):
@@ -268,7 +461,11 @@ class Col:
 
 
 class Sheet:
-    """One sheet of the workbook: its columns, and how a row becomes records to create."""
+    """One sheet of the workbook: its columns, and how a row becomes records to create.
+
+    Records are held only from one flush to the next (``BATCH`` of them at most): a dry run
+    forgets them, an import creates them and keeps their ids, so memory does not grow with the
+    number of rows."""
 
     name = ""
     columns: list = []
@@ -276,7 +473,9 @@ class Sheet:
 
     def __init__(self, context):
         self.context = context
-        self.created = []
+        self.created = []  # checked since the last flush
+        self.count = 0  # records checked in all
+        self.ids = defaultdict(list)  # model label → ids created so far
 
     def check_row(self, row, values):
         """Checks a row (``values``: column name → cell value) and returns the record it makes.
@@ -284,12 +483,28 @@ class Sheet:
         raise NotImplementedError
 
     def create(self):
-        """Creates the checked records (in batches)."""
+        """Creates the records checked since the last flush (in batches)."""
         self.model.objects.bulk_create(self.created, batch_size=BATCH)
 
     def created_ids(self):
         """Model label → ids of what ``create`` made, in the order they may be deleted last to first."""
         return {self.model._meta.label: [record.pk for record in self.created]}
+
+    def flush(self, *, create):
+        """Creates (when ``create``) what was checked since the last flush and keeps the ids, then
+        forgets the records. Returns how many records were created."""
+        made = 0
+        if create:
+            self.create()
+            for label, ids in self.created_ids().items():
+                self.ids[label].extend(ids)
+            made = len(self.created)
+        self.forget()
+        return made
+
+    def forget(self):
+        """Lets go of the records checked since the last flush (a sheet holding more clears them too)."""
+        self.created = []
 
     def after_create(self):
         """Whatever the created records still need once every sheet is in (derived tables)."""
@@ -370,13 +585,13 @@ class ImportResult:
         }
 
 
-def _header(sheet_name, rows, spec, result):
+def _header(sheet_name, cells, spec, result):
     """Column name → index, from row 1 (``*`` and spaces stripped); problems for required ones missing."""
-    if not rows:
+    if cells is None:
         return None
     names = {}
-    for index, (value, _formula) in enumerate(rows[0]):
-        name = as_text(value).replace("*", "").replace("＊", "").strip()
+    for index, cell in enumerate(cells):
+        name = as_text(cell.value).replace("*", "").replace("＊", "").strip()
         if name:
             names[name] = index
     known = {c.name for c in spec.columns}
@@ -392,41 +607,79 @@ def _header(sheet_name, rows, spec, result):
     return None if missing else names
 
 
-def check_sheets(sheets, context, result):
-    """Checks every sheet in order; returns the Sheet objects holding what they would create."""
+@dataclass
+class Progress:
+    """How far an import got: rows read from the file, rows checked, records created."""
+
+    read: int = 0
+    checked: int = 0
+    created: int = 0
+
+
+# How often (rows read) the import says how far it got.
+PROGRESS_EVERY = 1000
+# The check stops after this many problems: a file wrong throughout is not checked to its end,
+# nor its every error kept and listed.
+MAX_PROBLEMS = 1000
+
+
+def check_sheets(reader, context, result, *, create=False, progress=None):
+    """Checks every sheet in order, streaming its rows from ``reader`` (a WorkbookReader); returns
+    the Sheet objects. With ``create``, the records are created every ``BATCH`` rows while no
+    problem has been found (the caller's transaction undoes them if one is found later).
+    ``progress``: called with a Progress now and then."""
     done = []
     known = {cls.name for cls in sheet_classes()} | {NOTES_SHEET, OPTIONS_SHEET}
-    for name in sheets:
+    for name in reader.names:
         if name not in known:
             result.notices.append(_("工作表“%(sheet)s”不是导入用的工作表，已忽略") % {"sheet": name})
+    figures = Progress()
+
+    def tell(force=False):
+        figures.read = reader.rows_read
+        if progress is not None and (force or figures.read % PROGRESS_EVERY == 0):
+            progress(figures)
+
+    def flush(spec):
+        figures.created += spec.flush(create=create and not result.problems)
+        tell(force=True)
+
     for cls in sheet_classes():
         spec = cls(context)
         done.append(spec)
-        rows = sheets.get(cls.name)
-        if rows is None:
+        if len(result.problems) >= MAX_PROBLEMS:
+            break
+        if cls.name not in reader.names:
             continue
-        columns = _header(cls.name, rows, spec, result)
+        rows = reader.rows(cls.name)
+        columns = _header(cls.name, next(rows, None), spec, result)
         if columns is None:
             continue
-        for number, cells in enumerate(rows[1:], start=2):
-            values, formula = {}, False
-            for col in spec.columns:
-                index = columns.get(col.name)
-                if index is None or index >= len(cells):
-                    values[col.name] = None
+        where = [(col.name, columns.get(col.name)) for col in spec.columns]
+        required = [c.name for c in spec.columns if c.required]
+        for number, cells in enumerate(rows, start=2):
+            tell()
+            if len(result.problems) >= MAX_PROBLEMS:
+                break
+            values, formula, width = {}, False, len(cells)
+            for name, index in where:
+                if index is None or index >= width:
+                    values[name] = None
                     continue
-                value, is_formula = cells[index]
-                if is_formula:
+                cell = cells[index]
+                value = cell.value
+                if cell.data_type == "f":
                     formula = True
                     result.problems.append(
-                        Problem(cls.name, number, col.name, _("公式单元格不予导入，请粘贴为数值"))
+                        Problem(cls.name, number, name, _("公式单元格不予导入，请粘贴为数值"))
                     )
-                values[col.name] = value.strip() if isinstance(value, str) else value
+                values[name] = value.strip() if isinstance(value, str) else value
             if all(v in (None, "") for v in values.values()):
                 continue  # a blank row
+            figures.checked += 1
             if formula:
                 continue
-            missing = [c.name for c in spec.columns if c.required and values[c.name] in (None, "")]
+            missing = [name for name in required if values[name] in (None, "")]
             if missing:
                 for column in missing:
                     result.problems.append(Problem(cls.name, number, column, _("必填")))
@@ -447,8 +700,23 @@ def check_sheets(sheets, context, result):
                     continue
             if record is not None:
                 spec.created.append(record)
-        result.counts[cls.name] = len(spec.created)
-    result.warnings.extend(context.warnings)
+                spec.count += 1
+                if len(spec.created) >= BATCH:
+                    flush(spec)
+        flush(spec)
+        result.counts[cls.name] = spec.count
+    if len(result.problems) >= MAX_PROBLEMS:
+        result.notices.append(
+            _("错误超过 %(count)s 处，检查已停止，只列出前 %(count)s 处；请改正后重新上传")
+            % {"count": MAX_PROBLEMS}
+        )
+    tell(force=True)
+    result.warnings.extend(context.warnings[:MAX_PROBLEMS])
+    if len(context.warnings) > MAX_PROBLEMS:
+        result.notices.append(
+            _("疑似重复共 %(count)s 处，只列出前 %(shown)s 处")
+            % {"count": len(context.warnings), "shown": MAX_PROBLEMS}
+        )
     return done
 
 
@@ -486,59 +754,112 @@ def run_checks(values, checks):
 # --- the import itself --------------------------------------------------------------------------
 
 
-def import_records(handle, *, chapter, user, filename="", dry_run=False, batch=None):
+def import_records(
+    handle, *, chapter, user, filename="", dry_run=False, batch=None, progress=None, row_budget=None
+):
     """Checks the workbook in ``handle`` and, when nothing is wrong and not ``dry_run``, creates
     every record it holds in one transaction. Returns an ImportResult; ``RefusedFile`` for a file
-    that is not read at all."""
+    that is not read at all (over a limit, malformed), ``TooManyRows`` past ``row_budget`` rows.
+
+    The file is streamed and the records created every ``BATCH`` rows, so memory stays flat.
+    Nothing is locked while the rows are checked: once every record is made, the funds the file
+    spends from are locked and their balances read again, so a payment recorded meanwhile cannot
+    let the import take a fund below zero; the lock lasts until the transaction commits.
+    """
     result = ImportResult()
     digest = checksum(handle)
     earlier = ImportBatch.objects.filter(chapter=chapter, checksum=digest, status=ImportStatus.DONE).first()
     if earlier is not None:
         result.already = earlier
         return result
-    sheets = read_workbook(handle)
-    with transaction.atomic():
-        context = _context(chapter, user)
-        specs = check_sheets(sheets, context, result)
-        if result.problems or dry_run:
-            transaction.set_rollback(True)
+    with WorkbookReader(handle, row_budget=row_budget) as reader:
+        if dry_run:
+            check_sheets(reader, _context(chapter, user), result, progress=progress)
             return result
-        created = []  # [model label, ids] in the order they were made (a list: JSONB keeps no key order)
-        for spec in specs:
-            if spec.created:
-                spec.create()
-                created += [[model, ids] for model, ids in spec.created_ids().items() if ids]
-        for spec in specs:
-            spec.after_create()
-        batch = batch or ImportBatch(chapter=chapter, user=user, filename=filename[:200], checksum=digest)
-        batch.counts = result.counts
-        batch.report = result.as_report()
-        batch.created = created
-        batch.status = ImportStatus.DONE
-        batch.imported_at = timezone.now()
-        batch.save()
-        result.batch = batch
-        result.imported = True
+        with transaction.atomic():
+            context = _context(chapter, user)
+            specs = check_sheets(reader, context, result, create=True, progress=progress)
+            if not result.problems:
+                for spec in specs:
+                    spec.after_create()
+                _recheck_funds(context, result)
+            if result.problems:
+                transaction.set_rollback(True)
+                return result
+            created = []  # [model label, ids] in the order they were made (a list: JSONB keeps no key order)
+            for spec in specs:
+                created += [[model, ids] for model, ids in spec.ids.items() if ids]
+            batch = batch or ImportBatch(chapter=chapter, user=user, filename=filename[:200], checksum=digest)
+            batch.counts = result.counts
+            batch.report = result.as_report()
+            batch.created = created
+            batch.status = ImportStatus.DONE
+            batch.imported_at = timezone.now()
+            batch.save()
+            result.batch = batch
+            result.imported = True
     return result
 
 
 def _context(chapter, user):
-    """What the database already holds for the chapter, with its funds locked until the end."""
+    """What the database already holds for the chapter (nothing locked: see ``_recheck_funds``)."""
     from donations.models import Drive, Fund
     from donations.selectors import funds_with_balance
     from projects.models import Project
 
     context = ImportContext(chapter=chapter, user=user)
-    funds = list(Fund.objects.select_for_update().filter(chapter=chapter).order_by("pk"))
+    funds = list(Fund.objects.filter(chapter=chapter).order_by("pk"))
     balances = dict(funds_with_balance(Fund.objects.filter(chapter=chapter)).values_list("pk", "balance"))
     for fund in funds:
         context.funds[fund.name] = fund
         context.balances[fund.name] = Decimal(balances.get(fund.pk) or 0).quantize(Decimal("0.01"))
+    context.extra["opening"] = dict(context.balances)
     for drive in Drive.objects.filter(chapter=chapter).select_related("fund"):
         context.drives[drive.name].append(drive)
     for project in Project.objects.filter(chapter=chapter):
         context.projects[project.name] = project
     return context
+
+
+def _recheck_funds(context, result):
+    """Locks the funds the file takes money from (it was checked against their balances as they
+    were when the check began) and reads their balances again, the import's records included:
+    a fund below zero means something was spent from it meanwhile, and nothing is imported.
+
+    The lock is taken only now, after the records are made, and held to the commit. FOR NO KEY
+    UPDATE on PostgreSQL: two imports creating rows that name the same fund (each holding its
+    key-share lock) then wait for each other here instead of deadlocking."""
+    from django.db import connection
+
+    from donations.models import Fund
+    from donations.selectors import funds_with_balance
+
+    opening = context.extra.get("opening", {})
+    spent = [
+        fund.pk
+        for name, fund in context.funds.items()
+        if fund.pk and name in opening and context.balances.get(name, 0) < opening[name]
+    ]
+    if not spent:
+        return
+    no_key = connection.features.has_select_for_no_key_update
+    list(Fund.objects.select_for_update(no_key=no_key).filter(pk__in=spent).order_by("pk").values_list("pk"))
+    funds = funds_with_balance(Fund.objects.filter(pk__in=spent)).order_by("pk")
+    for name, balance in funds.values_list("name", "balance"):
+        balance = Decimal(balance or 0).quantize(Decimal("0.01"))
+        if balance < 0:
+            result.problems.append(
+                Problem(
+                    "",
+                    None,
+                    "",
+                    _(
+                        "基金“%(fund)s”余额不足：检查之后该基金又有支出登记，按本文件导入后余额将为 "
+                        "%(balance)s 元；未导入任何记录，请重新检查"
+                    )
+                    % {"fund": name, "balance": format_money(balance)},
+                )
+            )
 
 
 def import_undo(batch, *, user):
@@ -651,7 +972,9 @@ def _refresh_summaries(chapter):
 
 def marked_workbook(handle, problems, target):
     """The workbook in ``handle`` with every cell a problem names filled red and a note on it
-    saying what is wrong; a problem of a whole row marks its first cell."""
+    saying what is wrong; a problem of a whole row marks its first cell. Formulas the user
+    uploaded come back as the text they were (data type ``s``): the app never hands out a
+    formula someone else typed (DESIGN.md, known traps)."""
     from openpyxl import load_workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
@@ -659,6 +982,12 @@ def marked_workbook(handle, problems, target):
     fill = PatternFill("solid", fgColor="FFC7CE")
     handle.seek(0)
     book = load_workbook(handle)
+    for sheet in book.worksheets:  # what the user wrote comes back as text, never as a formula
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.value = str(getattr(cell.value, "text", cell.value) or "")
+                    cell.data_type = "s"
     notes = defaultdict(list)
     for problem in problems:
         if problem["sheet"] not in book.sheetnames or not problem["row"]:

@@ -12,7 +12,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from . import bounds
-from .choices import ChangeAction, ChapterLevel, ExportStatus, ImportStatus, PeriodKind, Role
+from .choices import ChangeAction, ChapterLevel, ExportStatus, ImportJob, ImportStatus, PeriodKind, Role
 
 MONEY_MAX_DIGITS = 14
 MONEY_DECIMAL_PLACES = 2
@@ -497,6 +497,14 @@ class ImportBatch(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # A workbook above IMPORT_IMMEDIATE_ROWS is checked and imported by the task worker; its
+    # page shows how far it got (rows read from the file, rows checked, records created).
+    job = models.CharField(_("后台任务"), max_length=16, choices=ImportJob.choices, blank=True, default="")
+    rows_total = models.PositiveIntegerField(_("声明行数"), default=0)  # the sheets' declared rows (estimate)
+    rows_read = models.PositiveIntegerField(_("已读取行数"), default=0)
+    rows_checked = models.PositiveIntegerField(_("已检查行数"), default=0)
+    rows_created = models.PositiveIntegerField(_("已创建记录数"), default=0)
+    error = models.TextField(_("错误"), blank=True)
 
     class Meta:
         verbose_name = _("导入批次")
@@ -514,6 +522,18 @@ class ImportBatch(models.Model):
     @property
     def total_count(self):
         return sum((self.counts or {}).values())
+
+    @property
+    def running(self):
+        """The task worker is checking or importing it (its page reloads itself meanwhile)."""
+        return self.job in (ImportJob.CHECK, ImportJob.IMPORT, ImportJob.UNDO)
+
+    @property
+    def percent(self):
+        """How much of the declared rows was read (0 when the sheets declared nothing)."""
+        if not self.rows_total:
+            return 0
+        return min(100, self.rows_read * 100 // (self.rows_total + 1))
 
 
 class HistoryDecoder(json.JSONDecoder):

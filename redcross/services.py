@@ -79,6 +79,139 @@ def export_run(job):
     return job
 
 
+# --- Imports too large for a request ------------------------------------------------------------
+
+
+def import_queue(*, batch, job, user):
+    """Hands ``batch`` to the worker to check (``ImportJob.CHECK``), import (``ImportJob.IMPORT``,
+    its records entered by ``user``) or undo (``ImportJob.UNDO``, by ``user``). Returns False
+    when the worker already has it (a second click on 确认导入 starts nothing)."""
+    from .choices import ImportJob
+    from .models import ImportBatch
+    from .tasks import import_job_task
+
+    queued = ImportBatch.objects.filter(pk=batch.pk, job__in=[ImportJob.NONE, ImportJob.FAILED]).update(
+        job=job, rows_read=0, rows_checked=0, rows_created=0, error=""
+    )
+    if queued:
+        transaction.on_commit(lambda: import_job_task.enqueue(batch.pk, job, user.pk))
+    return bool(queued)
+
+
+class _ImportProgress:
+    """Writes how far an import got where its page reads it while the work goes on.
+
+    Outside a transaction (the check) a plain UPDATE does. The import runs in one transaction,
+    whose writes nobody sees before it commits: on PostgreSQL the figures go through a second
+    connection of their own (autocommit, a short lock timeout, failures only logged); SQLite has
+    one writer at a time, so there the page shows the figures when the import ends.
+    """
+
+    def __init__(self, batch_pk):
+        self.batch_pk = batch_pk
+        self.last = None
+        self.side = None
+
+    def __call__(self, figures):
+        from django.db import DatabaseError, connection
+
+        from .models import ImportBatch
+
+        self.last = (figures.read, figures.checked, figures.created)
+        values = dict(zip(("rows_read", "rows_checked", "rows_created"), self.last, strict=True))
+        if not connection.in_atomic_block:
+            ImportBatch.objects.filter(pk=self.batch_pk).update(**values)
+            return
+        if connection.vendor != "postgresql":
+            return
+        try:
+            if self.side is None:
+                from django.db import DEFAULT_DB_ALIAS, connections
+
+                self.side = connections.create_connection(DEFAULT_DB_ALIAS)
+                with self.side.cursor() as cursor:
+                    cursor.execute("SET lock_timeout = '500ms'")
+            table = self.side.ops.quote_name(ImportBatch._meta.db_table)
+            with self.side.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET rows_read = %s, rows_checked = %s, rows_created = %s WHERE id = %s",
+                    [*self.last, self.batch_pk],
+                )
+        except DatabaseError:
+            logger.warning("Import %s: progress not written", self.batch_pk, exc_info=True)
+
+    def close(self):
+        if self.side is not None:
+            self.side.close()
+
+
+def import_job_run(batch_id, *, job, user_id):
+    """Checks, imports or undoes the batch ``batch_id`` in the worker (as the request does for a
+    small one), saying how far it got as it goes; whatever stops it is kept on the batch, in Chinese."""
+    from django.contrib.auth import get_user_model
+
+    from .choices import ImportJob
+    from .importing import RefusedFile, import_records, import_undo
+    from .models import ImportBatch
+
+    batch = ImportBatch.objects.select_related("chapter", "user").get(pk=batch_id)
+    user = get_user_model().objects.get(pk=user_id)
+    if job == ImportJob.UNDO:
+        return _import_undo_run(batch, user, import_undo)
+    progress = _ImportProgress(batch.pk)
+    batch.job, batch.error = ImportJob.NONE, ""
+    try:
+        with batch.file.open("rb") as handle:
+            result = import_records(
+                handle,
+                chapter=batch.chapter,
+                user=user,
+                filename=batch.filename,
+                dry_run=job == ImportJob.CHECK,
+                batch=batch if job == ImportJob.IMPORT else None,
+                progress=progress,
+            )
+    except RefusedFile as refusal:
+        batch.job, batch.error = ImportJob.FAILED, str(refusal)
+    except Exception as error:  # the batch says it failed; the worker's log has the trace
+        logger.exception("Import %s failed", batch.pk)
+        batch.job = ImportJob.FAILED
+        batch.error = _("导入失败：%(error)s") % {"error": type(error).__name__}
+    else:
+        if result.already is not None:
+            batch.job = ImportJob.FAILED
+            batch.error = _("该文件已导入过（第 %(batch)s 批），未重复导入") % {"batch": result.already.pk}
+        elif not result.imported:
+            batch.report = result.as_report()
+            if job == ImportJob.CHECK:
+                batch.counts = result.counts
+    finally:
+        progress.close()
+    if progress.last is not None:
+        batch.rows_read, batch.rows_checked, batch.rows_created = progress.last
+    fields = ["job", "error", "report", "counts", "rows_read", "rows_checked", "rows_created"]
+    batch.save(update_fields=fields)
+    return batch
+
+
+def _import_undo_run(batch, user, import_undo):
+    """Undoes a large batch in the worker; a refusal (something recorded since depends on it)
+    is kept on the batch."""
+    from .choices import ImportJob
+
+    try:
+        batch = import_undo(batch, user=user)
+        batch.job, batch.error = ImportJob.NONE, ""
+    except ValidationError as error:
+        batch.job, batch.error = ImportJob.FAILED, "；".join(error.messages)
+    except Exception as error:  # the batch says it failed; the worker's log has the trace
+        logger.exception("Undo of import %s failed", batch.pk)
+        batch.job = ImportJob.FAILED
+        batch.error = _("撤销失败：%(error)s") % {"error": type(error).__name__}
+    batch.save(update_fields=["job", "error"])
+    return batch
+
+
 # --- Closed periods -----------------------------------------------------------------------------
 
 

@@ -10,3 +10,11 @@ def export_run_task(export_id):
     from .services import export_run
 
     export_run(Export.objects.select_related("user").get(pk=export_id))
+
+
+@task()
+def import_job_task(batch_id, job, user_id):
+    """Checks (``job`` "check") or imports (``job`` "import") the import batch ``batch_id``."""
+    from .services import import_job_run
+
+    import_job_run(batch_id, job=job, user_id=user_id)

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('redcross', '0006_chapter_approval_threshold'),
+        ('redcross', '0007_import_batch_job'),
     ]
 
     operations = [

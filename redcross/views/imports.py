@@ -15,10 +15,18 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
-from redcross.choices import ImportStatus
+from redcross.choices import ImportJob, ImportStatus
 from redcross.import_template import build_template
-from redcross.importing import RefusedFile, checksum, import_records, import_undo, marked_workbook
+from redcross.importing import (
+    RefusedFile,
+    TooManyRows,
+    checksum,
+    import_records,
+    import_undo,
+    marked_workbook,
+)
 from redcross.models import ImportBatch
+from redcross.services import import_queue
 
 from .generic import AccessMixin
 
@@ -66,31 +74,52 @@ class ImportUploadView(AccessMixin, FormView):
     def form_valid(self, form):
         upload, chapter = form.cleaned_data["file"], form.cleaned_data["chapter"]
         try:
-            result = import_records(upload, chapter=chapter, user=self.request.user, dry_run=True)
+            result = import_records(
+                upload,
+                chapter=chapter,
+                user=self.request.user,
+                dry_run=True,
+                row_budget=settings.IMPORT_IMMEDIATE_ROWS,
+            )
         except RefusedFile as refusal:
             form.add_error("file", str(refusal))
             return self.form_invalid(form)
+        except TooManyRows as large:
+            return self._check_in_background(upload, chapter, large.declared)
         if result.already is not None:
-            messages.warning(
-                self.request,
-                _("该文件已于 %(when)s 导入（第 %(batch)s 批），不会重复导入，本次未创建任何记录")
-                % {
-                    "when": timezone.localtime(result.already.imported_at).strftime("%Y-%m-%d %H:%M"),
-                    "batch": result.already.pk,
-                },
-            )
-            return redirect(result.already)
+            return self._already(result.already)
+        batch = self._batch(upload, chapter, report=result.as_report(), counts=result.counts)
+        return redirect(batch)
+
+    def _batch(self, upload, chapter, **fields):
         upload.seek(0)
         batch = ImportBatch(
             chapter=chapter,
             user=self.request.user,
             filename=upload.name[:200],
             checksum=checksum(upload),
-            report=result.as_report(),
-            counts=result.counts,
+            **fields,
         )
         batch.file.save(upload.name, upload, save=False)
         batch.save()
+        return batch
+
+    def _already(self, earlier):
+        messages.warning(
+            self.request,
+            _("该文件已于 %(when)s 导入（第 %(batch)s 批），不会重复导入，本次未创建任何记录")
+            % {
+                "when": timezone.localtime(earlier.imported_at).strftime("%Y-%m-%d %H:%M"),
+                "batch": earlier.pk,
+            },
+        )
+        return redirect(earlier)
+
+    def _check_in_background(self, upload, chapter, declared):
+        """A workbook of more than IMPORT_IMMEDIATE_ROWS rows is checked by the task worker."""
+        batch = self._batch(upload, chapter, rows_total=declared)
+        import_queue(batch=batch, job=ImportJob.CHECK, user=self.request.user)
+        messages.info(self.request, _("工作簿较大，正在后台检查；本页显示进度，检查完成后可确认导入"))
         return redirect(batch)
 
 
@@ -110,7 +139,8 @@ class ImportListView(AccessMixin, ListView):
     def get_queryset(self):
         return (
             ImportBatch.objects.filter(self.access.readable_q("chapter__path"))
-            .exclude(status=ImportStatus.PREVIEW)
+            # Previews checked in the request are not listed; those the worker checks are, to come back to.
+            .exclude(status=ImportStatus.PREVIEW, rows_read=0, job=ImportJob.NONE)
             .select_related("chapter", "user")
         )
 
@@ -131,6 +161,7 @@ class ImportDetailView(BatchMixin, DetailView):
             problems=report.get("problems", []),
             warnings=report.get("warnings", []),
             notices=report.get("notices", []),
+            can_mark=batch.rows_read <= settings.IMPORT_IMMEDIATE_ROWS,
             counts=report.get("counts", batch.counts),
             total=sum((report.get("counts") or batch.counts or {}).values()),
         )
@@ -145,10 +176,26 @@ class ImportConfirmView(BatchMixin, View):
         self.access.require_write(batch.chapter)
         if batch.status != ImportStatus.PREVIEW or not batch.file:
             raise Http404
-        with batch.file.open("rb") as handle:
-            result = import_records(
-                handle, chapter=batch.chapter, user=request.user, filename=batch.filename, batch=batch
-            )
+        if batch.running:
+            messages.warning(request, _("该批次正在后台处理，请等待完成"))
+            return redirect(batch)
+        if batch.total_count > settings.IMPORT_IMMEDIATE_ROWS:
+            return self._in_background(batch)
+        try:
+            with batch.file.open("rb") as handle:
+                result = import_records(
+                    handle,
+                    chapter=batch.chapter,
+                    user=request.user,
+                    filename=batch.filename,
+                    batch=batch,
+                    row_budget=settings.IMPORT_IMMEDIATE_ROWS,
+                )
+        except TooManyRows:
+            return self._in_background(batch)
+        except RefusedFile as refusal:
+            messages.error(request, str(refusal))
+            return redirect(batch)
         if result.already is not None:
             messages.warning(
                 request, _("该文件已导入过（第 %(batch)s 批），未重复导入") % {"batch": result.already.pk}
@@ -166,11 +213,25 @@ class ImportConfirmView(BatchMixin, View):
         )
         return redirect(batch)
 
+    def _in_background(self, batch):
+        """More than IMPORT_IMMEDIATE_ROWS rows: the task worker imports, the page follows it."""
+        if import_queue(batch=batch, job=ImportJob.IMPORT, user=self.request.user):
+            messages.info(self.request, _("记录较多，正在后台导入；本页显示进度，完成后显示结果"))
+        return redirect(batch)
+
 
 class ImportUndoView(BatchMixin, View):
     def post(self, request, pk):
         batch = self.get_batch(pk)
         self.access.require_write(batch.chapter)
+        if batch.running:
+            messages.warning(request, _("该批次正在后台处理，请等待完成"))
+            return redirect(batch)
+        if batch.total_count > settings.IMPORT_IMMEDIATE_ROWS and batch.status == ImportStatus.DONE:
+            # Voiding and deleting that many records is the worker's (about 23 s for 100,000).
+            if import_queue(batch=batch, job=ImportJob.UNDO, user=request.user):
+                messages.info(request, _("记录较多，正在后台撤销；本页显示结果"))
+            return redirect(batch)
         try:
             import_undo(batch, user=request.user)
         except ValidationError as error:
@@ -190,6 +251,12 @@ class ImportMarkedView(BatchMixin, View):
             raise PermissionDenied
         if not batch.file:
             raise Http404
+        if batch.rows_read > settings.IMPORT_IMMEDIATE_ROWS:
+            # Marking loads the whole workbook (to keep its drop-downs and formats): not in a request.
+            messages.error(
+                request, _("工作簿较大，不提供标注错误的工作簿；请按本页列出的错误（工作表、行号、列名）改正")
+            )
+            return redirect(batch)
         handle = tempfile.TemporaryFile()
         with batch.file.open("rb") as source:
             marked_workbook(source, (batch.report or {}).get("problems", []), handle)
