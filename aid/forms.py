@@ -5,9 +5,11 @@ from donations.models import Fund
 from redcross import bounds
 from redcross.forms import DateField, MoneyField, RecordForm
 from redcross.idnumber import normalize_id_number, validate_id_number
+from redcross.rules import add_to_form
 
 from .choices import RecipientKind
 from .models import AidCategory
+from .rules import disbursement_problems
 
 
 class DisbursementForm(RecordForm):
@@ -80,11 +82,15 @@ class DisbursementForm(RecordForm):
             data["head_count"] = 1
         elif data.get("recipient") == RecipientKind.GROUP:
             data["beneficiary_name"] = ""
-            if data.get("id_number"):
-                self.add_error("id_number", _("群体发放不填写身份证号"))
-        cash, in_kind = data.get("cash_amount"), data.get("in_kind_amount")
-        if cash is not None and in_kind is not None and cash == 0 and in_kind == 0:
-            self.add_error("cash_amount", _("现金金额和物资折价不能都为零"))
+        add_to_form(
+            self,
+            disbursement_problems(
+                beneficiary_name=data.get("beneficiary_name"),
+                id_number=data.get("id_number"),
+                cash_amount=data.get("cash_amount"),
+                in_kind_amount=data.get("in_kind_amount"),
+            ),
+        )
         return data
 
     def service_arguments(self):

@@ -19,8 +19,10 @@ from redcross.importing import (
     run_checks,
 )
 from redcross.money import format_money
+from redcross.rules import in_columns
 
 from .models import AidCategory, Beneficiary, Disbursement
+from .rules import beneficiary_problems, disbursement_problems
 
 
 def _id_number(value):
@@ -42,6 +44,13 @@ class _Known:
 class DisbursementSheet(Sheet):
     name = "救助发放"
     model = Disbursement
+    # The column of each field the rules in ``aid.rules`` name.
+    field_columns = {
+        "beneficiary_name": "受助人姓名",
+        "id_number": "身份证号",
+        "cash_amount": "现金金额",
+        "in_kind_amount": "物资折价",
+    }
     columns = [
         Col("发放日期", required=True, kind="date"),
         Col("救助类别", required=True, kind="choice", options="救助类别"),
@@ -91,21 +100,21 @@ class DisbursementSheet(Sheet):
         number, heads = cleaned["身份证号"] or "", cleaned["受助人数"]
         cash, in_kind = cleaned["现金金额"] or 0, cleaned["物资折价"] or 0
         category, fund = cleaned["救助类别"], cleaned["资金来源"]
-        problems = {}
+        problems = in_columns(
+            disbursement_problems(
+                beneficiary_name=name, id_number=number, cash_amount=cash, in_kind_amount=in_kind
+            ),
+            self.field_columns,
+        )
         if not name:
-            if number:
-                problems["受助人姓名"] = _("填写了身份证号时必须填写受助人姓名")
             if heads is None:
                 problems["受助人数"] = _("群体发放必须填写受助人数")
         elif heads not in (None, 1):
             problems["受助人数"] = _("指名发放的受助人数应为1；多人请分行填写或作为群体发放")
-        if cash == 0 and in_kind == 0:
-            problems["现金金额"] = _("现金金额和物资折价不能都为零")
         person = None
         if name and not problems:
-            person, problem = self._person(name, number, township)
-            if problem:
-                problems["身份证号"] = problem
+            person, held = self._person(name, number, township)
+            problems.update(in_columns(held, self.field_columns))
         if fund is not None and not problems:
             problem = fund_spending_problem(
                 fund,
@@ -153,13 +162,13 @@ class DisbursementSheet(Sheet):
         return category
 
     def _person(self, name, number, township):
-        """The beneficiary (held or new), or a problem: an ID number held under another name."""
+        """The beneficiary (held or new) and the problems of taking it (``aid.rules``): an ID
+        number held under another name."""
         if number:
             person = self.by_id.get(number)
-            if person is not None and person.name != name:
-                return None, _("该身份证号已登记在受助人“%(name)s”名下，请核对姓名或身份证号") % {
-                    "name": person.name
-                }
+            problems = beneficiary_problems(name=name, holder_name=getattr(person, "name", None))
+            if problems:
+                return None, problems
         else:
             person = self.by_name.get((name, township))
         if person is None:
@@ -177,7 +186,7 @@ class DisbursementSheet(Sheet):
             else:
                 self.by_name[(name, township)] = person
             self.new_people.append(person)
-        return person, None
+        return person, {}
 
     def _duplicate_warning(self, row, person, who, payment):
         """Payments that look like one already held (same person, category, date and amount)."""

@@ -3,18 +3,18 @@
 import hashlib
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Min, Q, Sum
 from django.db.models.functions import ExtractYear
-from django.utils.translation import gettext as _
 
 from donations.services import fund_lock_for_spending
 from redcross.corrections import approval_mark, correctable
 from redcross.idnumber import normalize_id_number
 from redcross.money import to_money
+from redcross.rules import refuse
 
 from .models import Beneficiary, Disbursement, PersonYear, ReliefDay
+from .rules import beneficiary_problems, disbursement_problems
 
 
 def beneficiary_resolve(*, chapter, name, id_number="", township="", user=None):
@@ -29,13 +29,7 @@ def beneficiary_resolve(*, chapter, name, id_number="", township="", user=None):
     if id_number:
         existing = Beneficiary.objects.filter(chapter=chapter, id_number=id_number).first()
         if existing:
-            if existing.name != name:
-                raise ValidationError(
-                    {
-                        "id_number": _("该身份证号已登记在受助人“%(name)s”名下，请核对姓名或身份证号")
-                        % {"name": existing.name}
-                    }
-                )
+            refuse(beneficiary_problems(name=name, holder_name=existing.name))
             return existing
     else:
         existing = Beneficiary.objects.filter(
@@ -182,6 +176,14 @@ def _fill(
     remarks,
 ):
     """Sets a disbursement's fields, checks them and the fund it draws on, and saves it."""
+    refuse(
+        disbursement_problems(
+            beneficiary_name=beneficiary_name,
+            id_number=id_number,
+            cash_amount=to_money(cash_amount),
+            in_kind_amount=to_money(in_kind_amount),
+        )
+    )
     beneficiary_name = (beneficiary_name or "").strip()
     if beneficiary_name:
         disbursement.beneficiary = beneficiary_resolve(
@@ -193,8 +195,6 @@ def _fill(
         )
         head_count = 1
     else:
-        if normalize_id_number(id_number):
-            raise ValidationError({"beneficiary_name": _("填写了身份证号时必须填写受助人姓名")})
         disbursement.beneficiary = None
     disbursement.date = date
     disbursement.category = category
@@ -207,9 +207,7 @@ def _fill(
     disbursement.fund = fund
     disbursement.remarks = remarks or ""
     disbursement.updated_by = user
-    if disbursement.cash_amount == 0 and disbursement.in_kind_amount == 0:
-        raise ValidationError({"cash_amount": _("现金金额和物资折价不能都为零")})
-    # The check constraints are the rules checked just above and by the fields' validators;
+    # The check constraints are the rules checked above (``aid.rules``) and by the fields' validators;
     # the database still enforces them, so they are not asked of it once more here.
     disbursement.full_clean(validate_constraints=False)
     if fund is not None:

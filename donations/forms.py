@@ -5,9 +5,11 @@ from aid.models import AidCategory
 from projects.models import Project
 from redcross import bounds
 from redcross.forms import DateField, MoneyField, RecordForm
+from redcross.rules import add_to_form
 
 from .choices import DonationKind, DonorKind, ValuationBasis
 from .models import Drive, Fund
+from .rules import donation_problems, drive_problems, fund_purpose_problems, payout_problems
 
 
 def remarks_field():
@@ -30,6 +32,17 @@ class FundForm(RecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["restricted_project"].queryset = Project.objects.filter(chapter__in=self.record_chapters)
+
+    def clean(self):
+        data = super().clean()
+        add_to_form(
+            self,
+            fund_purpose_problems(
+                restricted_category=data.get("restricted_category"),
+                restricted_project=data.get("restricted_project"),
+            ),
+        )
+        return data
 
 
 class DonorForm(RecordForm):
@@ -55,6 +68,11 @@ class DriveForm(RecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["fund"].queryset = Fund.objects.filter(chapter__in=self.record_chapters)
+
+    def clean(self):
+        data = super().clean()
+        add_to_form(self, drive_problems(start_date=data.get("start_date"), end_date=data.get("end_date")))
+        return data
 
 
 class DonationForm(RecordForm):
@@ -104,15 +122,17 @@ class DonationForm(RecordForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("amount") is not None and data["amount"] <= 0:
-            self.add_error("amount", _("金额必须大于零"))
-        if not data.get("drive") and not data.get("fund"):
-            self.add_error("fund", _("请选择入账基金或募捐活动"))
-        if data.get("kind") == DonationKind.IN_KIND:
-            if not data.get("goods", "").strip():
-                self.add_error("goods", _("物资捐赠必须填写物资名称"))
-            if not data.get("valuation_basis"):
-                self.add_error("valuation_basis", _("物资捐赠必须填写折价依据"))
+        add_to_form(
+            self,
+            donation_problems(
+                kind=data.get("kind"),
+                amount=data.get("amount"),
+                drive=data.get("drive"),
+                fund=data.get("fund"),
+                goods=data.get("goods"),
+                valuation_basis=data.get("valuation_basis"),
+            ),
+        )
         return data
 
     def service_arguments(self):
@@ -150,3 +170,11 @@ class PayoutForm(RecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["fund"].queryset = Fund.objects.filter(chapter__in=self.record_chapters)
+
+    def clean(self):
+        data = super().clean()
+        add_to_form(
+            self,
+            payout_problems(cash_amount=data.get("cash_amount"), in_kind_amount=data.get("in_kind_amount")),
+        )
+        return data

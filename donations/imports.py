@@ -18,9 +18,11 @@ from redcross.importing import (
     clean_fields,
     run_checks,
 )
+from redcross.rules import in_columns, refuse_row
 
 from .choices import DonationKind, DonorKind, ValuationBasis
 from .models import Donation, Donor, Drive, Fund, Receipt
+from .rules import donation_problems, drive_problems
 
 
 class FundSheet(Sheet):
@@ -97,8 +99,7 @@ class DriveSheet(Sheet):
         )
         name = as_text(values["活动名称"])
         start, end, fund = cleaned["开始日期"], cleaned["结束日期"], cleaned["入账基金"]
-        if end < start:
-            raise RowProblems({"结束日期": _("结束日期不能早于开始日期")})
+        refuse_row(drive_problems(start_date=start, end_date=end), {"end_date": "结束日期"})
         for drive in context.drives[name]:
             if drive.start_date == start:
                 if drive.fund.name != fund.name:
@@ -124,6 +125,13 @@ class DriveSheet(Sheet):
 class DonationSheet(Sheet):
     name = "捐赠"
     model = Donation
+    # The column of each field the rules in ``donations.rules`` name.
+    field_columns = {
+        "amount": "金额",
+        "fund": "入账基金",
+        "goods": "物资名称",
+        "valuation_basis": "折价依据",
+    }
     columns = [
         Col("捐赠日期", required=True, kind="date"),
         Col("捐赠人", required=True, note="个人姓名或单位名称；同名同类型的捐赠人视为同一人"),
@@ -175,33 +183,32 @@ class DonationSheet(Sheet):
             },
         )
         date, kind, amount = cleaned["捐赠日期"], cleaned["捐赠方式"], cleaned["金额"]
-        problems = {}
         fund, drive = cleaned["入账基金"], None
+        goods = as_text(values["物资名称"])
         drive_name = as_text(values["募捐活动"])
         if drive_name:
             drives = context.drives.get(drive_name) or []
             drive = next((d for d in drives if d.start_date <= date <= d.end_date), None)
+        problems = in_columns(
+            donation_problems(
+                kind=kind,
+                amount=amount,
+                drive=drive,
+                fund=fund,
+                goods=goods,
+                valuation_basis=cleaned["折价依据"],
+            ),
+            self.field_columns,
+        )
+        if drive_name and drive is None:
+            # The drive named is what is wrong, not a fund left out.
+            problems.pop("入账基金", None)
             if not drives:
                 problems["募捐活动"] = _("募捐活动“%(name)s”不存在") % {"name": drive_name}
-            elif drive is None:
-                problems["募捐活动"] = _("捐赠日期不在募捐活动“%(name)s”的任何一期内") % {"name": drive_name}
-            elif fund is not None and fund.name != drive.fund.name:
-                problems["入账基金"] = _("募捐活动“%(drive)s”的入账基金是“%(fund)s”") % {
-                    "drive": drive_name,
-                    "fund": drive.fund.name,
-                }
             else:
-                fund = drive.fund
-        elif fund is None:
-            problems["入账基金"] = _("不属于募捐活动的捐赠必须填写入账基金")
-        if amount is not None and amount <= 0:
-            problems["金额"] = _("金额必须大于零")
-        goods = as_text(values["物资名称"])
-        if kind == DonationKind.IN_KIND:
-            if not goods:
-                problems["物资名称"] = _("物资捐赠必须填写物资名称")
-            if not cleaned["折价依据"]:
-                problems["折价依据"] = _("物资捐赠必须填写折价依据")
+                problems["募捐活动"] = _("捐赠日期不在募捐活动“%(name)s”的任何一期内") % {"name": drive_name}
+        elif drive is not None:
+            fund = drive.fund
         number = as_text(values["票据号"])
         if number:
             used = context.receipts.get(number)

@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 from redcross import bounds
 from redcross.corrections import correctable
 from redcross.money import format_money, to_money
+from redcross.rules import refuse
 
 from .choices import DonationKind
 from .models import Donation, Donor, Drive, Fund, Payout, Receipt
+from .rules import donation_problems, drive_problems, fund_purpose_problems, payout_problems
 from .selectors import fund_balance
 
 
@@ -75,8 +77,9 @@ def fund_lock_for_spending(
 
 
 def _fund_fill(fund, *, user, name, restricted_category, restricted_project, remarks):
-    if restricted_category is not None and restricted_project is not None:
-        raise ValidationError({"restricted_project": _("限定用途只能是一个救助类别或一个项目，不能同时指定")})
+    refuse(
+        fund_purpose_problems(restricted_category=restricted_category, restricted_project=restricted_project)
+    )
     if restricted_project is not None and restricted_project.chapter_id != fund.chapter_id:
         raise ValidationError({"restricted_project": _("只能限定为本会的项目")})
     fund.name = name.strip()
@@ -173,8 +176,7 @@ def donor_resolve(*, chapter, user, name, kind):
 def _drive_fill(drive, *, user, name, start_date, end_date, fund, goal=None, remarks=""):
     if fund.chapter_id != drive.chapter_id:
         raise ValidationError({"fund": _("只能使用本会的基金")})
-    if start_date and end_date and end_date < start_date:
-        raise ValidationError({"end_date": _("结束日期不能早于开始日期")})
+    refuse(drive_problems(start_date=start_date, end_date=end_date))
     drive.name = name.strip()
     drive.start_date = start_date
     drive.end_date = end_date
@@ -233,16 +235,14 @@ def _donation_fill(
     chapter = donation.chapter
     if donor.chapter_id != chapter.pk:
         raise ValidationError({"donor": _("捐赠人不属于本会")})
+    if drive is not None and drive.chapter_id != chapter.pk:
+        raise ValidationError({"drive": _("只能选择本会的募捐活动")})
+    refuse(
+        donation_problems(
+            kind=kind, amount=amount, drive=drive, fund=fund, goods=goods, valuation_basis=valuation_basis
+        )
+    )
     if drive is not None:
-        if drive.chapter_id != chapter.pk:
-            raise ValidationError({"drive": _("只能选择本会的募捐活动")})
-        if fund is not None and fund.pk != drive.fund_id:
-            raise ValidationError(
-                {
-                    "fund": _("募捐活动“%(drive)s”的入账基金是“%(fund)s”")
-                    % {"drive": drive.name, "fund": drive.fund.name}
-                }
-            )
         fund = drive.fund
         if date and not drive.start_date <= date <= drive.end_date:
             raise ValidationError(
@@ -251,22 +251,10 @@ def _donation_fill(
                     % {"drive": drive.name, "start": drive.start_date, "end": drive.end_date}
                 }
             )
-    if fund is None:
-        raise ValidationError({"fund": _("请选择入账基金或募捐活动")})
     if fund.chapter_id != chapter.pk:
         raise ValidationError({"fund": _("只能使用本会的基金")})
-    if kind == DonationKind.IN_KIND:
-        errors = {}
-        if not (goods or "").strip():
-            errors["goods"] = _("物资捐赠必须填写物资名称")
-        if not valuation_basis:
-            errors["valuation_basis"] = _("物资捐赠必须填写折价依据")
-        if errors:
-            raise ValidationError(errors)
-    else:
+    if kind != DonationKind.IN_KIND:
         goods, quantity, unit, valuation_basis = "", None, "", ""
-    if to_money(amount) <= 0:
-        raise ValidationError({"amount": _("金额必须大于零")})
     donation.date = date
     donation.donor = donor
     donation.drive = drive
@@ -408,8 +396,7 @@ def _payout_fill(
     payout.document_number = (document_number or "").strip()
     payout.remarks = remarks or ""
     payout.updated_by = user
-    if payout.cash_amount == 0 and payout.in_kind_amount == 0:
-        raise ValidationError({"cash_amount": _("现金金额和物资折价不能都为零")})
+    refuse(payout_problems(cash_amount=payout.cash_amount, in_kind_amount=payout.in_kind_amount))
     payout.full_clean(validate_constraints=False)
     fund_lock_for_spending(fund=fund, chapter=payout.chapter, amount=payout.total_amount, excluding=payout)
     payout.save()

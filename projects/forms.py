@@ -4,9 +4,11 @@ from django.utils.translation import gettext_lazy as _
 from donations.models import Fund
 from redcross import bounds
 from redcross.forms import DateField, MoneyField, RecordForm
+from redcross.rules import add_to_form
 
 from .choices import EXPENDITURE_CATEGORIES
 from .models import Project, ProjectKind
+from .rules import expenditure_problems, project_problems
 
 
 class ProjectForm(RecordForm):
@@ -19,6 +21,11 @@ class ProjectForm(RecordForm):
     description = forms.CharField(
         label=_("项目内容"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
+
+    def clean(self):
+        data = super().clean()
+        add_to_form(self, project_problems(start_date=data.get("start_date"), end_date=data.get("end_date")))
+        return data
 
 
 class ProjectAdvanceForm(RecordForm):
@@ -76,3 +83,10 @@ class ExpenditureForm(RecordForm):
         self.fields["project"].queryset = Project.objects.filter(chapter__in=self.record_chapters)
         self.fields["fund"].queryset = Fund.objects.filter(chapter__in=self.record_chapters)
         self.fields["amount"].error_messages["min_value"] = _("金额必须大于零")
+
+    def clean(self):
+        data = super().clean()
+        # The budget is checked by the service, under the project's lock: what the project has
+        # already spent is read there.
+        add_to_form(self, expenditure_problems(project=data.get("project"), amount=data.get("amount")))
+        return data

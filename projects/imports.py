@@ -21,10 +21,11 @@ from redcross.importing import (
     clean_fields,
     run_checks,
 )
-from redcross.money import format_money
+from redcross.rules import refuse_row
 
 from .choices import ProjectStatus
 from .models import Expenditure, Project, ProjectKind
+from .rules import expenditure_problems, over_budget_problems, project_problems
 
 
 class ProjectSheet(Sheet):
@@ -64,8 +65,7 @@ class ProjectSheet(Sheet):
         if name in context.projects:
             return None  # already held: used as it is
         start, end = cleaned["开始日期"], cleaned["结束日期"]
-        if start and end and end < start:
-            raise RowProblems({"结束日期": _("结束日期不能早于开始日期")})
+        refuse_row(project_problems(start_date=start, end_date=end), {"end_date": "结束日期"})
         project = Project(
             chapter=context.chapter,
             name=name,
@@ -86,6 +86,9 @@ class ProjectSheet(Sheet):
 class ExpenditureSheet(Sheet):
     name = "项目支出"
     model = Expenditure
+    # The column of each field the rules in ``projects.rules`` name: the reason for spending
+    # beyond the budget is written in 说明.
+    field_columns = {"project": "项目名称", "amount": "金额", "over_budget_reason": "说明"}
     columns = [
         Col("支出日期", required=True, kind="date"),
         Col("项目名称", required=True, note="本会已有或本文件“项目”表中的项目", options="项目"),
@@ -115,8 +118,6 @@ class ExpenditureSheet(Sheet):
             found = context.projects.get(as_text(value))
             if found is None:
                 raise BadValue(_("项目“%(name)s”不存在") % {"name": as_text(value)})
-            if found.status == ProjectStatus.AUDITED:
-                raise BadValue(_("项目“%(project)s”已审计，不能再登记支出") % {"project": found.name})
             return found
 
         cleaned = run_checks(
@@ -130,19 +131,14 @@ class ExpenditureSheet(Sheet):
         )
         project, amount, fund = cleaned["项目名称"], cleaned["金额"], cleaned["资金来源"]
         description = as_text(values["说明"])
-        if amount <= 0:
-            raise RowProblems({"金额": _("金额必须大于零")})
+        refuse_row(expenditure_problems(project=project, amount=amount), self.field_columns)
+        refuse_row(
+            over_budget_problems(
+                project=project, spent=self.spent[project.name], amount=amount, reason=description
+            ),
+            self.field_columns,
+        )
         after = self.spent[project.name] + amount
-        if after > project.budget and not description:
-            raise RowProblems(
-                {
-                    "说明": _(
-                        "本笔支出后项目累计支出 %(after)s 元，超过预算 %(budget)s 元，"
-                        "请在“说明”中写明超预算原因"
-                    )
-                    % {"after": format_money(after), "budget": format_money(project.budget)}
-                }
-            )
         if fund is not None:
             problem = fund_spending_problem(
                 fund,

@@ -9,16 +9,17 @@ from donations.services import fund_lock_for_spending
 from redcross import bounds
 from redcross.corrections import approval_mark, correctable
 from redcross.money import format_money, to_money
+from redcross.rules import refuse
 
 from .choices import NEXT_STATUS, ProjectStatus
 from .models import Audit, BudgetLine, Expenditure, FundingSource, Output, Project
+from .rules import expenditure_problems, over_budget_problems, project_problems
 
 
 def _project_fill(
     project, *, user, name, kind, budget, place="", start_date=None, end_date=None, description=""
 ):
-    if start_date and end_date and end_date < start_date:
-        raise ValidationError({"end_date": _("结束日期不能早于开始日期")})
+    refuse(project_problems(start_date=start_date, end_date=end_date))
     project.name = name.strip()
     project.kind = kind
     project.place = (place or "").strip()
@@ -145,10 +146,7 @@ def _expenditure_fill(
     chapter = expenditure.chapter
     if project.chapter_id != chapter.pk:
         raise ValidationError({"project": _("只能选择本会的项目")})
-    if project.status == ProjectStatus.AUDITED:
-        raise ValidationError(
-            {"project": _("项目“%(project)s”已审计，不能再登记支出") % {"project": project.name}}
-        )
+    refuse(expenditure_problems(project=project, amount=to_money(amount)))
     expenditure.date = date
     expenditure.project = project
     expenditure.category = (category or "").strip()
@@ -159,24 +157,20 @@ def _expenditure_fill(
     expenditure.description = description or ""
     expenditure.over_budget_reason = (over_budget_reason or "").strip()
     expenditure.updated_by = user
-    if expenditure.amount <= 0:
-        raise ValidationError({"amount": _("金额必须大于零")})
     expenditure.full_clean(validate_constraints=False)
     # Lock the project so two expenditures cannot both slip under its budget.
     Project.objects.select_for_update().filter(pk=project.pk).first()
     spent = (
         Expenditure.objects.filter(project=project).exclude(pk=expenditure.pk).aggregate(total=Sum("amount"))
     )
-    after = to_money(spent["total"]) + expenditure.amount
-    if after > project.budget and not expenditure.over_budget_reason:
-        raise ValidationError(
-            {
-                "over_budget_reason": _(
-                    "本笔支出后项目累计支出 %(after)s 元，超过预算 %(budget)s 元，请填写超预算原因"
-                )
-                % {"after": format_money(after), "budget": format_money(project.budget)}
-            }
+    refuse(
+        over_budget_problems(
+            project=project,
+            spent=spent["total"],
+            amount=expenditure.amount,
+            reason=expenditure.over_budget_reason,
         )
+    )
     if fund is not None:
         fund_lock_for_spending(
             fund=fund,

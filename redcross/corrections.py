@@ -150,13 +150,14 @@ def _approval_checks(record):
             raise ValidationError(
                 _("项目“%(project)s”已审计，不能再批准支出") % {"project": record.project.name}
             )
+        from projects.rules import over_budget_problems
+
         spent = Expenditure.objects.filter(project=record.project_id).aggregate(total=Sum("amount"))["total"]
-        after = to_money(spent) + record.amount
-        if after > record.project.budget and not record.over_budget_reason:
-            raise ValidationError(
-                _("批准后项目累计支出 %(after)s 元，超过预算 %(budget)s 元，须由录入人补填超预算原因")
-                % {"after": format_money(after), "budget": format_money(record.project.budget)}
-            )
+        problems = over_budget_problems(
+            project=record.project, spent=spent, amount=record.amount, reason=record.over_budget_reason
+        )
+        if problems:
+            raise ValidationError(problems)
         purpose = {"purpose_project": record.project}
     else:
         purpose = {"purpose_category": record.category}

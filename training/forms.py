@@ -5,8 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from redcross import bounds
 from redcross.forms import DateField, RecordForm
 from redcross.idnumber import normalize_id_number, validate_id_number
+from redcross.rules import add_to_form
 
 from .models import Instructor, Sector, TrainingKind
+from .rules import session_problems
 
 
 class SessionForm(RecordForm):
@@ -50,6 +52,18 @@ class SessionForm(RecordForm):
         initial = super().initial_from(session)
         initial["instructors"] = list(session.instructors.values_list("pk", flat=True))
         return initial
+
+    def clean(self):
+        data = super().clean()
+        add_to_form(
+            self,
+            session_problems(
+                kind=data.get("kind"),
+                person_times=data.get("person_times"),
+                certified_count=data.get("certified_count"),
+            ),
+        )
+        return data
 
 
 class CertificateForm(RecordForm):

@@ -6,7 +6,6 @@ from redcross import bounds
 from redcross.importing import (
     BadValue,
     Col,
-    RowProblems,
     Sheet,
     as_count,
     as_decimal,
@@ -15,8 +14,10 @@ from redcross.importing import (
     clean_fields,
     run_checks,
 )
+from redcross.rules import refuse_row
 
 from .models import Sector, Session, TrainingKind
+from .rules import session_problems
 
 
 class SessionSheet(Sheet):
@@ -68,10 +69,10 @@ class SessionSheet(Sheet):
             },
         )
         kind, people, certified = cleaned["培训类型"], cleaned["参训人次"], cleaned["取证人数"] or 0
-        if certified and not kind.certifies:
-            raise RowProblems({"取证人数": _("“%(kind)s”不颁发证书，取证人数应为0") % {"kind": kind.name}})
-        if certified > people:
-            raise RowProblems({"取证人数": _("取证人数不能多于参训人次")})
+        refuse_row(
+            session_problems(kind=kind, person_times=people, certified_count=certified),
+            {"certified_count": "取证人数"},
+        )
         session = Session(
             chapter=context.chapter,
             date=cleaned["培训日期"],

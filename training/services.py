@@ -8,9 +8,11 @@ from django.utils.translation import gettext as _
 
 from redcross import bounds
 from redcross.idnumber import normalize_id_number
+from redcross.rules import refuse
 
 from .choices import CERTIFICATE_VALID_YEARS
 from .models import Certificate, Instructor, Session, Target
+from .rules import session_problems
 
 
 def _session_fill(
@@ -29,12 +31,7 @@ def _session_fill(
     remarks="",
 ):
     certified_count = certified_count or 0
-    if certified_count and not kind.certifies:
-        raise ValidationError(
-            {"certified_count": _("“%(kind)s”不颁发证书，取证人数应为0") % {"kind": kind.name}}
-        )
-    if person_times and certified_count > person_times:
-        raise ValidationError({"certified_count": _("取证人数不能多于参训人次")})
+    refuse(session_problems(kind=kind, person_times=person_times, certified_count=certified_count))
     if session.pk:
         recorded = session.certificates.count()
         if certified_count < recorded:
