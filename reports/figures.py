@@ -22,6 +22,7 @@ from donations.models import Donation, Drive, Fund
 from donations.selectors import drives_with_totals, funds_with_flows
 from projects.choices import ProjectStatus
 from projects.models import Expenditure, Project
+from projects.selectors import projects_with_spending
 from redcross.models import Chapter
 from redcross.money import format_cases, format_count, format_yuan, to_money
 from redcross.urls_util import records_url
@@ -498,36 +499,27 @@ def _training(data, scope):
 
 def _projects(data, scope):
     chapter, period = data.chapter, data.period
-    # Spending in the period per project and category, and in all per project: two grouped
-    # passes over the expenditures; the projects themselves are then fetched by id.
-    by_category = defaultdict(list)
-    spent = defaultdict(Decimal)
+    # Spending per project (in the period and in all) is the projects' own selector's; the split
+    # by category in the period is one grouped pass over the expenditures.
     in_period = Expenditure.objects.for_chapter(chapter).in_period(period.start, period.end).order_by()
+    by_category = defaultdict(list)
     for row in in_period.values("project", "category").annotate(total=Sum("amount")):
-        by_category[row["project"]].append((row["category"] or _("未分类"), to_money(row["total"])))
-        spent[row["project"]] += to_money(row["total"])
+        by_category[row["project"]].append((row["category"], to_money(row["total"])))
     projects = list(
-        Project.objects.for_chapter(chapter)
-        .filter(
-            Q(pk__in=list(spent))
-            | Q(status__in=[ProjectStatus.PLANNED, ProjectStatus.IN_PROGRESS])
-            | Q(completed_on__range=(period.start, period.end))
-            | Q(audited_on__range=(period.start, period.end))
+        projects_with_spending(
+            Project.objects.for_chapter(chapter).filter(
+                Q(pk__in=in_period.values("project"))
+                | Q(status__in=[ProjectStatus.PLANNED, ProjectStatus.IN_PROGRESS])
+                | Q(completed_on__range=(period.start, period.end))
+                | Q(audited_on__range=(period.start, period.end))
+            ),
+            start=period.start,
+            end=period.end,
         )
         .select_related("kind", "chapter")
         .prefetch_related("outputs", "audits")
         .order_by("kind__order", "start_date", "name")
     )
-    spent_total = dict(
-        Expenditure.objects.filter(project__in=[p.pk for p in projects])
-        .order_by()
-        .values("project")
-        .annotate(total=Sum("amount"))
-        .values_list("project", "total")
-    )
-    for project in projects:
-        project.spent = spent.get(project.pk, Decimal("0.00"))
-        project.spent_total = to_money(spent_total.get(project.pk))
     total = Decimal("0.00")
     for project in projects:
         key = f"project.{project.pk}"
@@ -563,15 +555,21 @@ def _projects(data, scope):
             if a.date <= period.end
         )
         data.add(text(f"{key}.audits", _("%(project)s 审计") % {"project": label}, audits, url))
-        for category, amount in sorted(by_category[project.pk]):
-            category = "".join(category.split())  # a token holds no spaces
+        for category, amount in sorted(by_category[project.pk], key=lambda row: row[0] or _("未分类")):
+            # The link filters on the category as recorded (an expenditure without one: 未分类);
+            # the key and the label name it without spaces, since a token holds none.
+            if category:
+                category_params = {"category": category}
+            else:
+                category_params = {"without_category": "true"}
             category_url = records_url(
-                "projects:expenditure-list", project=project.pk, category=category, **scope
+                "projects:expenditure-list", project=project.pk, **category_params, **scope
             )
+            name = "".join(category.split()) or _("未分类")
             data.add(
                 yuan(
-                    f"{key}.category.{category}",
-                    _("%(project)s %(category)s支出") % {"project": label, "category": category},
+                    f"{key}.category.{name}",
+                    _("%(project)s %(category)s支出") % {"project": label, "category": name},
                     amount,
                     category_url,
                 )
