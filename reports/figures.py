@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from aid.models import AidCategory, PersonYear, ReliefDay
 from donations.choices import DonationKind
 from donations.models import Donation, Drive, Fund
-from donations.selectors import drives_with_totals, funds_with_flows
+from donations.selectors import drive_is_record_high, drives_with_totals, funds_with_flows
 from projects.choices import ProjectStatus
 from projects.models import Expenditure, Project
 from projects.selectors import projects_with_spending
@@ -396,7 +396,7 @@ def _drive_comparison(data, key, label, drive, row, history):
                 url,
             )
         )
-    highest = row.amount > max(to_money(d.raised) for d in earlier)
+    highest = drive_is_record_high(drive, earlier, raised=row.amount)
     data.add(
         text(
             f"{key}.record",
