@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 
 from aid.models import Disbursement
-from aid.selectors import disbursement_totals, disbursement_totals_by_category, disbursement_years
+from aid.selectors import disbursement_years, relief_by_category
 from donations.models import Donation
 from donations.selectors import donation_totals, donation_totals_by_drive
 from projects.choices import ProjectStatus
@@ -38,11 +38,12 @@ class HomeView(ChapterPageMixin, TemplateView):
             self.request.GET.get("year"), default=years[0] if years else datetime.date.today().year
         )
         start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-        in_year = disbursements.in_period(start, end)
         period = {"chapter": chapter.pk, "date_after": start.isoformat(), "date_before": end.isoformat()}
+        # The same reading of the relief figures as the work reports'.
+        summary = relief_by_category(chapter, start=start, end=end)
         relief = [
             {"totals": row, "url": records_url("aid:disbursement-list", category=row.category_id, **period)}
-            for row in disbursement_totals_by_category(in_year)
+            for row in summary.categories
         ]
         context.update(self.donations_context(chapter, start, end, period))
         context.update(self.training_context(chapter, year, start, end, period))
@@ -53,7 +54,7 @@ class HomeView(ChapterPageMixin, TemplateView):
             years=sorted(set(years) | {year}, reverse=True),
             chapters=self.access.readable_chapters(),
             relief=relief,
-            relief_total=disbursement_totals(in_year),
+            relief_total=summary.total,
             relief_total_url=records_url("aid:disbursement-list", **period),
         )
         return context
