@@ -262,7 +262,7 @@ def period_close(*, chapter, user, kind, year, part=1):
     """Closes a month, half-year or year of ``chapter``: its leadership's act."""
     from .models import ClosedPeriod
 
-    if not Access(user).can_publish_reports(chapter):
+    if not Access(user).can_close_periods(chapter):
         raise ValidationError(_("只有本会领导可以结账"))
     start, end = _period_bounds(kind, year, part)
     overlapping = ClosedPeriod.objects.filter(

@@ -147,3 +147,27 @@ def test_raw_sql_cannot_touch_a_closed_period(tree, people, june):
                 cursor.execute(statement, args)
     inside = Disbursement.objects.filter(chapter=tree.naiman)
     assert list(inside.values_list("date", flat=True)) == [D(2020, 7, 5)]
+
+
+def test_closing_asks_its_own_right_not_the_right_to_publish_reports(client, tree, people, monkeypatch):
+    """Publishing reports and closing periods are two rights: with publishing refused to
+    everyone, the leader still closes a period from the page; with closing refused, not even
+    the service closes one, and nothing is saved."""
+    from redcross.access import Access
+
+    monkeypatch.setattr(Access, "can_publish_reports", lambda self, chapter: False)
+    client.force_login(people["leader"])
+    page = client.get(reverse("periods"))
+    assert list(page.context["form"].fields["chapter"].queryset) == [tree.naiman]
+    client.post(
+        reverse("periods"), {"chapter": tree.naiman.pk, "kind": PeriodKind.YEAR, "year": 2020, "part": 1}
+    )
+    assert list(ClosedPeriod.objects.values_list("chapter", "start", "end")) == [
+        (tree.naiman.pk, D(2020, 1, 1), D(2020, 12, 31))
+    ]
+
+    monkeypatch.setattr(Access, "can_close_periods", lambda self, chapter: False)
+    before = list(ClosedPeriod.objects.values())
+    with pytest.raises(ValidationError, match="只有本会领导可以结账"):
+        period_close(chapter=tree.naiman, user=people["leader"], kind=PeriodKind.YEAR, year=2019)
+    assert list(ClosedPeriod.objects.values()) == before
