@@ -419,3 +419,22 @@ def test_a_voided_gift_leaves_its_drive_in_every_figure_of_the_drives_list(clien
     assert (row.raised, row.donation_count) == (Decimal("300.00"), 1)  # the list sums through a join
     page = client.get(drive.get_absolute_url()).content.decode()
     assert 'data-figure="amount">300.00<' in page
+
+
+def test_a_leader_finds_no_approve_route_for_a_donation_or_payout_that_never_waits(client, tree, people):
+    """Only spending that can wait for approval (relief payments, expenditures) has an approve
+    route; a donation or payout never waits, so its /approve/ address is not found and its page
+    links to none."""
+    from django.urls import NoReverseMatch
+
+    donation = DonationFactory(chapter=tree.naiman, amount=Decimal("500"))
+    client.force_login(people["leader"])
+    for route in ("donations:donation-approve", "donations:payout-approve"):
+        with pytest.raises(NoReverseMatch):
+            reverse(route, args=[donation.pk])
+    assert client.get(f"/donations/{donation.pk}/approve/").status_code == 404
+    assert client.post(f"/donations/{donation.pk}/approve/", {}).status_code == 404
+    page = client.get(reverse("donations:donation-detail", args=[donation.pk])).content.decode()
+    assert "/approve/" not in page
+    assert reverse("aid:disbursement-approve", args=[7]) == "/aid/7/approve/"
+    assert reverse("projects:expenditure-approve", args=[7]) == "/projects/expenditures/7/approve/"
