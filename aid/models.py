@@ -18,6 +18,7 @@ from redcross.models import (
     correction_constraints,
     money_field,
 )
+from redcross.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 
 
 class AidCategory(CategoryModel):
@@ -227,8 +228,8 @@ class ReliefDay(models.Model):
     date = models.DateField()
     # Sums of many payments: wider than any one payment's figure, so a busy day never overflows.
     payments = models.PositiveBigIntegerField()
-    cash_amount = models.DecimalField(max_digits=16, decimal_places=2)
-    in_kind_amount = models.DecimalField(max_digits=16, decimal_places=2)
+    cash_amount = models.DecimalField(max_digits=MONEY_MAX_DIGITS + 2, decimal_places=MONEY_DECIMAL_PLACES)
+    in_kind_amount = models.DecimalField(max_digits=MONEY_MAX_DIGITS + 2, decimal_places=MONEY_DECIMAL_PLACES)
     cases = models.PositiveBigIntegerField()
     group_persons = models.PositiveBigIntegerField()
 

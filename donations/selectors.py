@@ -10,7 +10,6 @@ from decimal import Decimal
 from django.db.models import (
     CharField,
     Count,
-    DecimalField,
     F,
     IntegerField,
     OuterRef,
@@ -21,12 +20,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from redcross.money import to_money
+from redcross.money import money_output_field, to_money
 
 from .choices import DonationKind, LedgerEntryKind
 from .models import Donation, Drive, Payout
 
-MONEY = DecimalField(max_digits=14, decimal_places=2)
+MONEY = money_output_field()
 ZERO = Value(Decimal("0.00"), output_field=MONEY)
 
 

@@ -21,7 +21,7 @@ from redcross.importing import (
     clean_fields,
     run_checks,
 )
-from redcross.money import format_money
+from redcross.money import format_money, to_money
 
 from .choices import ProjectStatus
 from .models import Expenditure, Project, ProjectKind
@@ -106,7 +106,7 @@ class ExpenditureSheet(Sheet):
             .annotate(total=Sum("amount"))
         )
         for row in held.order_by():
-            self.spent[row["project__name"]] = Decimal(row["total"] or 0).quantize(Decimal("0.01"))
+            self.spent[row["project__name"]] = to_money(row["total"])
 
     def check_row(self, row, values):
         context = self.context

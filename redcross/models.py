@@ -13,9 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import bounds
 from .choices import ChangeAction, ChapterLevel, ExportStatus, ImportJob, ImportStatus, PeriodKind, Role
-
-MONEY_MAX_DIGITS = 14
-MONEY_DECIMAL_PLACES = 2
+from .money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 
 
 class BoundedDecimalField(models.DecimalField):
