@@ -12,7 +12,16 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from . import bounds
-from .choices import ChangeAction, ChapterLevel, ExportStatus, ImportJob, ImportStatus, PeriodKind, Role
+from .choices import (
+    ChangeAction,
+    ChapterLevel,
+    ExportStatus,
+    ImportJob,
+    ImportStatus,
+    PeriodKind,
+    RecordStatus,
+    Role,
+)
 from .money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 
 
@@ -260,7 +269,7 @@ class TrackedModel(models.Model):
         if not adding:
             self.version += 1
         super().save(*args, **kwargs)
-        record_change(self, "insert" if adding else "update", before)
+        record_change(self, ChangeAction.INSERT if adding else ChangeAction.UPDATE, before)
 
     def _refuse_closed(self, adding):
         """Nothing dated inside a closed period is created, changed or removed (nor moved out of it)."""
@@ -289,7 +298,7 @@ class TrackedModel(models.Model):
         before, pk = (row_of(self) if recorded_by_app() else None), self.pk
         result = super().delete(*args, **kwargs)
         self.pk = pk
-        record_change(self, "delete", before)
+        record_change(self, ChangeAction.DELETE, before)
         return result
 
 
@@ -380,14 +389,19 @@ class CorrectableModel(TrackedModel):
         return not self.is_void and not self.is_pending
 
     @property
-    def status_label(self):
+    def status(self):
+        """The record's status, as the lists filter on it (``RecordStatus``)."""
         if self.is_void:
-            return _("已作废")
+            return RecordStatus.VOIDED
         if self.is_pending:
-            return _("待审批")
+            return RecordStatus.PENDING
         if self.is_reversal:
-            return _("冲销")
-        return _("有效")
+            return RecordStatus.REVERSAL
+        return RecordStatus.STANDING
+
+    @property
+    def status_label(self):
+        return self.status.label
 
 
 class ApprovedModel(CorrectableModel):

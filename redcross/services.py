@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from . import bounds
 from .access import Access
-from .choices import ExportStatus
+from .choices import ChangeAction, ExportStatus
 from .exports import export_class
 from .models import Export
 from .money import to_money
@@ -381,9 +381,9 @@ def member_create(*, chapter, by, username, full_name, role, password=""):
     membership.full_clean()
     membership.save()
     history_entry(user, None, {"username": username, "first_name": full_name, "is_active": True},
-                  chapter_id=chapter.pk, action="insert")  # fmt: skip
+                  chapter_id=chapter.pk, action=ChangeAction.INSERT)  # fmt: skip
     history_entry(membership, None, {"user_id": user.pk, "chapter_id": chapter.pk, "role": role},
-                  chapter_id=chapter.pk, action="insert")  # fmt: skip
+                  chapter_id=chapter.pk, action=ChangeAction.INSERT)  # fmt: skip
     return user, password
 
 
@@ -510,7 +510,7 @@ def chapters_load(*, rows):
             held[row.code] = chapter
             created.append(chapter)
             inserted = {"code": row.code, "name": row.name, "parent_id": getattr(parent, "pk", None)}
-            history_entry(chapter, None, inserted, chapter_id=chapter.pk, action="insert")
+            history_entry(chapter, None, inserted, chapter_id=chapter.pk, action=ChangeAction.INSERT)
             password = password_generate()
             user = User(username=FIRST_ADMIN_PREFIX + row.code, first_name=_("%(chapter)s系统管理员") % {
                 "chapter": row.name})  # fmt: skip
@@ -519,7 +519,7 @@ def chapters_load(*, rows):
             user.save()
             Membership.objects.create(user=user, chapter=chapter, role=Role.ADMIN)
             inserted = {"username": user.username, "first_name": user.first_name, "is_active": True}
-            history_entry(user, None, inserted, chapter_id=chapter.pk, action="insert")
+            history_entry(user, None, inserted, chapter_id=chapter.pk, action=ChangeAction.INSERT)
             admins.append((row.code, row.name, user.username, password))
             continue
         before = {"name": chapter.name, "parent_id": chapter.parent_id, "level": chapter.level}

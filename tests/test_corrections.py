@@ -438,3 +438,29 @@ def test_a_leader_finds_no_approve_route_for_a_donation_or_payout_that_never_wai
     assert "/approve/" not in page
     assert reverse("aid:disbursement-approve", args=[7]) == "/aid/7/approve/"
     assert reverse("projects:expenditure-approve", args=[7]) == "/projects/expenditures/7/approve/"
+
+
+def test_a_records_status_is_the_value_its_list_filters_on(client, tree, people, fund, illness):
+    """A standing, a voided and a reversal payment each say their status as the list's status
+    filter names it: following ``?status=<the record's status>`` lists the record."""
+    from redcross.choices import RecordStatus
+
+    standing = pay(tree, people["staff"], illness, fund, "100", name="甲")
+    voided = pay(tree, people["staff"], illness, fund, "200", name="乙")
+    record_void(voided, user=people["staff"], reason="重复录入")
+    original = pay(tree, people["staff"], illness, fund, "300", name="丙", day=D(2020, 5, 1))
+    period_close(chapter=tree.naiman, user=people["leader"], kind=PeriodKind.MONTH, year=2020, part=5)
+    reversal = record_reverse(original, user=people["staff"], date=JUNE, reason="退回")
+    voided.refresh_from_db()
+    client.force_login(people["auditor"])
+    expected = [
+        (standing, RecordStatus.STANDING, "有效"),
+        (voided, RecordStatus.VOIDED, "已作废"),
+        (reversal, RecordStatus.REVERSAL, "冲销"),
+    ]
+    for record, status, label in expected:
+        assert (record.status, record.status_label) == (status, label)
+        listed = client.get(reverse("aid:disbursement-list"), {"status": record.status}).context[
+            "object_list"
+        ]
+        assert record.pk in [r.pk for r in listed], status
