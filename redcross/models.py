@@ -23,6 +23,7 @@ from .choices import (
     Role,
 )
 from .money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+from .periods import period_label
 
 
 class BoundedDecimalField(models.DecimalField):
@@ -621,15 +622,7 @@ class ClosedPeriod(TrackedModel):
 
     @property
     def label(self):
-        if self.kind == PeriodKind.MONTH:
-            return _("%(year)s年%(month)s月") % {"year": self.start.year, "month": self.start.month}
-        if self.kind == PeriodKind.HALF:
-            return (
-                _("%(year)s年上半年") % {"year": self.start.year}
-                if self.start.month == 1
-                else _("%(year)s年下半年") % {"year": self.start.year}
-            )
-        return _("%(year)s年") % {"year": self.start.year}
+        return period_label(self.kind, self.start)
 
     @classmethod
     def covering(cls, chapter_id, day):

@@ -17,6 +17,7 @@ from .choices import ChangeAction, ExportStatus
 from .exports import export_class
 from .models import Export
 from .money import to_money
+from .periods import period_bounds
 
 logger = logging.getLogger(__name__)
 
@@ -215,27 +216,6 @@ def _import_undo_run(batch, user, import_undo):
 # --- Closed periods -----------------------------------------------------------------------------
 
 
-def _period_bounds(kind, year, part):
-    import calendar
-    import datetime
-
-    from .choices import PeriodKind
-
-    if kind == PeriodKind.MONTH:
-        if not 1 <= part <= 12:
-            raise ValidationError({"part": _("月份应为1到12")})
-        return datetime.date(year, part, 1), datetime.date(year, part, calendar.monthrange(year, part)[1])
-    if kind == PeriodKind.HALF:
-        if part not in (1, 2):
-            raise ValidationError({"part": _("半年应为1（上半年）或2（下半年）")})
-        return (
-            (datetime.date(year, 1, 1), datetime.date(year, 6, 30))
-            if part == 1
-            else (datetime.date(year, 7, 1), datetime.date(year, 12, 31))
-        )
-    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-
-
 @transaction.atomic
 def approval_threshold_set(*, chapter, user, amount):
     """Sets the amount above which ``chapter``'s relief payments and project expenditures wait
@@ -264,7 +244,7 @@ def period_close(*, chapter, user, kind, year, part=1):
 
     if not Access(user).can_close_periods(chapter):
         raise ValidationError(_("只有本会领导可以结账"))
-    start, end = _period_bounds(kind, year, part)
+    start, end = period_bounds(kind, year, part)
     overlapping = ClosedPeriod.objects.filter(
         chapter=chapter, start__lte=end, end__gte=start, reopened_at__isnull=True
     ).first()

@@ -19,6 +19,7 @@ from training.models import Session
 from training.selectors import training_progress
 
 from ..params import year_param
+from ..periods import date_filter, year_bounds
 from ..urls_util import records_url
 from .generic import ChapterPageMixin
 
@@ -37,8 +38,8 @@ class HomeView(ChapterPageMixin, TemplateView):
         year = year_param(
             self.request.GET.get("year"), default=years[0] if years else datetime.date.today().year
         )
-        start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-        period = {"chapter": chapter.pk, "date_after": start.isoformat(), "date_before": end.isoformat()}
+        start, end = year_bounds(year)
+        period = {"chapter": chapter.pk, **date_filter(start, end)}
         # The same reading of the relief figures as the work reports'.
         summary = relief_by_category(chapter, start=start, end=end)
         relief = [
