@@ -65,7 +65,8 @@ class DisbursementQuerySet(ChapterScopedQuerySet):
 class Disbursement(ApprovedModel):
     """A relief payment: cash and/or goods to a named person, or to a group with a head count."""
 
-    closing_date_field = "date"
+    # An accounting record: closed periods judge it by its date.
+    closed_by_periods = True
 
     date = models.DateField(_("发放日期"), validators=[bounds.validate_record_date])
     category = models.ForeignKey(

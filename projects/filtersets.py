@@ -11,7 +11,6 @@ from .models import Expenditure, Project, ProjectKind
 
 
 class ProjectFilterSet(ChapterRecordFilterSet):
-    date_field = "start_date"
     kind = django_filters.ModelChoiceFilter(label=_("项目类型"), queryset=ProjectKind.objects.all())
     status = django_filters.ChoiceFilter(label=_("项目状态"), choices=ProjectStatus.choices)
     over_budget = django_filters.BooleanFilter(label=_("超预算"))

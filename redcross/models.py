@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.functional import cached_property
+from django.utils.functional import cached_property, classproperty
 from django.utils.translation import gettext_lazy as _
 
 from . import bounds
@@ -197,8 +197,6 @@ class ChapterScopedQuerySet(models.QuerySet):
         """Records the user behind ``access`` may read."""
         return self.filter(access.readable_q("chapter__path"))
 
-    date_field = "date"
-
     def delete(self):
         """Accounting records are never deleted, in bulk no more than one by one."""
         if getattr(self.model, "never_deleted", False):
@@ -210,11 +208,11 @@ class ChapterScopedQuerySet(models.QuerySet):
 
     def in_period(self, start=None, end=None):
         """Records dated from ``start`` to ``end``, both included; either may be open."""
-        qs = self
+        qs, field = self, self.model.date_field
         if start:
-            qs = qs.filter(**{f"{self.date_field}__gte": start})
+            qs = qs.filter(**{f"{field}__gte": start})
         if end:
-            qs = qs.filter(**{f"{self.date_field}__lte": end})
+            qs = qs.filter(**{f"{field}__lte": end})
         return qs
 
 
@@ -256,8 +254,11 @@ class TrackedModel(models.Model):
     class Meta:
         abstract = True
 
-    # The date a closed period is judged by (financial records set it: ``date``, ``issued_on``).
-    closing_date_field = None
+    # The record's date, declared once: what ``in_period`` and the lists' period filter select
+    # by and, for an accounting record, what a closed period judges it by.
+    date_field = "date"
+    # Whether closed periods govern the record (the books: donations, payments, receipts …).
+    closed_by_periods = False
     # Accounting records are corrected, never deleted (``CorrectableModel``, receipts).
     never_deleted = False
 
@@ -301,6 +302,11 @@ class TrackedModel(models.Model):
         self.pk = pk
         record_change(self, ChangeAction.DELETE, before)
         return result
+
+    @classproperty
+    def closing_date_field(cls):
+        """The date a closed period judges the record by (None: no period governs it)."""
+        return cls.date_field if cls.closed_by_periods else None
 
 
 class StandingManager(models.Manager):
