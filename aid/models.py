@@ -18,6 +18,7 @@ from redcross.models import (
     correction_constraints,
     money_field,
 )
+from redcross.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 
 
 class AidCategory(CategoryModel):
@@ -64,7 +65,8 @@ class DisbursementQuerySet(ChapterScopedQuerySet):
 class Disbursement(ApprovedModel):
     """A relief payment: cash and/or goods to a named person, or to a group with a head count."""
 
-    closing_date_field = "date"
+    # An accounting record: closed periods judge it by its date.
+    closed_by_periods = True
 
     date = models.DateField(_("发放日期"), validators=[bounds.validate_record_date])
     category = models.ForeignKey(
@@ -227,8 +229,8 @@ class ReliefDay(models.Model):
     date = models.DateField()
     # Sums of many payments: wider than any one payment's figure, so a busy day never overflows.
     payments = models.PositiveBigIntegerField()
-    cash_amount = models.DecimalField(max_digits=16, decimal_places=2)
-    in_kind_amount = models.DecimalField(max_digits=16, decimal_places=2)
+    cash_amount = models.DecimalField(max_digits=MONEY_MAX_DIGITS + 2, decimal_places=MONEY_DECIMAL_PLACES)
+    in_kind_amount = models.DecimalField(max_digits=MONEY_MAX_DIGITS + 2, decimal_places=MONEY_DECIMAL_PLACES)
     cases = models.PositiveBigIntegerField()
     group_persons = models.PositiveBigIntegerField()
 

@@ -12,6 +12,8 @@ from django.db.models import Count, Q, Sum
 
 from redcross.money import to_money
 
+from .models import PersonYear, ReliefDay
+
 
 @dataclass(frozen=True)
 class ReliefTotals:
@@ -80,3 +82,103 @@ def disbursement_totals_by_category(queryset):
 def disbursement_years(queryset):
     """The years that have disbursements in ``queryset``, latest first."""
     return [d.year for d in queryset.order_by().dates("date", "year", order="DESC")]
+
+
+def persons_by_category(chapter, *, start, end):
+    """Distinct named beneficiaries of ``chapter`` and the chapters below it helped from ``start``
+    (1 January) to ``end`` in the same year, per category (key None: in any category).
+
+    Counted from PersonYear (each person's first day of relief in a year), so distinct persons cost
+    an index scan rather than a pass over every payment.
+    """
+    assert (start.month, start.day) == (1, 1) and end.year == start.year, (
+        "PersonYear counts a year from 1 January"
+    )
+    rows = (
+        PersonYear.objects.filter(chapter__in=chapter.subtree(), year=start.year, first_date__lte=end)
+        .order_by()
+        .values("category")
+        .annotate(n=Count("pk"))
+    )
+    return {row["category"]: row["n"] for row in rows}
+
+
+@dataclass(frozen=True)
+class ReliefSummary:
+    """The relief of a chapter and period: in all, per category (in the categories' order) and per
+    fund drawn on (fund id → totals; no person is counted per fund, only groups' head counts)."""
+
+    total: ReliefTotals
+    categories: list
+    funds: dict
+
+
+def relief_by_category(chapter, *, start, end):
+    """The relief of ``chapter`` and the chapters below it from ``start`` (1 January) to ``end``.
+
+    The one reading of the relief figures: the home page and the work reports both show these.
+    Money, payments, cases and groups are summed from the daily sums (ReliefDay), named persons
+    counted from PersonYear: a fixed number of queries however many payments the year holds.
+    """
+    rows = list(
+        ReliefDay.objects.filter(chapter__in=chapter.subtree(), date__gte=start, date__lte=end)
+        .order_by()
+        .values("category", "category__name", "category__order", "fund")
+        .annotate(
+            n=Sum("payments"),
+            cash=Sum("cash_amount"),
+            in_kind=Sum("in_kind_amount"),
+            case_count=Sum("cases"),
+            group_persons=Sum("group_persons"),
+        )
+    )
+    persons = persons_by_category(chapter, start=start, end=end)
+    total = _Sums()
+    categories = {}
+    funds = {}
+    for row in sorted(rows, key=lambda row: (row["category__order"], row["category__name"])):
+        total.add(row)
+        categories.setdefault(row["category"], _Sums(row["category__name"])).add(row)
+        if row["fund"] is not None:
+            funds.setdefault(row["fund"], _Sums()).add(row)
+    return ReliefSummary(
+        total=total.totals(persons.get(None, 0)),
+        categories=[
+            CategoryReliefTotals(
+                category_id=category_id, category_name=sums.name, **sums.kwargs(persons.get(category_id, 0))
+            )
+            for category_id, sums in categories.items()
+        ],
+        funds={fund_id: sums.totals(0) for fund_id, sums in funds.items()},
+    )
+
+
+@dataclass
+class _Sums:
+    """Daily sums added up, as they are read."""
+
+    name: str = ""
+    count: int = 0
+    cash: Decimal = Decimal("0.00")
+    in_kind: Decimal = Decimal("0.00")
+    cases: int = 0
+    group_persons: int = 0
+
+    def add(self, row):
+        self.count += row["n"] or 0
+        self.cash += to_money(row["cash"])
+        self.in_kind += to_money(row["in_kind"])
+        self.cases += row["case_count"] or 0
+        self.group_persons += row["group_persons"] or 0
+
+    def kwargs(self, named_persons):
+        return {
+            "count": self.count,
+            "cash": self.cash,
+            "in_kind": self.in_kind,
+            "persons": named_persons + self.group_persons,
+            "cases": self.cases,
+        }
+
+    def totals(self, named_persons):
+        return ReliefTotals(**self.kwargs(named_persons))

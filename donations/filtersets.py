@@ -83,7 +83,6 @@ class FundFilterSet(ChapterFilterSet):
 
 
 class DriveFilterSet(FundChoiceMixin, ChapterRecordFilterSet):
-    date_field = "start_date"
     fund = django_filters.ModelChoiceFilter(label=_("入账基金"), queryset=None)
     q = django_filters.CharFilter(label=_("活动名称"), field_name="name", lookup_expr="icontains")
 

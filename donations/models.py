@@ -104,12 +104,10 @@ class Fund(TrackedModel):
         return self.restricted_category or self.restricted_project
 
 
-class DriveQuerySet(ChapterScopedQuerySet):
-    date_field = "start_date"
-
-
 class Drive(TrackedModel):
     """A donation drive (募捐活动) such as 博爱一日捐; drives of the same name are compared year on year."""
+
+    date_field = "start_date"
 
     name = models.CharField(_("活动名称"), max_length=100)
     start_date = models.DateField(_("开始日期"), validators=[bounds.validate_plan_date])
@@ -124,7 +122,7 @@ class Drive(TrackedModel):
     goal = money_field(_("目标金额"), null=True, blank=True, default=None)
     remarks = models.TextField(_("备注"), blank=True)
 
-    objects = DriveQuerySet.as_manager()
+    objects = ChapterScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("募捐活动")
@@ -159,7 +157,8 @@ class DonationQuerySet(ChapterScopedQuerySet):
 class Donation(CorrectableModel):
     """Money or goods received; goods are recorded at their valued amount with the basis of that value."""
 
-    closing_date_field = "date"
+    # An accounting record: closed periods judge it by its date.
+    closed_by_periods = True
 
     date = models.DateField(_("捐赠日期"), validators=[bounds.validate_record_date])
     donor = models.ForeignKey(
@@ -239,7 +238,8 @@ class Donation(CorrectableModel):
 class Receipt(TrackedModel):
     """A donation receipt (捐赠票据). Never edited: a wrong one is voided with a reason and replaced."""
 
-    closing_date_field = "issued_on"
+    date_field = "issued_on"
+    closed_by_periods = True
     never_deleted = True
 
     donation = models.ForeignKey(
@@ -289,7 +289,8 @@ class Receipt(TrackedModel):
 class Payout(CorrectableModel):
     """Money or goods a fund passes on to another body (款物拨付), e.g. to an epidemic command."""
 
-    closing_date_field = "date"
+    # An accounting record: closed periods judge it by its date.
+    closed_by_periods = True
 
     date = models.DateField(_("拨付日期"), validators=[bounds.validate_record_date])
     fund = models.ForeignKey(

@@ -10,7 +10,6 @@ from decimal import Decimal
 from django.db.models import (
     CharField,
     Count,
-    DecimalField,
     F,
     IntegerField,
     OuterRef,
@@ -21,12 +20,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from redcross.money import to_money
+from redcross.money import money_output_field, to_money
 
 from .choices import DonationKind, LedgerEntryKind
 from .models import Donation, Drive, Payout
 
-MONEY = DecimalField(max_digits=14, decimal_places=2)
+MONEY = money_output_field()
 ZERO = Value(Decimal("0.00"), output_field=MONEY)
 
 
@@ -358,11 +357,17 @@ def drive_history(drive):
     )
 
 
-def drive_is_record_high(drive, history):
-    """Whether ``drive`` raised more than every earlier drive of its name (创同期最高水平)."""
-    raised = {d.pk: d.raised for d in history}
+def drive_is_record_high(drive, history, *, raised=None):
+    """Whether ``drive`` raised more than every earlier drive of its name (创同期最高水平).
+
+    ``history`` holds the drives of its name with what each raised (``drive_history``); the
+    drive's own sum is taken from there unless ``raised`` says it (a report counts only what came
+    in during its period). The drive page and the report both ask here, so they cannot disagree.
+    """
+    if raised is None:
+        raised = next(d.raised for d in history if d.pk == drive.pk)
     earlier = [d.raised for d in history if d.start_date < drive.start_date]
-    return bool(earlier) and raised[drive.pk] > max(earlier)
+    return bool(earlier) and to_money(raised) > max(to_money(r) for r in earlier)
 
 
 def donors_with_given(queryset):

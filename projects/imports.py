@@ -21,6 +21,7 @@ from redcross.importing import (
     clean_fields,
     run_checks,
 )
+from redcross.money import to_money
 from redcross.rules import refuse_row
 
 from .choices import ProjectStatus
@@ -109,7 +110,7 @@ class ExpenditureSheet(Sheet):
             .annotate(total=Sum("amount"))
         )
         for row in held.order_by():
-            self.spent[row["project__name"]] = Decimal(row["total"] or 0).quantize(Decimal("0.01"))
+            self.spent[row["project__name"]] = to_money(row["total"])
 
     def check_row(self, row, values):
         context = self.context

@@ -29,12 +29,10 @@ class ProjectKind(CategoryModel):
         verbose_name_plural = _("项目类型")
 
 
-class ProjectQuerySet(ChapterScopedQuerySet):
-    date_field = "start_date"
-
-
 class Project(TrackedModel):
     """A project with its budget; spending, outputs and audits hang off it."""
+
+    date_field = "start_date"
 
     name = models.CharField(_("项目名称"), max_length=200)
     kind = models.ForeignKey(
@@ -65,7 +63,7 @@ class Project(TrackedModel):
     )
     description = models.TextField(_("项目内容"), blank=True)
 
-    objects = ProjectQuerySet.as_manager()
+    objects = ChapterScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("项目")
@@ -189,7 +187,8 @@ class ExpenditureQuerySet(ChapterScopedQuerySet):
 class Expenditure(ApprovedModel):
     """One line of a project's spending, with its invoice. Beyond budget it carries a stated reason."""
 
-    closing_date_field = "date"
+    # An accounting record: closed periods judge it by its date.
+    closed_by_periods = True
 
     date = models.DateField(_("支出日期"), validators=[bounds.validate_record_date])
     project = models.ForeignKey(

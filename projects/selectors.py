@@ -3,14 +3,14 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from redcross.money import to_money
+from redcross.money import money_output_field, to_money
 
 from .models import Expenditure
 
-MONEY = DecimalField(max_digits=14, decimal_places=2)
+MONEY = money_output_field()
 ZERO = Value(Decimal("0.00"), output_field=MONEY)
 
 

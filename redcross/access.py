@@ -11,7 +11,15 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
-from .choices import APPROVING_ROLES, PERSONAL_DATA_ROLES, REPORT_EDITING_ROLES, WRITING_ROLES, Role
+from .choices import (
+    APPROVING_ROLES,
+    PERIOD_CLOSING_ROLES,
+    PERSONAL_DATA_ROLES,
+    REPORT_EDITING_ROLES,
+    REPORT_PUBLISHING_ROLES,
+    WRITING_ROLES,
+    Role,
+)
 from .models import Chapter, Membership
 
 
@@ -78,7 +86,12 @@ class Access:
 
     def can_publish_reports(self, chapter):
         """Only the chapter's leadership publish its work reports."""
-        return any(m.role == Role.LEADER and m.chapter_id == chapter.pk for m in self.memberships)
+        return any(m.role in REPORT_PUBLISHING_ROLES and m.chapter_id == chapter.pk for m in self.memberships)
+
+    def can_close_periods(self, chapter):
+        """The chapter's leadership close its months, half-years and years (结账); a right of its
+        own, not publishing's, though today the same role holds both."""
+        return any(m.role in PERIOD_CLOSING_ROLES and m.chapter_id == chapter.pk for m in self.memberships)
 
     def can_see_personal_data(self, chapter_id):
         """Whether the user sees full ID and phone numbers of records of chapter ``chapter_id``."""

@@ -24,6 +24,10 @@ PERSONAL_DATA_ROLES = frozenset({Role.STAFF, Role.ADMIN})
 APPROVING_ROLES = frozenset({Role.LEADER, Role.ADMIN})
 # Roles that draft the work reports of their own chapter (leaders also publish them).
 REPORT_EDITING_ROLES = frozenset({Role.STAFF, Role.LEADER, Role.ADMIN})
+# Roles that publish their own chapter's work reports.
+REPORT_PUBLISHING_ROLES = frozenset({Role.LEADER})
+# Roles that close a month, half-year or year of their own chapter (结账; administrators reopen).
+PERIOD_CLOSING_ROLES = frozenset({Role.LEADER})
 
 
 class ExportStatus(models.TextChoices):

@@ -10,8 +10,6 @@ A relief payment or expenditure above its chapter's approval threshold waits for
 did not enter it (four eyes); until approved it counts in no total either.
 """
 
-import datetime
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Sum
@@ -22,6 +20,7 @@ from . import bounds
 from .access import Access
 from .models import ClosedPeriod, every
 from .money import format_money, to_money
+from .periods import half_of
 
 # The money fields a reversal negates, per model label.
 AMOUNTS = {
@@ -91,19 +90,13 @@ def waiting_for_approval(chapter):
     return counts
 
 
-def half_year(day):
-    if day.month <= 6:
-        return datetime.date(day.year, 1, 1), datetime.date(day.year, 6, 30)
-    return datetime.date(day.year, 7, 1), datetime.date(day.year, 12, 31)
-
-
 def repeat_payments(disbursement):
     """The other payments (standing or pending) of the same category to the same person in the
     same half-year: what the approver is warned of."""
     if disbursement.beneficiary_id is None:
         return []
     model = type(disbursement)
-    start, end = half_year(disbursement.date)
+    start, end = half_of(disbursement.date)
     reversed_ = model.all_objects.filter(reverses=OuterRef("pk"), voided_at__isnull=True)
     return list(
         model.all_objects.filter(

@@ -47,15 +47,14 @@ class ChapterFilterSet(django_filters.FilterSet):
 class ChapterRecordFilterSet(ChapterFilterSet):
     """Base of a dated record list's FilterSet: the period (``date_after``/``date_before``) and chapter.
 
-    ``date_field`` names the model's date when it is not ``date``.
+    The period filters on the date the model declares (``TrackedModel.date_field``).
     """
 
-    date_field = "date"
     date = django_filters.DateFromToRangeFilter(label=_("期间"), widget=PeriodWidget())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["date"].field_name = self.date_field
+        self.filters["date"].field_name = self._meta.model.date_field
 
 
 class CorrectableFilterSet(ChapterRecordFilterSet):

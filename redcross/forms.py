@@ -9,6 +9,7 @@ from . import bounds
 from .choices import Role
 from .filters import DateInput
 from .models import Chapter
+from .money import CENT, MONEY_DECIMAL_PLACES
 
 
 class MoneyField(forms.DecimalField):
@@ -16,10 +17,10 @@ class MoneyField(forms.DecimalField):
     message, from ``redcross.bounds``, is the one the model and the import give)."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("decimal_places", MONEY_DECIMAL_PLACES)
         kwargs.setdefault("min_value", Decimal("0"))
         kwargs.setdefault("validators", [bounds.validate_amount])
-        kwargs.setdefault("widget", forms.NumberInput(attrs={"step": "0.01", "min": "0"}))
+        kwargs.setdefault("widget", forms.NumberInput(attrs={"step": str(CENT), "min": "0"}))
         super().__init__(**kwargs)
         self.error_messages["min_value"] = _("金额不能为负数")
         self.error_messages["invalid"] = _("请输入金额，例如 1200.50")

@@ -18,6 +18,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from .choices import ChangeAction
+
 _context = contextvars.ContextVar("history_context", default=(None, ""))
 
 
@@ -115,7 +117,7 @@ def record_change(record, action, before=None):
     from .models import Change
 
     user_id, source = _context.get()
-    after = None if action == "delete" else row_of(record)
+    after = None if action == ChangeAction.DELETE else row_of(record)
     row = after or before or {}
     Change.objects.create(
         table=record._meta.db_table,
@@ -129,7 +131,7 @@ def record_change(record, action, before=None):
     )
 
 
-def history_entry(record, before, after, *, chapter_id, action="update"):
+def history_entry(record, before, after, *, chapter_id, action=ChangeAction.UPDATE):
     """Records a change of a setting kept outside the books' tables (a chapter's approval
     threshold, its users and their roles), on every database: no trigger watches those tables."""
     from .models import Change
@@ -156,7 +158,7 @@ def recorded_update(queryset, **values):
     user_id, source = _context.get()
     Change.objects.bulk_create(
         Change(
-            table=model._meta.db_table, record_id=r.pk, chapter_id=r.chapter_id, action="update",
+            table=model._meta.db_table, record_id=r.pk, chapter_id=r.chapter_id, action=ChangeAction.UPDATE,
             user_id=user_id, source=source, before=before[r.pk], after=row_of(r),
         )
         for r in model._base_manager.filter(pk__in=pks)
@@ -315,11 +317,11 @@ def differences(change, *, access=None):
         if name in HIDDEN:
             continue
         old, new = before.get(name), after.get(name)
-        if change.action == "update" and _same(old, new):
+        if change.action == ChangeAction.UPDATE and _same(old, new):
             continue
-        if change.action == "insert" and new in (None, ""):
+        if change.action == ChangeAction.INSERT and new in (None, ""):
             continue
-        if change.action == "delete" and old in (None, ""):
+        if change.action == ChangeAction.DELETE and old in (None, ""):
             continue
         if name in PERSONAL and not full:
             old = MASKS[PERSONAL[name]](old) if old else old

@@ -30,7 +30,7 @@ from . import bounds
 from .access import Access
 from .choices import ImportStatus
 from .models import ClosedPeriod, ImportBatch, every
-from .money import format_money
+from .money import CENT, format_money
 
 SHEETS = [
     "donations.imports.FundSheet",
@@ -396,9 +396,9 @@ def as_money(value):
         raise BadValue(_("金额不能为负数"))
     # The bound first: a figure of 30 digits or more cannot even be quantized to the fen.
     bounds.validate_amount(amount)
-    if amount != amount.quantize(Decimal("0.01")):
+    if amount != amount.quantize(CENT):
         raise BadValue(_("金额最多保留两位小数（到分）"))
-    return amount.quantize(Decimal("0.01"))
+    return amount.quantize(CENT)
 
 
 def as_count(value, *, minimum=0, bound=bounds.validate_count):

@@ -8,14 +8,22 @@ from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.functional import cached_property
+from django.utils.functional import cached_property, classproperty
 from django.utils.translation import gettext_lazy as _
 
 from . import bounds
-from .choices import ChangeAction, ChapterLevel, ExportStatus, ImportJob, ImportStatus, PeriodKind, Role
-
-MONEY_MAX_DIGITS = 14
-MONEY_DECIMAL_PLACES = 2
+from .choices import (
+    ChangeAction,
+    ChapterLevel,
+    ExportStatus,
+    ImportJob,
+    ImportStatus,
+    PeriodKind,
+    RecordStatus,
+    Role,
+)
+from .money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+from .periods import period_label
 
 
 class BoundedDecimalField(models.DecimalField):
@@ -189,8 +197,6 @@ class ChapterScopedQuerySet(models.QuerySet):
         """Records the user behind ``access`` may read."""
         return self.filter(access.readable_q("chapter__path"))
 
-    date_field = "date"
-
     def delete(self):
         """Accounting records are never deleted, in bulk no more than one by one."""
         if getattr(self.model, "never_deleted", False):
@@ -202,11 +208,11 @@ class ChapterScopedQuerySet(models.QuerySet):
 
     def in_period(self, start=None, end=None):
         """Records dated from ``start`` to ``end``, both included; either may be open."""
-        qs = self
+        qs, field = self, self.model.date_field
         if start:
-            qs = qs.filter(**{f"{self.date_field}__gte": start})
+            qs = qs.filter(**{f"{field}__gte": start})
         if end:
-            qs = qs.filter(**{f"{self.date_field}__lte": end})
+            qs = qs.filter(**{f"{field}__lte": end})
         return qs
 
 
@@ -248,8 +254,11 @@ class TrackedModel(models.Model):
     class Meta:
         abstract = True
 
-    # The date a closed period is judged by (financial records set it: ``date``, ``issued_on``).
-    closing_date_field = None
+    # The record's date, declared once: what ``in_period`` and the lists' period filter select
+    # by and, for an accounting record, what a closed period judges it by.
+    date_field = "date"
+    # Whether closed periods govern the record (the books: donations, payments, receipts …).
+    closed_by_periods = False
     # Accounting records are corrected, never deleted (``CorrectableModel``, receipts).
     never_deleted = False
 
@@ -262,7 +271,7 @@ class TrackedModel(models.Model):
         if not adding:
             self.version += 1
         super().save(*args, **kwargs)
-        record_change(self, "insert" if adding else "update", before)
+        record_change(self, ChangeAction.INSERT if adding else ChangeAction.UPDATE, before)
 
     def _refuse_closed(self, adding):
         """Nothing dated inside a closed period is created, changed or removed (nor moved out of it)."""
@@ -291,8 +300,13 @@ class TrackedModel(models.Model):
         before, pk = (row_of(self) if recorded_by_app() else None), self.pk
         result = super().delete(*args, **kwargs)
         self.pk = pk
-        record_change(self, "delete", before)
+        record_change(self, ChangeAction.DELETE, before)
         return result
+
+    @classproperty
+    def closing_date_field(cls):
+        """The date a closed period judges the record by (None: no period governs it)."""
+        return cls.date_field if cls.closed_by_periods else None
 
 
 class StandingManager(models.Manager):
@@ -382,14 +396,19 @@ class CorrectableModel(TrackedModel):
         return not self.is_void and not self.is_pending
 
     @property
-    def status_label(self):
+    def status(self):
+        """The record's status, as the lists filter on it (``RecordStatus``)."""
         if self.is_void:
-            return _("已作废")
+            return RecordStatus.VOIDED
         if self.is_pending:
-            return _("待审批")
+            return RecordStatus.PENDING
         if self.is_reversal:
-            return _("冲销")
-        return _("有效")
+            return RecordStatus.REVERSAL
+        return RecordStatus.STANDING
+
+    @property
+    def status_label(self):
+        return self.status.label
 
 
 class ApprovedModel(CorrectableModel):
@@ -609,15 +628,7 @@ class ClosedPeriod(TrackedModel):
 
     @property
     def label(self):
-        if self.kind == PeriodKind.MONTH:
-            return _("%(year)s年%(month)s月") % {"year": self.start.year, "month": self.start.month}
-        if self.kind == PeriodKind.HALF:
-            return (
-                _("%(year)s年上半年") % {"year": self.start.year}
-                if self.start.month == 1
-                else _("%(year)s年下半年") % {"year": self.start.year}
-            )
-        return _("%(year)s年") % {"year": self.start.year}
+        return period_label(self.kind, self.start)
 
     @classmethod
     def covering(cls, chapter_id, day):

@@ -7,9 +7,14 @@ PDF and Excel alike.
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import DecimalField
 from django.utils.translation import gettext as _
 
-CENT = Decimal("0.01")
+# The one precision of a yuan amount, for every model field, annotation, form and import:
+# twelve digits of yuan and two of fen.
+MONEY_MAX_DIGITS = 14
+MONEY_DECIMAL_PLACES = 2
+CENT = Decimal(1).scaleb(-MONEY_DECIMAL_PLACES)  # 0.01: the fen every amount is quantized to
 # From 10**25 on, an amount with its two places passes the default precision of 28 digits and
 # cannot be quantized (decimal.InvalidOperation).
 MAX_QUANTIZED_DIGITS = 25
@@ -31,6 +36,11 @@ def to_money(value):
         # and the amount's bound (``redcross.bounds``) refuses it with its message.
         return value
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def money_output_field():
+    """The output field of a database sum or subquery of amounts (``Sum(..., output_field=...)``)."""
+    return DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES)
 
 
 def _plain(value):

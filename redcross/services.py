@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 
 from . import bounds
 from .access import Access
-from .choices import ExportStatus
+from .choices import ChangeAction, ExportStatus
 from .exports import export_class
 from .models import Export
 from .money import to_money
+from .periods import period_bounds
 
 logger = logging.getLogger(__name__)
 
@@ -215,27 +216,6 @@ def _import_undo_run(batch, user, import_undo):
 # --- Closed periods -----------------------------------------------------------------------------
 
 
-def _period_bounds(kind, year, part):
-    import calendar
-    import datetime
-
-    from .choices import PeriodKind
-
-    if kind == PeriodKind.MONTH:
-        if not 1 <= part <= 12:
-            raise ValidationError({"part": _("月份应为1到12")})
-        return datetime.date(year, part, 1), datetime.date(year, part, calendar.monthrange(year, part)[1])
-    if kind == PeriodKind.HALF:
-        if part not in (1, 2):
-            raise ValidationError({"part": _("半年应为1（上半年）或2（下半年）")})
-        return (
-            (datetime.date(year, 1, 1), datetime.date(year, 6, 30))
-            if part == 1
-            else (datetime.date(year, 7, 1), datetime.date(year, 12, 31))
-        )
-    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-
-
 @transaction.atomic
 def approval_threshold_set(*, chapter, user, amount):
     """Sets the amount above which ``chapter``'s relief payments and project expenditures wait
@@ -262,9 +242,9 @@ def period_close(*, chapter, user, kind, year, part=1):
     """Closes a month, half-year or year of ``chapter``: its leadership's act."""
     from .models import ClosedPeriod
 
-    if not Access(user).can_publish_reports(chapter):
+    if not Access(user).can_close_periods(chapter):
         raise ValidationError(_("只有本会领导可以结账"))
-    start, end = _period_bounds(kind, year, part)
+    start, end = period_bounds(kind, year, part)
     overlapping = ClosedPeriod.objects.filter(
         chapter=chapter, start__lte=end, end__gte=start, reopened_at__isnull=True
     ).first()
@@ -381,9 +361,9 @@ def member_create(*, chapter, by, username, full_name, role, password=""):
     membership.full_clean()
     membership.save()
     history_entry(user, None, {"username": username, "first_name": full_name, "is_active": True},
-                  chapter_id=chapter.pk, action="insert")  # fmt: skip
+                  chapter_id=chapter.pk, action=ChangeAction.INSERT)  # fmt: skip
     history_entry(membership, None, {"user_id": user.pk, "chapter_id": chapter.pk, "role": role},
-                  chapter_id=chapter.pk, action="insert")  # fmt: skip
+                  chapter_id=chapter.pk, action=ChangeAction.INSERT)  # fmt: skip
     return user, password
 
 
@@ -510,7 +490,7 @@ def chapters_load(*, rows):
             held[row.code] = chapter
             created.append(chapter)
             inserted = {"code": row.code, "name": row.name, "parent_id": getattr(parent, "pk", None)}
-            history_entry(chapter, None, inserted, chapter_id=chapter.pk, action="insert")
+            history_entry(chapter, None, inserted, chapter_id=chapter.pk, action=ChangeAction.INSERT)
             password = password_generate()
             user = User(username=FIRST_ADMIN_PREFIX + row.code, first_name=_("%(chapter)s系统管理员") % {
                 "chapter": row.name})  # fmt: skip
@@ -519,7 +499,7 @@ def chapters_load(*, rows):
             user.save()
             Membership.objects.create(user=user, chapter=chapter, role=Role.ADMIN)
             inserted = {"username": user.username, "first_name": user.first_name, "is_active": True}
-            history_entry(user, None, inserted, chapter_id=chapter.pk, action="insert")
+            history_entry(user, None, inserted, chapter_id=chapter.pk, action=ChangeAction.INSERT)
             admins.append((row.code, row.name, user.username, password))
             continue
         before = {"name": chapter.name, "parent_id": chapter.parent_id, "level": chapter.level}

@@ -16,12 +16,14 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
-from aid.models import AidCategory, PersonYear, ReliefDay
+from aid import selectors as aid_selectors
+from aid.models import PersonYear, ReliefDay
 from donations.choices import DonationKind
 from donations.models import Donation, Drive, Fund
-from donations.selectors import drives_with_totals, funds_with_flows
+from donations.selectors import drive_is_record_high, drives_with_totals, funds_with_flows
 from projects.choices import ProjectStatus
 from projects.models import Expenditure, Project
+from projects.selectors import projects_with_spending
 from redcross.models import Chapter
 from redcross.money import format_cases, format_count, format_yuan, to_money
 from redcross.urls_util import records_url
@@ -176,88 +178,25 @@ def report_data(chapter, period):
     return data
 
 
-@dataclass
-class _ReliefSums:
-    name: str = ""
-    count: int = 0
-    cash: Decimal = Decimal("0.00")
-    in_kind: Decimal = Decimal("0.00")
-    cases: int = 0
-    group_persons: int = 0
-    named_persons: int = 0
-
-    @property
-    def amount(self):
-        return self.cash + self.in_kind
-
-    @property
-    def persons(self):
-        return self.named_persons + self.group_persons
-
-    def add(self, row):
-        self.count += row["n"] or 0
-        self.cash += to_money(row["cash"])
-        self.in_kind += to_money(row["in_kind"])
-        self.cases += row["case_count"] or 0
-        self.group_persons += row["group_persons"] or 0
-
-
 def persons_by_category(chapter, period):
-    """Distinct named beneficiaries per category (key None: in any category) from PersonYear."""
-    assert period.start.month == 1 and period.start.day == 1, "PersonYear counts periods from 1 January"
-    rows = (
-        PersonYear.objects.filter(chapter__in=chapter.subtree(), year=period.year, first_date__lte=period.end)
-        .order_by()
-        .values("category")
-        .annotate(n=Count("pk"))
-    )
-    return {row["category"]: row["n"] for row in rows}
+    """Distinct named beneficiaries per category (key None: in any category), from PersonYear."""
+    return aid_selectors.persons_by_category(chapter, start=period.start, end=period.end)
 
 
 def _relief(data, scope):
-    """The period's payments summed per category and fund from ReliefDay; persons from PersonYear."""
+    """The period's relief as ``aid.selectors.relief_by_category`` reads it, the home page's too."""
     chapter, period = data.chapter, data.period
-    days = ReliefDay.objects.filter(
-        chapter__in=chapter.subtree(), date__gte=period.start, date__lte=period.end
-    )
-    rows = (
-        days.order_by()
-        .values("category", "fund")
-        .annotate(
-            n=Sum("payments"),
-            cash=Sum("cash_amount"),
-            in_kind=Sum("in_kind_amount"),
-            case_count=Sum("cases"),
-            group_persons=Sum("group_persons"),
-        )
-    )
-    rows = list(rows)
-    category_names = {c.pk: (c.order, c.name) for c in AidCategory.objects.all()}
-    fund_names = {
-        f.pk: _fund_label(data, f.name, f.chapter.name)
-        for f in Fund.objects.filter(pk__in={row["fund"] for row in rows} - {None}).select_related("chapter")
-    }
-    rows.sort(key=lambda row: category_names[row["category"]])
-    persons = persons_by_category(chapter, period)
-    total = _ReliefSums()
-    categories = {}
-    funds = {}
-    for row in rows:
-        total.add(row)
-        categories.setdefault(row["category"], _ReliefSums(category_names[row["category"]][1])).add(row)
-        if row["fund"] is not None:
-            funds.setdefault(row["fund"], _ReliefSums(fund_names[row["fund"]])).add(row)
-    total.named_persons = persons.get(None, 0)
+    relief = aid_selectors.relief_by_category(chapter, start=period.start, end=period.end)
+    total = relief.total
     url = records_url("aid:disbursement-list", **scope)
     data.add(yuan("relief.total.amount", _("救助款物合计"), total.amount, url))
     data.add(yuan("relief.total.cash", _("救助现金合计"), total.cash, url))
     data.add(yuan("relief.total.in_kind", _("救助物资折价合计"), total.in_kind, url))
     data.add(count("relief.total.persons", _("受助人数"), total.persons, url=url))
     data.add(text("relief.total.cases", _("救助例数"), format_cases(total.cases, total.persons), url))
-    for category_id, row in categories.items():
-        row.named_persons = persons.get(category_id, 0)
-        name = row.name
-        url = records_url("aid:disbursement-list", category=category_id, **scope)
+    for row in relief.categories:
+        name = row.category_name
+        url = records_url("aid:disbursement-list", category=row.category_id, **scope)
         data.relief.append(name)
         data.add(text(f"relief.{name}.name", _("救助类别"), name, url))
         data.add(yuan(f"relief.{name}.amount", _("%(name)s 金额") % {"name": name}, row.amount, url))
@@ -274,12 +213,18 @@ def _relief(data, scope):
                 url,
             )
         )
-    for fund_id, row in sorted(funds.items(), key=lambda item: (item[1].name, item[0])):
+    fund_names = {
+        f.pk: _fund_label(data, f.name, f.chapter.name)
+        for f in Fund.objects.filter(pk__in=list(relief.funds)).select_related("chapter")
+    }
+    for fund_id in sorted(relief.funds, key=lambda pk: (fund_names[pk], pk)):
         key = f"relief.fund.{fund_id}"
+        name = fund_names[fund_id]
         data.relief_funds.append(fund_id)
         url = records_url("aid:disbursement-list", fund=fund_id, **scope)
-        data.add(yuan(f"{key}.amount", _("%(fund)s 用于救助") % {"fund": row.name}, row.amount, url))
-        data.add(text(f"{key}.name", _("基金名称"), row.name))
+        amount = relief.funds[fund_id].amount
+        data.add(yuan(f"{key}.amount", _("%(fund)s 用于救助") % {"fund": name}, amount, url))
+        data.add(text(f"{key}.name", _("基金名称"), name))
 
 
 def _fund_label(data, name, chapter_name):
@@ -395,7 +340,7 @@ def _drive_comparison(data, key, label, drive, row, history):
                 url,
             )
         )
-    highest = row.amount > max(to_money(d.raised) for d in earlier)
+    highest = drive_is_record_high(drive, earlier, raised=row.amount)
     data.add(
         text(
             f"{key}.record",
@@ -498,36 +443,27 @@ def _training(data, scope):
 
 def _projects(data, scope):
     chapter, period = data.chapter, data.period
-    # Spending in the period per project and category, and in all per project: two grouped
-    # passes over the expenditures; the projects themselves are then fetched by id.
-    by_category = defaultdict(list)
-    spent = defaultdict(Decimal)
+    # Spending per project (in the period and in all) is the projects' own selector's; the split
+    # by category in the period is one grouped pass over the expenditures.
     in_period = Expenditure.objects.for_chapter(chapter).in_period(period.start, period.end).order_by()
+    by_category = defaultdict(list)
     for row in in_period.values("project", "category").annotate(total=Sum("amount")):
-        by_category[row["project"]].append((row["category"] or _("未分类"), to_money(row["total"])))
-        spent[row["project"]] += to_money(row["total"])
+        by_category[row["project"]].append((row["category"], to_money(row["total"])))
     projects = list(
-        Project.objects.for_chapter(chapter)
-        .filter(
-            Q(pk__in=list(spent))
-            | Q(status__in=[ProjectStatus.PLANNED, ProjectStatus.IN_PROGRESS])
-            | Q(completed_on__range=(period.start, period.end))
-            | Q(audited_on__range=(period.start, period.end))
+        projects_with_spending(
+            Project.objects.for_chapter(chapter).filter(
+                Q(pk__in=in_period.values("project"))
+                | Q(status__in=[ProjectStatus.PLANNED, ProjectStatus.IN_PROGRESS])
+                | Q(completed_on__range=(period.start, period.end))
+                | Q(audited_on__range=(period.start, period.end))
+            ),
+            start=period.start,
+            end=period.end,
         )
         .select_related("kind", "chapter")
         .prefetch_related("outputs", "audits")
         .order_by("kind__order", "start_date", "name")
     )
-    spent_total = dict(
-        Expenditure.objects.filter(project__in=[p.pk for p in projects])
-        .order_by()
-        .values("project")
-        .annotate(total=Sum("amount"))
-        .values_list("project", "total")
-    )
-    for project in projects:
-        project.spent = spent.get(project.pk, Decimal("0.00"))
-        project.spent_total = to_money(spent_total.get(project.pk))
     total = Decimal("0.00")
     for project in projects:
         key = f"project.{project.pk}"
@@ -563,15 +499,21 @@ def _projects(data, scope):
             if a.date <= period.end
         )
         data.add(text(f"{key}.audits", _("%(project)s 审计") % {"project": label}, audits, url))
-        for category, amount in sorted(by_category[project.pk]):
-            category = "".join(category.split())  # a token holds no spaces
+        for category, amount in sorted(by_category[project.pk], key=lambda row: row[0] or _("未分类")):
+            # The link filters on the category as recorded (an expenditure without one: 未分类);
+            # the key and the label name it without spaces, since a token holds none.
+            if category:
+                category_params = {"category": category}
+            else:
+                category_params = {"without_category": "true"}
             category_url = records_url(
-                "projects:expenditure-list", project=project.pk, category=category, **scope
+                "projects:expenditure-list", project=project.pk, **category_params, **scope
             )
+            name = "".join(category.split()) or _("未分类")
             data.add(
                 yuan(
-                    f"{key}.category.{category}",
-                    _("%(project)s %(category)s支出") % {"project": label, "category": category},
+                    f"{key}.category.{name}",
+                    _("%(project)s %(category)s支出") % {"project": label, "category": name},
                     amount,
                     category_url,
                 )

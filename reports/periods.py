@@ -1,13 +1,13 @@
 """A report's period: a year (全年工作报告) or its first half (上半年工作小结)."""
 
-import datetime
 import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from redcross import bounds
+from redcross import bounds, periods
+from redcross.choices import PeriodKind
 
 from .choices import ReportKind
 
@@ -40,23 +40,25 @@ class Period:
         return f"{self.year}H1" if self.kind == ReportKind.H1 else str(self.year)
 
     @property
+    def bounds(self):
+        """The period's first and last day (``redcross.periods``: the one period arithmetic)."""
+        if self.kind == ReportKind.H1:
+            return periods.half_bounds(self.year, 1)
+        return periods.year_bounds(self.year)
+
+    @property
     def start(self):
-        return datetime.date(self.year, 1, 1)
+        return self.bounds[0]
 
     @property
     def end(self):
-        return (
-            datetime.date(self.year, 6, 30)
-            if self.kind == ReportKind.H1
-            else datetime.date(self.year, 12, 31)
-        )
+        return self.bounds[1]
 
     @property
     def label(self):
         """``2020年`` or ``2023年上半年``, as a report's sentences say it."""
-        if self.kind == ReportKind.H1:
-            return _("%(year)s年上半年") % {"year": self.year}
-        return _("%(year)s年") % {"year": self.year}
+        kind = PeriodKind.HALF if self.kind == ReportKind.H1 else PeriodKind.YEAR
+        return periods.period_label(kind, self.start)
 
     @property
     def plan_year(self):
@@ -76,4 +78,4 @@ class Period:
 
     def as_filter(self):
         """The list filter parameters that select this period."""
-        return {"date_after": self.start.isoformat(), "date_before": self.end.isoformat()}
+        return periods.date_filter(self.start, self.end)

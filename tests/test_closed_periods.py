@@ -147,3 +147,74 @@ def test_raw_sql_cannot_touch_a_closed_period(tree, people, june):
                 cursor.execute(statement, args)
     inside = Disbursement.objects.filter(chapter=tree.naiman)
     assert list(inside.values_list("date", flat=True)) == [D(2020, 7, 5)]
+
+
+def test_closing_asks_its_own_right_not_the_right_to_publish_reports(client, tree, people, monkeypatch):
+    """Publishing reports and closing periods are two rights: with publishing refused to
+    everyone, the leader still closes a period from the page; with closing refused, not even
+    the service closes one, and nothing is saved."""
+    from redcross.access import Access
+
+    monkeypatch.setattr(Access, "can_publish_reports", lambda self, chapter: False)
+    client.force_login(people["leader"])
+    page = client.get(reverse("periods"))
+    assert list(page.context["form"].fields["chapter"].queryset) == [tree.naiman]
+    client.post(
+        reverse("periods"), {"chapter": tree.naiman.pk, "kind": PeriodKind.YEAR, "year": 2020, "part": 1}
+    )
+    assert list(ClosedPeriod.objects.values_list("chapter", "start", "end")) == [
+        (tree.naiman.pk, D(2020, 1, 1), D(2020, 12, 31))
+    ]
+
+    monkeypatch.setattr(Access, "can_close_periods", lambda self, chapter: False)
+    before = list(ClosedPeriod.objects.values())
+    with pytest.raises(ValidationError, match="只有本会领导可以结账"):
+        period_close(chapter=tree.naiman, user=people["leader"], kind=PeriodKind.YEAR, year=2019)
+    assert list(ClosedPeriod.objects.values()) == before
+
+
+@pytest.mark.parametrize(
+    ("label", "column", "closing"),
+    [
+        ("aid.Disbursement", "date", "date"),
+        ("donations.Donation", "date", "date"),
+        ("donations.Receipt", "issued_on", "issued_on"),
+        ("donations.Payout", "date", "date"),
+        ("donations.Drive", "start_date", None),
+        ("projects.Project", "start_date", None),
+        ("projects.Expenditure", "date", "date"),
+        ("training.Session", "date", None),
+        ("training.Certificate", "issued_on", None),
+    ],
+)
+def test_a_records_date_is_declared_once_and_period_sums_lists_and_closing_use_it(label, column, closing):
+    """The model names its date (``date_field``); a period's sum (``in_period``), its list's period
+    filter and, for the books, the closed period all select by that one column."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import AnonymousUser
+
+    from redcross.access import Access
+    from redcross.filters import ChapterRecordFilterSet
+    from redcross.models import every
+
+    model = apps.get_model(label)
+    importlib.import_module(f"{model._meta.app_label}.filtersets")
+    assert (model.date_field, model.closing_date_field) == (column, closing)
+    sql = str(every(model).in_period(D(2020, 1, 1), D(2020, 12, 31)).query)
+    assert f'"{model._meta.db_table}"."{column}" >= 2020-01-01' in sql.replace("'", "")
+    assert f'"{model._meta.db_table}"."{column}" <= 2020-12-31' in sql.replace("'", "")
+    filtersets = [f for f in _subclasses(ChapterRecordFilterSet) if getattr(f._meta, "model", None) is model]
+    assert len(filtersets) == (0 if label == "donations.Receipt" else 1)
+    for filterset in filtersets:
+        listed = filterset(
+            {"date_after": "2020-01-01"}, queryset=model._base_manager.none(), access=Access(AnonymousUser())
+        )
+        assert listed.filters["date"].field_name == column
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)

@@ -419,3 +419,48 @@ def test_a_voided_gift_leaves_its_drive_in_every_figure_of_the_drives_list(clien
     assert (row.raised, row.donation_count) == (Decimal("300.00"), 1)  # the list sums through a join
     page = client.get(drive.get_absolute_url()).content.decode()
     assert 'data-figure="amount">300.00<' in page
+
+
+def test_a_leader_finds_no_approve_route_for_a_donation_or_payout_that_never_waits(client, tree, people):
+    """Only spending that can wait for approval (relief payments, expenditures) has an approve
+    route; a donation or payout never waits, so its /approve/ address is not found and its page
+    links to none."""
+    from django.urls import NoReverseMatch
+
+    donation = DonationFactory(chapter=tree.naiman, amount=Decimal("500"))
+    client.force_login(people["leader"])
+    for route in ("donations:donation-approve", "donations:payout-approve"):
+        with pytest.raises(NoReverseMatch):
+            reverse(route, args=[donation.pk])
+    assert client.get(f"/donations/{donation.pk}/approve/").status_code == 404
+    assert client.post(f"/donations/{donation.pk}/approve/", {}).status_code == 404
+    page = client.get(reverse("donations:donation-detail", args=[donation.pk])).content.decode()
+    assert "/approve/" not in page
+    assert reverse("aid:disbursement-approve", args=[7]) == "/aid/7/approve/"
+    assert reverse("projects:expenditure-approve", args=[7]) == "/projects/expenditures/7/approve/"
+
+
+def test_a_records_status_is_the_value_its_list_filters_on(client, tree, people, fund, illness):
+    """A standing, a voided and a reversal payment each say their status as the list's status
+    filter names it: following ``?status=<the record's status>`` lists the record."""
+    from redcross.choices import RecordStatus
+
+    standing = pay(tree, people["staff"], illness, fund, "100", name="甲")
+    voided = pay(tree, people["staff"], illness, fund, "200", name="乙")
+    record_void(voided, user=people["staff"], reason="重复录入")
+    original = pay(tree, people["staff"], illness, fund, "300", name="丙", day=D(2020, 5, 1))
+    period_close(chapter=tree.naiman, user=people["leader"], kind=PeriodKind.MONTH, year=2020, part=5)
+    reversal = record_reverse(original, user=people["staff"], date=JUNE, reason="退回")
+    voided.refresh_from_db()
+    client.force_login(people["auditor"])
+    expected = [
+        (standing, RecordStatus.STANDING, "有效"),
+        (voided, RecordStatus.VOIDED, "已作废"),
+        (reversal, RecordStatus.REVERSAL, "冲销"),
+    ]
+    for record, status, label in expected:
+        assert (record.status, record.status_label) == (status, label)
+        listed = client.get(reverse("aid:disbursement-list"), {"status": record.status}).context[
+            "object_list"
+        ]
+        assert record.pk in [r.pk for r in listed], status

@@ -82,3 +82,66 @@ def test_a_city_sees_its_counties_rolled_up_and_may_pick_one(
 def test_another_branch_is_not_found_from_the_home_page(client, member, tree):
     client.force_login(member(Role.LEADER, tree.tongliao))
     assert client.get(reverse("home"), {"chapter": "610900"}).status_code == 404
+
+
+def test_the_home_page_and_the_year_report_say_the_same_relief(client, member, tree, category):
+    """One reading of the relief figures: a person paid twice in two categories (one person in
+    all, one in each), a group of 40, a payment of the county below; the home page's table and
+    the year report's figures agree, figure by figure."""
+    import datetime
+
+    from reports.choices import ReportKind
+    from reports.figures import report_data
+    from reports.periods import Period
+
+    from .factories import BeneficiaryFactory, DisbursementFactory
+
+    day = datetime.date(2020, 5, 4)
+    person = BeneficiaryFactory(chapter=tree.tongliao)
+    pay = DisbursementFactory
+    pay(
+        chapter=tree.tongliao,
+        category=category["助学"],
+        beneficiary=person,
+        cash_amount=Decimal("1000"),
+        date=day,
+    )
+    pay(
+        chapter=tree.tongliao,
+        category=category["救灾救助"],
+        beneficiary=person,
+        cash_amount=Decimal("500"),
+        date=day,
+    )
+    pay(
+        chapter=tree.tongliao,
+        category=category["救灾救助"],
+        beneficiary=None,
+        head_count=40,
+        cases=40,
+        cash_amount=Decimal("0"),
+        in_kind_amount=Decimal("8000"),
+        date=day,
+    )
+    pay(chapter=tree.naiman, category=category["助学"], cash_amount=Decimal("2500"), date=day)
+    client.force_login(member(Role.LEADER, tree.tongliao))
+
+    home = relief_rows(client.get(reverse("home"), {"year": 2020}).content.decode())
+    figures = report_data(tree.tongliao, Period(2020, ReportKind.YEAR))
+
+    assert home == {
+        "助学": ("3500元", "2人", "2人"),
+        "救灾救助": ("8500元", "41人", "41人"),
+        "total": ("1.2万元", "42人", "43例(42人)"),
+    }
+    for name in ("助学", "救灾救助"):
+        assert home[name][:2] == (
+            figures[f"relief.{name}.amount"].text,
+            figures[f"relief.{name}.persons"].text,
+        )
+    assert figures["relief.救灾救助.case_count"].value == 41
+    assert home["total"] == (
+        figures["relief.total.amount"].text,
+        figures["relief.total.persons"].text,
+        figures["relief.total.cases"].text,
+    )

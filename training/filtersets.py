@@ -44,7 +44,6 @@ def filter_expiry(queryset, field, value):
 
 
 class CertificateFilterSet(ChapterRecordFilterSet):
-    date_field = "issued_on"
     expiry = django_filters.ChoiceFilter(label=_("有效期"), choices=EXPIRY_CHOICES, method="filter_expiry")
     session = django_filters.ModelChoiceFilter(label=_("培训"), queryset=None)
     q = django_filters.CharFilter(label=_("姓名、证书编号或单位"), method="filter_text")

@@ -122,8 +122,6 @@ class Session(TrackedModel):
 
 
 class CertificateQuerySet(ChapterScopedQuerySet):
-    date_field = "issued_on"
-
     def with_related(self):
         return self.select_related("chapter", "session", "session__kind")
 
@@ -134,6 +132,8 @@ class CertificateQuerySet(ChapterScopedQuerySet):
 
 class Certificate(TrackedModel):
     """A first-aid certificate earned on a certified course; valid three years by default."""
+
+    date_field = "issued_on"
 
     session = models.ForeignKey(
         Session,

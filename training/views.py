@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from redcross.params import year_param
+from redcross.periods import date_filter, year_bounds
 from redcross.urls_util import records_url
 from redcross.views.generic import (
     ChapterPageMixin,
@@ -41,9 +42,9 @@ class TrainingOverviewView(ChapterPageMixin, TemplateView):
         if chapter is None:
             return context
         year = year_from(self.request)
-        start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+        start, end = year_bounds(year)
         sessions = Session.objects.for_chapter(chapter).in_period(start, end)
-        period = {"chapter": chapter.pk, "date_after": start.isoformat(), "date_before": end.isoformat()}
+        period = {"chapter": chapter.pk, **date_filter(start, end)}
         progress = selectors.training_progress(sessions, chapter=chapter, year=year)
         for row in progress:
             row.url = records_url("training:session-list", kind=row.kind_id, **period)

@@ -1,6 +1,7 @@
 """Voiding, reversing (冲销) and approving an accounting record, from its page.
 
-Each app routes its records' three actions to these views with ``correction_urls``.
+Each app routes its records' actions to these views with ``correction_urls`` (approving only
+where a record can wait for approval).
 """
 
 from django import forms
@@ -14,7 +15,7 @@ from django.views.generic import FormView
 
 from redcross import corrections
 from redcross.forms import DateField
-from redcross.models import every
+from redcross.models import ApprovedModel, every
 
 from .generic import AccessMixin, add_service_errors
 
@@ -157,16 +158,25 @@ def correction_context(record, access):
         "may_approve": record.is_pending and corrections.can_approve(access, record),
         **{
             f"{action}_url": reverse(f"{route}-{action}", args=[record.pk])
-            for action in ("void", "reverse", "approve")
+            for action in _actions(type(record))
         },
         **approval_context(record),
     }  # fmt: skip
 
 
+def _actions(model):
+    """The corrections ``model``'s records have: void and reverse, and approve for spending that
+    waits for approval (``ApprovedModel``); a donation or payout never waits, so has no such route."""
+    views = {"void": VoidView, "reverse": ReverseView}
+    if issubclass(model, ApprovedModel):
+        views["approve"] = ApproveView
+    return views
+
+
 def correction_urls(model, name, under=""):
-    """The void, reverse and approve routes of ``model``'s records (``under`` their path),
-    named ``<name>-void``, ``<name>-reverse``, ``<name>-approve``."""
+    """The correction routes of ``model``'s records (``under`` their path), named
+    ``<name>-void``, ``<name>-reverse`` and, for spending that is approved, ``<name>-approve``."""
     return [
         path(f"{under}<int:pk>/{action}/", view.as_view(model=model), name=f"{name}-{action}")
-        for action, view in (("void", VoidView), ("reverse", ReverseView), ("approve", ApproveView))
+        for action, view in _actions(model).items()
     ]

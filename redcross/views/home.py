@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 
 from aid.models import Disbursement
-from aid.selectors import disbursement_totals, disbursement_totals_by_category, disbursement_years
+from aid.selectors import disbursement_years, relief_by_category
 from donations.models import Donation
 from donations.selectors import donation_totals, donation_totals_by_drive
 from projects.choices import ProjectStatus
@@ -19,6 +19,7 @@ from training.models import Session
 from training.selectors import training_progress
 
 from ..params import year_param
+from ..periods import date_filter, year_bounds
 from ..urls_util import records_url
 from .generic import ChapterPageMixin
 
@@ -37,12 +38,13 @@ class HomeView(ChapterPageMixin, TemplateView):
         year = year_param(
             self.request.GET.get("year"), default=years[0] if years else datetime.date.today().year
         )
-        start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-        in_year = disbursements.in_period(start, end)
-        period = {"chapter": chapter.pk, "date_after": start.isoformat(), "date_before": end.isoformat()}
+        start, end = year_bounds(year)
+        period = {"chapter": chapter.pk, **date_filter(start, end)}
+        # The same reading of the relief figures as the work reports'.
+        summary = relief_by_category(chapter, start=start, end=end)
         relief = [
             {"totals": row, "url": records_url("aid:disbursement-list", category=row.category_id, **period)}
-            for row in disbursement_totals_by_category(in_year)
+            for row in summary.categories
         ]
         context.update(self.donations_context(chapter, start, end, period))
         context.update(self.training_context(chapter, year, start, end, period))
@@ -53,7 +55,7 @@ class HomeView(ChapterPageMixin, TemplateView):
             years=sorted(set(years) | {year}, reverse=True),
             chapters=self.access.readable_chapters(),
             relief=relief,
-            relief_total=disbursement_totals(in_year),
+            relief_total=summary.total,
             relief_total_url=records_url("aid:disbursement-list", **period),
         )
         return context

@@ -40,10 +40,9 @@ class PeriodListView(AccessMixin, ListView):
         )
 
     def leading(self):
+        """The chapters whose periods the user closes."""
         return Chapter.objects.filter(
-            pk__in=[
-                m.chapter_id for m in self.access.memberships if self.access.can_publish_reports(m.chapter)
-            ]
+            pk__in=[m.chapter_id for m in self.access.memberships if self.access.can_close_periods(m.chapter)]
         )
 
     def get_context_data(self, **kwargs):

@@ -11,12 +11,13 @@ from django.urls import reverse
 from aid.services import disbursement_correct
 from redcross.choices import Role
 from reports.choices import ReportKind
+from reports.figures import report_data
 from reports.models import Publication, Report
 from reports.periods import Period
 from reports.services import report_open, report_publish
 from training.models import Target, TrainingKind
 
-from ..factories import DisbursementFactory
+from ..factories import DisbursementFactory, ExpenditureFactory, ProjectFactory
 
 YEAR = Period(2020, ReportKind.YEAR)
 
@@ -228,3 +229,28 @@ def test_the_report_list_costs_the_same_queries_however_many_reports(client, mem
     assert html.count("第1版") == 10
     # session, user, memberships, readable chapters, reports, their publications
     assert (len(few.captured_queries), len(many.captured_queries)) == (6, 6)
+
+
+@pytest.mark.parametrize("category", ["人员 培训", ""])
+def test_a_projects_category_figure_opens_the_list_of_its_own_expenditures(client, member, tree, category):
+    """A category recorded with a space, or none at all (the report's 未分类): following the
+    figure's link lists exactly the project's expenditures of that category in the period."""
+    project = ProjectFactory(chapter=tree.naiman, budget=Decimal("500000"))
+    wanted = [
+        ExpenditureFactory(
+            project=project, category=category, amount=Decimal("1200"), date=datetime.date(2020, 3, 1)
+        ),
+        ExpenditureFactory(
+            project=project, category=category, amount=Decimal("800"), date=datetime.date(2020, 9, 1)
+        ),
+    ]
+    ExpenditureFactory(project=project, category="工程建设", amount=Decimal("5000"))  # another category
+    ExpenditureFactory(project=project, category=category, date=datetime.date(2019, 6, 1))  # another year
+    name = "".join(category.split()) or "未分类"
+    figure = report_data(tree.naiman, YEAR)[f"project.{project.pk}.category.{name}"]
+    assert figure.text == "2000元"
+    client.force_login(member(Role.AUDITOR, tree.naiman))
+    response = client.get(figure.url)
+    assert response.status_code == 200
+    assert sorted(e.pk for e in response.context["object_list"]) == sorted(e.pk for e in wanted)
+    assert response.context["totals"]["amount"] == Decimal("2000.00")
