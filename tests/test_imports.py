@@ -61,8 +61,16 @@ def workbook(sheets, path=None):
     return handle
 
 
-def database_counts():
-    return {m.__name__: m.objects.count() for m in (*MODELS, PersonYear, ReliefDay, ImportBatch)}
+def database_rows(standing_only=False):
+    """Every row an import writes, as it stands: comparing rows, not counts, also catches a row
+    changed in place (a fund's figures, a summary rebuilt wrongly). Voided rows are left out only
+    when asked (``standing_only``), for an undo that voids what it made."""
+
+    def rows(model):
+        manager = model.objects if standing_only else model._base_manager
+        return list(manager.order_by("pk").values())
+
+    return {m.__name__: rows(m) for m in (*MODELS, PersonYear, ReliefDay, ImportBatch)}
 
 
 def problems(result):
@@ -394,11 +402,11 @@ def test_one_bad_row_at_the_end_of_a_large_file_saves_nothing(run, tree):
         for i in range(1500)
     ]
     rows.append({**PAYMENT, "现金金额": -1})
-    before = database_counts()
+    before = database_rows()
     result = run({"救助发放": rows})
     assert problems(result) == ["救助发放 第1502行 现金金额: 金额不能为负数"]
     assert not result.imported
-    assert database_counts() == before
+    assert database_rows() == before
 
 
 def test_the_same_file_twice_creates_nothing_the_second_time(tmp_path, tree, staff, capsys):
@@ -406,10 +414,10 @@ def test_the_same_file_twice_creates_nothing_the_second_time(tmp_path, tree, sta
     workbook({"救助发放": [PAYMENT]}, path)
     call_command("import_records", str(path), "--chapter", "150525", "--user", "staff")
     assert "已导入第" in capsys.readouterr().out
-    before = database_counts()
+    before = database_rows()
     call_command("import_records", str(path), "--chapter", "150525", "--user", "staff")
     assert "本次未创建任何记录" in capsys.readouterr().out
-    assert database_counts() == before
+    assert database_rows() == before
     batch = ImportBatch.objects.get()
     assert (batch.user, batch.counts, batch.status) == (staff, {"救助发放": 1}, ImportStatus.DONE)
     assert len(batch.checksum) == 64
@@ -439,7 +447,7 @@ def test_a_dry_run_checks_and_saves_nothing(tmp_path, tree, staff, capsys):
 
 def test_an_import_is_undone_as_a_whole(run, tree, staff):
     FundFactory(chapter=tree.naiman, name="综合基金")
-    before = database_counts()
+    before = database_rows(standing_only=True)
     gift = {"捐赠日期": D(2021, 1, 5), "捐赠人": "新捐赠人", "捐赠人类型": "个人", "入账基金": "综合基金"}
     result = run(
         {
@@ -460,10 +468,10 @@ def test_an_import_is_undone_as_a_whole(run, tree, staff):
     assert list(Disbursement.all_objects.values_list("void_reason", flat=True)) == [reason, reason]
     assert list(Donation.all_objects.values_list("void_reason", flat=True)) == [reason]
     assert Receipt.objects.get(number="UNDO-1").void_reason == reason
-    after = database_counts()
-    assert after.pop("ImportBatch") == 1
+    after = database_rows(standing_only=True)
+    assert len(after.pop("ImportBatch")) == 1
     before.pop("ImportBatch")
-    assert (after.pop("Receipt"), after.pop("Donor"), after.pop("Beneficiary")) == (1, 1, 1)
+    assert [len(after.pop(name)) for name in ("Receipt", "Donor", "Beneficiary")] == [1, 1, 1]
     for name in ("Receipt", "Donor", "Beneficiary"):
         before.pop(name)
     assert after == before  # what stands, the summaries included, is as it was
@@ -536,10 +544,10 @@ def test_undo_is_refused_when_an_imported_record_was_corrected(run, tree, staff)
 
 
 def refused(handle, tree, staff):
-    before = database_counts()
+    before = database_rows()
     with pytest.raises(RefusedFile) as refusal:
         import_records(handle, chapter=tree.naiman, user=staff)
-    assert database_counts() == before
+    assert database_rows() == before
     return str(refusal.value)
 
 
@@ -602,11 +610,6 @@ def test_the_server_refuses_to_start_without_defusedxml(monkeypatch):
     assert defusedxml_installed(None) == []
     monkeypatch.setattr(openpyxl.xml, "DEFUSEDXML", False)
     assert [e.id for e in defusedxml_installed(None)] == ["redcross.E001"]
-
-
-def database_rows():
-    """Every row the import could touch, as values: "nothing changed" compares these."""
-    return {m.__name__: list(m.objects.order_by("pk").values()) for m in (*MODELS, ImportBatch)}
 
 
 def rewritten(handle, part, change):
