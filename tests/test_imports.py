@@ -30,7 +30,14 @@ from reports.figures import report_data
 from reports.periods import Period
 from training.models import Session
 
-from .factories import DisbursementFactory, DonationFactory, FundFactory, valid_id_number
+from .factories import (
+    DisbursementFactory,
+    DonationFactory,
+    FundFactory,
+    ImportBatchFactory,
+    ReceiptFactory,
+    valid_id_number,
+)
 
 D = datetime.date
 MODELS = (Fund, Drive, Project, Donor, Donation, Receipt, Beneficiary, Disbursement, Session, Expenditure)
@@ -313,7 +320,7 @@ def test_donor_intent_and_the_fund_balance_hold_across_the_file(run, tree, categ
 
 def test_receipt_numbers_are_used_once(run, tree):
     fund = FundFactory(chapter=tree.naiman, name="综合基金")
-    Receipt.objects.create(
+    ReceiptFactory(
         chapter=tree.naiman, donation=DonationFactory(fund=fund), number="NO-9", issued_on=D(2020, 1, 1)
     )
     gift = {
@@ -967,7 +974,7 @@ def test_the_import_list_costs_the_same_queries_however_many_batches(client, tre
 
     def make(count):
         for i in range(count):
-            ImportBatch.objects.create(
+            ImportBatchFactory(
                 chapter=tree.naiman,
                 user=staff,
                 filename=f"f{i}.xlsx",
@@ -1089,7 +1096,7 @@ def test_a_workbook_the_worker_refuses_says_why_on_its_page_and_imports_nothing(
 
 
 def test_a_running_import_shows_rows_read_checked_and_created_and_reloads_itself(client, tree, staff):
-    batch = ImportBatch.objects.create(
+    batch = ImportBatchFactory(
         chapter=tree.naiman, user=staff, filename="big.xlsx", file="imports/big.xlsx", checksum="0" * 64,
         job="import", rows_total=100000, rows_read=50001, rows_checked=50000, rows_created=48000,
     )  # fmt: skip
@@ -1159,7 +1166,7 @@ def test_the_progress_of_an_import_is_readable_while_its_transaction_is_still_op
     from redcross.services import _ImportProgress
 
     staff = get_user_model().objects.create(username="progress-staff")
-    batch = ImportBatch.objects.create(chapter=tree.naiman, user=staff, filename="p.xlsx", checksum="3" * 64)
+    batch = ImportBatchFactory(chapter=tree.naiman, user=staff, filename="p.xlsx", checksum="3" * 64)
     page = connections.create_connection(DEFAULT_DB_ALIAS)  # what the page's request would read
     progress = _ImportProgress(batch.pk)
     try:

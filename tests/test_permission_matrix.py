@@ -16,11 +16,10 @@ from django.urls import URLResolver, get_resolver, reverse
 from redcross.choices import ExportStatus, ImportStatus, Role
 from redcross.models import Export, ImportBatch
 from reports.choices import ReportKind
-from reports.models import Publication
 from reports.periods import Period
 from reports.services import report_open
 
-from .factories import DisbursementFactory
+from .factories import DisbursementFactory, ImportBatchFactory, PublicationFactory
 from .test_write_access import records  # noqa: F401 — the records fixture
 
 ROLES = ["anonymous", "staff", "leader", "auditor", "admin", "city", "sibling", "elsewhere"]
@@ -160,7 +159,7 @@ def world(tree, member, records):  # noqa: F811
     from training.models import Session, TrainingKind
 
     report = report_open(chapter=tree.naiman, period=Period(2020, ReportKind.YEAR))
-    Publication.objects.create(
+    PublicationFactory(
         report=report, version=1, title="奈曼旗红十字会2020年全年工作报告", published_by=users["leader"],
         published_at=datetime.datetime(2021, 1, 5, tzinfo=datetime.UTC), sections=[],
         figures={"figures": {}, "tables": {}},
@@ -179,7 +178,7 @@ def world(tree, member, records):  # noqa: F811
         "one": 1,
         "export": exported(users["staff"]).pk,
         "batch": imported(tree.naiman, users["staff"]).pk,
-        "preview": ImportBatch.objects.create(
+        "preview": ImportBatchFactory(
             chapter=tree.naiman, user=users["staff"], filename="b.xlsx", checksum="b" * 64
         ).pk,
     }

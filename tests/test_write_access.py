@@ -20,6 +20,7 @@ from .factories import (
     DriveFactory,
     ExpenditureFactory,
     FundFactory,
+    InstructorFactory,
     ProjectFactory,
     SessionFactory,
 )
@@ -55,7 +56,7 @@ def records(tree):
             donation=donation, user=None, number="NM-1", issued_on=datetime.date(2020, 6, 1)
         ).pk,
         "session": SessionFactory(chapter=tree.naiman).pk,
-        "instructor": Instructor.objects.create(
+        "instructor": InstructorFactory(
             chapter=tree.naiman, name="王师资", qualified_until=datetime.date(2030, 1, 1)
         ).pk,
         "project": project.pk,
