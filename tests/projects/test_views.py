@@ -6,6 +6,8 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects.choices import ProjectStatus
@@ -325,3 +327,25 @@ def test_the_expenditure_page_shows_its_project_amount_and_invoice(client, staff
     client.force_login(staff)
     html = client.get(spent.get_absolute_url()).content.decode()
     assert "振兴小学红十字示范校" in html and "1,234.56" in html and "FP-778" in html and "文具店" in html
+
+
+def test_the_project_page_costs_the_same_queries_however_many_rows_it_shows(client, staff, tree):
+    project = ProjectFactory(chapter=tree.naiman, budget=Decimal("1000000.00"))
+    client.force_login(staff)
+
+    def add(n):
+        for i in range(n):
+            BudgetLineFactory(project=project, category=f"类别{project.budget_lines.count()}", amount=1)
+            ExpenditureFactory(project=project, category=f"类别{i}", amount=Decimal("10.00"))
+            OutputFactory(project=project)
+            FundingSourceFactory(project=project, fund=FundFactory(chapter=tree.naiman))
+            AuditFactory(project=project)
+
+    add(1)
+    with CaptureQueriesContext(connection) as few:
+        client.get(project.get_absolute_url())
+    add(20)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(project.get_absolute_url()).content.decode()
+    assert len(many) == len(few), [q["sql"] for q in many]
+    assert figure(html, "spent") == "210.00"

@@ -5,6 +5,8 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -287,3 +289,42 @@ def test_readers_see_the_training_but_not_the_writing_links(client, member, tree
     assert "救护普及班" in html
     assert reverse("training:session-update", args=[session.pk]) not in html
     assert reverse("training:session-create") not in client.get(OVERVIEW).content.decode()
+
+
+def test_the_overview_costs_the_same_queries_however_many_rows_it_shows(client, staff, tree):
+    today = timezone.localdate()
+    client.force_login(staff)
+
+    def add(n):
+        for _ in range(n):
+            session = SessionFactory(chapter=tree.naiman, kind=kind("救护员培训"), date=today)
+            CertificateFactory(session=session, issued_on=today - 1000 * DAY, expires_on=today + 30 * DAY)
+            InstructorFactory(chapter=tree.naiman, qualified_until=today + 30 * DAY)
+
+    add(1)
+    with CaptureQueriesContext(connection) as few:
+        client.get(OVERVIEW)
+    add(20)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(OVERVIEW).content.decode()
+    assert len(many) == len(few), [q["sql"] for q in many]
+    assert figure(html, "expiring") == "21"
+
+
+def test_the_session_page_costs_the_same_queries_however_many_certificates(client, staff, tree):
+    course = SessionFactory(chapter=tree.naiman, kind=kind("救护员培训"), person_times=100)
+    client.force_login(staff)
+
+    def add(n):
+        for _ in range(n):
+            CertificateFactory(session=course)
+            course.instructors.add(InstructorFactory(chapter=tree.naiman))
+
+    add(1)
+    with CaptureQueriesContext(connection) as few:
+        client.get(course.get_absolute_url())
+    add(20)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(course.get_absolute_url()).content.decode()
+    assert len(many) == len(few), [q["sql"] for q in many]
+    assert "已登记证书 21 张" in html
