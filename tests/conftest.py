@@ -1,4 +1,7 @@
-"""Fixtures every test file shares: a chapter tree, users in roles, and the factories."""
+"""Fixtures every test file shares: a chapter tree, users in roles, the relief categories.
+
+The factories are not fixtures: tests import them from tests/factories.py.
+"""
 
 from types import SimpleNamespace
 
@@ -7,13 +10,13 @@ import pytest
 from aid.models import AidCategory
 from redcross.choices import ChapterLevel, Role
 
-from . import factories
+from .factories import ChapterFactory, MembershipFactory, UserFactory
 
 
 @pytest.fixture
 def tree(db):
     """Two branches: 内蒙古 → 通辽 → 奈曼旗 and 科左中旗; 陕西 → 安康 → 汉阴县."""
-    make = factories.ChapterFactory
+    make = ChapterFactory
     nm = make(code="150000", name="内蒙古自治区红十字会", level=ChapterLevel.PROVINCE)
     tongliao = make(code="150500", name="通辽市红十字会", level=ChapterLevel.CITY, parent=nm)
     naiman = make(code="150525", name="奈曼旗红十字会", parent=tongliao)
@@ -31,8 +34,8 @@ def member(tree):
     """``member(Role.STAFF, tree.naiman)``: a user holding that role in that chapter."""
 
     def make(role, chapter, username=None):
-        user = factories.UserFactory(**({"username": username} if username else {}))
-        factories.MembershipFactory(user=user, chapter=chapter, role=role)
+        user = UserFactory(**({"username": username} if username else {}))
+        MembershipFactory(user=user, chapter=chapter, role=role)
         return user
 
     return make
@@ -47,51 +50,6 @@ def staff(member, tree):
 def category(db):
     """The default relief categories by name."""
     return {c.name: c for c in AidCategory.objects.all()}
-
-
-@pytest.fixture
-def disbursement_factory(db):
-    return factories.DisbursementFactory
-
-
-@pytest.fixture
-def fund_factory(db):
-    return factories.FundFactory
-
-
-@pytest.fixture
-def donation_factory(db):
-    return factories.DonationFactory
-
-
-@pytest.fixture
-def donor_factory(db):
-    return factories.DonorFactory
-
-
-@pytest.fixture
-def drive_factory(db):
-    return factories.DriveFactory
-
-
-@pytest.fixture
-def project_factory(db):
-    return factories.ProjectFactory
-
-
-@pytest.fixture
-def expenditure_factory(db):
-    return factories.ExpenditureFactory
-
-
-@pytest.fixture
-def session_factory(db):
-    return factories.SessionFactory
-
-
-@pytest.fixture
-def certificate_factory(db):
-    return factories.CertificateFactory
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from aid.models import AidCategory, Disbursement
 from donations.choices import DonationKind, ValuationBasis
-from donations.models import Donation, Payout, Receipt
+from donations.models import Donation, Payout
 from projects.models import Expenditure
 from redcross.access import Access
 from redcross.choices import ExportStatus, Role
@@ -38,8 +38,11 @@ from .factories import (
     DonorFactory,
     DriveFactory,
     ExpenditureFactory,
+    ExportFactory,
     FundFactory,
+    PayoutFactory,
     ProjectFactory,
+    ReceiptFactory,
     SessionFactory,
     valid_id_number,
 )
@@ -150,7 +153,7 @@ def generate_books(tree, seed=7):
                 payee="某建筑公司",
             )
         for _ in range(3):
-            Payout.objects.create(
+            PayoutFactory(
                 chapter=chapter,
                 fund=funds[0],
                 date=day(),
@@ -438,11 +441,11 @@ def test_the_donation_ledger_shows_receipts_valid_and_voided_and_anonymous_donor
     gift = DonationFactory(
         fund=fund, drive=drive, date=D(2020, 5, 8), amount=Decimal("10000.00"), anonymous=True
     )
-    Receipt.objects.create(
+    ReceiptFactory(
         chapter=tree.naiman, donation=gift, number="NO001", issued_on=D(2020, 5, 8),
         voided_at=datetime.datetime(2020, 5, 9, tzinfo=datetime.UTC), void_reason="金额开错",
     )  # fmt: skip
-    Receipt.objects.create(chapter=tree.naiman, donation=gift, number="NO002", issued_on=D(2020, 5, 9))
+    ReceiptFactory(chapter=tree.naiman, donation=gift, number="NO002", issued_on=D(2020, 5, 9))
     goods = DonationFactory(
         fund=fund, date=D(2020, 5, 9), kind=DonationKind.IN_KIND, goods="口罩", quantity=Decimal("2000"),
         unit="只", valuation_basis=ValuationBasis.INVOICE, amount=Decimal("3000.00"),
@@ -576,7 +579,7 @@ def test_a_large_export_runs_in_the_background_with_its_progress_and_download(
 
 def test_a_running_export_shows_how_far_it_got_and_reloads_itself(client, tree, member):
     auditor = member(Role.AUDITOR, tree.naiman)
-    job = Export.objects.create(
+    job = ExportFactory(
         user=auditor, key="disbursements", title="救助支出明细账", status=ExportStatus.RUNNING,
         rows_total=200000, rows_done=50000,
     )  # fmt: skip
@@ -692,7 +695,7 @@ def test_my_exports_page_costs_the_same_queries_however_many_exports(client, tre
 
     def make(count):
         for _ in range(count):
-            Export.objects.create(user=auditor, key="donations", title="捐赠收入明细账", rows_total=9000)
+            ExportFactory(user=auditor, key="donations", title="捐赠收入明细账", rows_total=9000)
 
     make(1)
     with CaptureQueriesContext(connection) as few:

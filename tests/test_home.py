@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from redcross.choices import Role
 
+from .factories import DisbursementFactory
+
 
 def relief_rows(html):
     """{category: (amount, persons, cases)} as the home page's relief table writes them."""
@@ -17,14 +19,12 @@ def relief_rows(html):
     return rows
 
 
-def test_the_home_page_shows_the_latest_year_per_category(
-    client, member, tree, category, disbursement_factory
-):
+def test_the_home_page_shows_the_latest_year_per_category(client, member, tree, category):
     import datetime
 
-    disbursement_factory(chapter=tree.naiman, date=datetime.date(2019, 3, 1), cash_amount=Decimal("99999"))
+    DisbursementFactory(chapter=tree.naiman, date=datetime.date(2019, 3, 1), cash_amount=Decimal("99999"))
     for _ in range(3):
-        disbursement_factory(
+        DisbursementFactory(
             chapter=tree.naiman,
             category=category["助学"],
             cash_amount=Decimal("2000"),
@@ -38,18 +38,16 @@ def test_the_home_page_shows_the_latest_year_per_category(
     assert relief_rows(html) == {"助学": ("6000元", "3人", "3人"), "total": ("6000元", "3人", "3人")}
 
 
-def test_each_figure_links_to_the_filtered_list_that_gives_it(
-    client, member, tree, category, disbursement_factory
-):
+def test_each_figure_links_to_the_filtered_list_that_gives_it(client, member, tree, category):
     import datetime
 
-    disbursement_factory(
+    DisbursementFactory(
         chapter=tree.naiman,
         category=category["助学"],
         cash_amount=Decimal("12345.67"),
         date=datetime.date(2020, 9, 1),
     )
-    disbursement_factory(
+    DisbursementFactory(
         chapter=tree.naiman,
         category=category["救灾救助"],
         cash_amount=Decimal("1"),
@@ -67,11 +65,9 @@ def test_each_figure_links_to_the_filtered_list_that_gives_it(
     assert "（1.23万元）" in listing
 
 
-def test_a_city_sees_its_counties_rolled_up_and_may_pick_one(
-    client, member, tree, category, disbursement_factory
-):
-    disbursement_factory(chapter=tree.naiman, cash_amount=Decimal("30000"))
-    disbursement_factory(chapter=tree.horqin, cash_amount=Decimal("20000"))
+def test_a_city_sees_its_counties_rolled_up_and_may_pick_one(client, member, tree, category):
+    DisbursementFactory(chapter=tree.naiman, cash_amount=Decimal("30000"))
+    DisbursementFactory(chapter=tree.horqin, cash_amount=Decimal("20000"))
     client.force_login(member(Role.LEADER, tree.tongliao))
 
     assert relief_rows(client.get(reverse("home")).content.decode())["total"][0] == "5万元"

@@ -13,7 +13,7 @@ from django.urls import reverse
 from donations.choices import DonationKind, DonorKind
 from donations.models import Payout
 from redcross.choices import Role
-from training.models import Instructor, Sector, TrainingKind
+from training.models import Sector, TrainingKind
 
 from .factories import (
     CertificateFactory,
@@ -22,6 +22,7 @@ from .factories import (
     DriveFactory,
     ExpenditureFactory,
     FundFactory,
+    InstructorFactory,
     ProjectFactory,
     SessionFactory,
 )
@@ -69,7 +70,7 @@ def make_certificate(chapter, i):
 
 
 def make_instructor(chapter, i):
-    Instructor.objects.create(chapter=chapter, name=f"标记师资{i}", qualified_until=D(2030, 1, 1))
+    InstructorFactory(chapter=chapter, name=f"标记师资{i}", qualified_until=D(2030, 1, 1))
 
 
 def make_project(chapter, i):
@@ -258,13 +259,13 @@ def test_the_certificate_session_and_text_filters(client, staff, tree):
 
 def test_the_instructor_filters(client, staff, tree):
     today = datetime.date.today()
-    Instructor.objects.create(
+    InstructorFactory(
         chapter=tree.naiman,
         name="王师资",
         workplace="旗医院",
         qualified_until=today + datetime.timedelta(days=20),
     )
-    Instructor.objects.create(
+    InstructorFactory(
         chapter=tree.naiman,
         name="赵师资",
         workplace="第四中学",

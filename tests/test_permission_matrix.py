@@ -16,11 +16,10 @@ from django.urls import URLResolver, get_resolver, reverse
 from redcross.choices import ExportStatus, ImportStatus, Role
 from redcross.models import Export, ImportBatch
 from reports.choices import ReportKind
-from reports.models import Publication
 from reports.periods import Period
 from reports.services import report_open
 
-from .factories import DisbursementFactory
+from .factories import DisbursementFactory, ImportBatchFactory, PublicationFactory
 from .test_write_access import records  # noqa: F401 — the records fixture
 
 ROLES = ["anonymous", "staff", "leader", "auditor", "admin", "city", "sibling", "elsewhere"]
@@ -158,7 +157,7 @@ def world(tree, member, records):  # noqa: F811
     from training.models import Session, TrainingKind
 
     report = report_open(chapter=tree.naiman, period=Period(2020, ReportKind.YEAR))
-    Publication.objects.create(
+    PublicationFactory(
         report=report, version=1, title="奈曼旗红十字会2020年全年工作报告", published_by=users["leader"],
         published_at=datetime.datetime(2021, 1, 5, tzinfo=datetime.UTC), sections=[],
         figures={"figures": {}, "tables": {}},
@@ -177,7 +176,7 @@ def world(tree, member, records):  # noqa: F811
         "one": 1,
         "export": exported(users["staff"]).pk,
         "batch": imported(tree.naiman, users["staff"]).pk,
-        "preview": ImportBatch.objects.create(
+        "preview": ImportBatchFactory(
             chapter=tree.naiman, user=users["staff"], filename="b.xlsx", checksum="b" * 64
         ).pk,
     }
@@ -231,9 +230,15 @@ def allowed(rule, role):
 
 
 def database_state():
+    """Every row of every table but the login sessions, voided ones too: a refused post that
+    changed a row in place leaves the counts as they were, not the rows."""
     from django.apps import apps
 
-    return {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.app_label != "sessions"}
+    return {
+        m._meta.label: list(m._base_manager.order_by("pk").values())
+        for m in apps.get_models()
+        if m._meta.app_label != "sessions"
+    }
 
 
 @pytest.mark.parametrize("role", ROLES)

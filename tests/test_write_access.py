@@ -3,6 +3,7 @@ administrators of the record's chapter get the form, leaders and auditors are re
 another county cannot reach a record by guessing its id. A refused POST changes nothing."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -19,6 +20,7 @@ from .factories import (
     DriveFactory,
     ExpenditureFactory,
     FundFactory,
+    InstructorFactory,
     ProjectFactory,
     SessionFactory,
 )
@@ -54,7 +56,7 @@ def records(tree):
             donation=donation, user=None, number="NM-1", issued_on=datetime.date(2020, 6, 1)
         ).pk,
         "session": SessionFactory(chapter=tree.naiman).pk,
-        "instructor": Instructor.objects.create(
+        "instructor": InstructorFactory(
             chapter=tree.naiman, name="王师资", qualified_until=datetime.date(2030, 1, 1)
         ).pk,
         "project": project.pk,
@@ -130,13 +132,34 @@ def test_who_gets_each_write_page(client, member, tree, records, route, record, 
     response = client.get(url(route, record, records))
     assert response.status_code == expected(role, chapter, record, administered)
     if response.status_code == 200:
-        assert b'method="post"' in response.content
+        form = record_form(response.content.decode())
+        assert 'type="submit"' in form and "保存" in form
+
+
+def record_form(html):
+    """The page's own form: the one posting to the page, not the language switch or logout every
+    page's header carries (both post too)."""
+    forms = [
+        form
+        for opening, form in re.findall(r"(<form\b[^>]*>)(.*?)</form>", html, re.S)
+        if 'method="post"' in opening and "action=" not in opening
+    ]
+    assert len(forms) == 1, forms
+    fields = set(re.findall(r'name="([^"]+)"', forms[0])) - {"csrfmiddlewaretoken"}
+    assert fields, "the form has no field of the record"
+    return forms[0]
 
 
 @pytest.mark.parametrize(("route", "record", "administered"), PAGES, ids=[p[0] for p in PAGES])
 def test_a_refused_post_changes_nothing(client, member, tree, records, route, record, administered):
-    before = {model.__name__: model.objects.count() for model in WRITTEN}
+    before = rows()
     client.force_login(member(Role.AUDITOR, tree.naiman))
     response = client.post(url(route, record, records), {"name": "审计员不能写", "amount": "1"})
     assert response.status_code == 403
-    assert {model.__name__: model.objects.count() for model in WRITTEN} == before
+    assert rows() == before
+
+
+def rows():
+    """Every row of every kind the pages write, voided ones too: a refused post that changed a
+    record in place would leave the counts as they were, not the rows."""
+    return {model.__name__: list(model._base_manager.order_by("pk").values()) for model in WRITTEN}

@@ -10,7 +10,7 @@ from aid.filtersets import DisbursementFilterSet
 from aid.models import Disbursement
 from redcross.choices import Role
 
-from ..factories import BeneficiaryFactory, valid_id_number
+from ..factories import BeneficiaryFactory, DisbursementFactory, FundFactory, valid_id_number
 
 
 @pytest.fixture
@@ -27,43 +27,43 @@ def filtered(tree, member):
     return run
 
 
-def test_period_keeps_both_ends(tree, disbursement_factory, filtered):
+def test_period_keeps_both_ends(tree, filtered):
     days = [datetime.date(2020, 6, 30), datetime.date(2020, 7, 1), datetime.date(2020, 1, 1)]
-    d = [disbursement_factory(chapter=tree.naiman, date=day) for day in days]
+    d = [DisbursementFactory(chapter=tree.naiman, date=day) for day in days]
     assert filtered({"date_after": "2020-01-01", "date_before": "2020-06-30"}) == {d[0].pk, d[2].pk}
     assert filtered({"date_after": "2020-07-01"}) == {d[1].pk}
 
 
-def test_category(tree, category, disbursement_factory, filtered):
-    a = disbursement_factory(chapter=tree.naiman, category=category["助学"])
-    disbursement_factory(chapter=tree.naiman, category=category["救灾救助"])
+def test_category(tree, category, filtered):
+    a = DisbursementFactory(chapter=tree.naiman, category=category["助学"])
+    DisbursementFactory(chapter=tree.naiman, category=category["救灾救助"])
     assert filtered({"category": category["助学"].pk}) == {a.pk}
 
 
-def test_township(tree, disbursement_factory, filtered):
-    a = disbursement_factory(chapter=tree.naiman, beneficiary=None, township="新镇")
-    disbursement_factory(chapter=tree.naiman, beneficiary=None, township="东明镇")
+def test_township(tree, filtered):
+    a = DisbursementFactory(chapter=tree.naiman, beneficiary=None, township="新镇")
+    DisbursementFactory(chapter=tree.naiman, beneficiary=None, township="东明镇")
     assert filtered({"township": "新镇"}) == {a.pk}
 
 
-def test_fund(tree, disbursement_factory, fund_factory, filtered):
-    fund = fund_factory(chapter=tree.naiman)
-    a = disbursement_factory(chapter=tree.naiman, fund=fund)
-    disbursement_factory(chapter=tree.naiman)
+def test_fund(tree, filtered):
+    fund = FundFactory(chapter=tree.naiman)
+    a = DisbursementFactory(chapter=tree.naiman, fund=fund)
+    DisbursementFactory(chapter=tree.naiman)
     assert filtered({"fund": fund.pk}) == {a.pk}
 
 
-def test_recipient_person_or_group(tree, disbursement_factory, filtered):
-    person = disbursement_factory(chapter=tree.naiman)
-    group = disbursement_factory(chapter=tree.naiman, beneficiary=None, head_count=9, cases=9)
+def test_recipient_person_or_group(tree, filtered):
+    person = DisbursementFactory(chapter=tree.naiman)
+    group = DisbursementFactory(chapter=tree.naiman, beneficiary=None, head_count=9, cases=9)
     assert filtered({"recipient": "person"}) == {person.pk}
     assert filtered({"recipient": "group"}) == {group.pk}
 
 
-def test_chapter_keeps_the_chapter_and_those_below_it(tree, disbursement_factory, filtered):
-    naiman = disbursement_factory(chapter=tree.naiman)
-    horqin = disbursement_factory(chapter=tree.horqin)
-    city = disbursement_factory(chapter=tree.tongliao)
+def test_chapter_keeps_the_chapter_and_those_below_it(tree, filtered):
+    naiman = DisbursementFactory(chapter=tree.naiman)
+    horqin = DisbursementFactory(chapter=tree.horqin)
+    city = DisbursementFactory(chapter=tree.tongliao)
     assert filtered({"chapter": tree.tongliao.pk}, role=Role.LEADER, chapter=tree.tongliao) == {
         naiman.pk,
         horqin.pk,
@@ -72,13 +72,13 @@ def test_chapter_keeps_the_chapter_and_those_below_it(tree, disbursement_factory
     assert filtered({"chapter": tree.horqin.pk}, role=Role.LEADER, chapter=tree.tongliao) == {horqin.pk}
 
 
-def test_free_text_matches_name_and_id_number_for_staff(tree, disbursement_factory, filtered):
+def test_free_text_matches_name_and_id_number_for_staff(tree, filtered):
     id_number = valid_id_number(serial=555)
-    a = disbursement_factory(
+    a = DisbursementFactory(
         chapter=tree.naiman,
         beneficiary=BeneficiaryFactory(chapter=tree.naiman, name="王秀英", id_number=id_number),
     )
-    disbursement_factory(
+    DisbursementFactory(
         chapter=tree.naiman, beneficiary=BeneficiaryFactory(chapter=tree.naiman, name="李桂兰")
     )
     assert filtered({"q": "秀英"}) == {a.pk}
@@ -86,11 +86,9 @@ def test_free_text_matches_name_and_id_number_for_staff(tree, disbursement_facto
     assert filtered({"q": id_number[-6:]}) == {a.pk}
 
 
-def test_free_text_does_not_search_id_numbers_for_those_who_see_them_masked(
-    tree, disbursement_factory, filtered
-):
+def test_free_text_does_not_search_id_numbers_for_those_who_see_them_masked(tree, filtered):
     id_number = valid_id_number(serial=556)
-    disbursement_factory(
+    DisbursementFactory(
         chapter=tree.naiman,
         beneficiary=BeneficiaryFactory(chapter=tree.naiman, name="王秀英", id_number=id_number),
         cash_amount=Decimal("1"),

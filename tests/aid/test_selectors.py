@@ -6,20 +6,20 @@ from decimal import Decimal
 from aid.models import Disbursement
 from aid.selectors import disbursement_totals, disbursement_totals_by_category, disbursement_years
 
-from ..factories import BeneficiaryFactory
+from ..factories import BeneficiaryFactory, DisbursementFactory
 
 
-def test_persons_are_counted_once_and_cases_per_operation(tree, category, disbursement_factory):
+def test_persons_are_counted_once_and_cases_per_operation(tree, category):
     cataract = category["光明行白内障手术"]
     twice = BeneficiaryFactory(chapter=tree.naiman)
-    disbursement_factory(
+    DisbursementFactory(
         chapter=tree.naiman, category=cataract, beneficiary=twice, in_kind_amount=1800, cash_amount=0
     )
-    disbursement_factory(
+    DisbursementFactory(
         chapter=tree.naiman, category=cataract, beneficiary=twice, in_kind_amount=1800, cash_amount=0
     )
-    disbursement_factory(chapter=tree.naiman, category=cataract, cases=2, in_kind_amount=3600, cash_amount=0)
-    disbursement_factory(chapter=tree.naiman, category=cataract, in_kind_amount=1800, cash_amount=0)
+    DisbursementFactory(chapter=tree.naiman, category=cataract, cases=2, in_kind_amount=3600, cash_amount=0)
+    DisbursementFactory(chapter=tree.naiman, category=cataract, in_kind_amount=1800, cash_amount=0)
 
     totals = disbursement_totals(Disbursement.objects.all())
 
@@ -29,32 +29,30 @@ def test_persons_are_counted_once_and_cases_per_operation(tree, category, disbur
     assert totals.amount == Decimal("9000.00")
 
 
-def test_group_head_counts_add_up_with_named_persons(tree, category, disbursement_factory):
+def test_group_head_counts_add_up_with_named_persons(tree, category):
     relief = category["救灾救助"]
-    disbursement_factory(chapter=tree.naiman, category=relief, beneficiary=None, head_count=50, cases=50)
-    disbursement_factory(chapter=tree.naiman, category=relief, beneficiary=None, head_count=60, cases=60)
-    disbursement_factory(chapter=tree.naiman, category=relief)
+    DisbursementFactory(chapter=tree.naiman, category=relief, beneficiary=None, head_count=50, cases=50)
+    DisbursementFactory(chapter=tree.naiman, category=relief, beneficiary=None, head_count=60, cases=60)
+    DisbursementFactory(chapter=tree.naiman, category=relief)
 
     totals = disbursement_totals(Disbursement.objects.all())
 
     assert (totals.persons, totals.cases) == (111, 111)
 
 
-def test_totals_per_category_in_category_order(tree, category, disbursement_factory):
+def test_totals_per_category_in_category_order(tree, category):
     person = BeneficiaryFactory(chapter=tree.naiman)
-    disbursement_factory(
+    DisbursementFactory(
         chapter=tree.naiman, category=category["助学"], beneficiary=person, cash_amount=Decimal("1000.10")
     )
-    disbursement_factory(
+    DisbursementFactory(
         chapter=tree.naiman,
         category=category["重特大疾病救助"],
         beneficiary=person,
         cash_amount=Decimal("2000.20"),
         in_kind_amount=Decimal("0.05"),
     )
-    disbursement_factory(
-        chapter=tree.naiman, category=category["重特大疾病救助"], cash_amount=Decimal("0.01")
-    )
+    DisbursementFactory(chapter=tree.naiman, category=category["重特大疾病救助"], cash_amount=Decimal("0.01"))
 
     rows = disbursement_totals_by_category(Disbursement.objects.all())
 
@@ -66,9 +64,9 @@ def test_totals_per_category_in_category_order(tree, category, disbursement_fact
     assert disbursement_totals(Disbursement.objects.all()).persons == 2
 
 
-def test_totals_are_exact_to_the_fen_over_many_amounts(tree, category, disbursement_factory):
+def test_totals_are_exact_to_the_fen_over_many_amounts(tree, category):
     for _ in range(300):
-        disbursement_factory(
+        DisbursementFactory(
             chapter=tree.naiman,
             category=category["其他救助"],
             beneficiary=None,
@@ -80,24 +78,24 @@ def test_totals_are_exact_to_the_fen_over_many_amounts(tree, category, disbursem
     assert totals.amount == Decimal("90.00")
 
 
-def test_a_city_sees_its_counties_and_not_the_other_branch(tree, category, disbursement_factory):
-    disbursement_factory(chapter=tree.naiman, cash_amount=100)
-    disbursement_factory(chapter=tree.horqin, cash_amount=200)
-    disbursement_factory(chapter=tree.tongliao, cash_amount=400)
-    disbursement_factory(chapter=tree.hanyin, cash_amount=800)
+def test_a_city_sees_its_counties_and_not_the_other_branch(tree, category):
+    DisbursementFactory(chapter=tree.naiman, cash_amount=100)
+    DisbursementFactory(chapter=tree.horqin, cash_amount=200)
+    DisbursementFactory(chapter=tree.tongliao, cash_amount=400)
+    DisbursementFactory(chapter=tree.hanyin, cash_amount=800)
 
     assert disbursement_totals(Disbursement.objects.for_chapter(tree.tongliao)).amount == Decimal("700.00")
     assert disbursement_totals(Disbursement.objects.for_chapter(tree.naiman)).amount == Decimal("100.00")
 
 
-def test_the_period_includes_both_ends(tree, disbursement_factory):
+def test_the_period_includes_both_ends(tree):
     for day in (
         datetime.date(2019, 12, 31),
         datetime.date(2020, 1, 1),
         datetime.date(2020, 12, 31),
         datetime.date(2021, 1, 1),
     ):
-        disbursement_factory(chapter=tree.naiman, date=day, cash_amount=1)
+        DisbursementFactory(chapter=tree.naiman, date=day, cash_amount=1)
     in_2020 = Disbursement.objects.in_period(datetime.date(2020, 1, 1), datetime.date(2020, 12, 31))
     assert disbursement_totals(in_2020).count == 2
     assert disbursement_years(Disbursement.objects.all()) == [2021, 2020, 2019]

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from aid.models import Beneficiary, Disbursement
 from aid.services import disbursement_correct, disbursement_record
 
-from ..factories import valid_id_number
+from ..factories import DonationFactory, FundFactory, valid_id_number
 
 D = datetime.date(2020, 6, 15)
 
@@ -102,18 +102,16 @@ def test_a_bad_id_number_is_refused_and_nothing_is_saved(tree, category):
     assert Beneficiary.objects.count() == 0
 
 
-def test_a_payment_within_the_fund_balance_is_drawn_from_it(tree, category, fund_factory, donation_factory):
-    fund = fund_factory(chapter=tree.naiman)
-    donation_factory(fund=fund, amount=Decimal("5000"))
+def test_a_payment_within_the_fund_balance_is_drawn_from_it(tree, category):
+    fund = FundFactory(chapter=tree.naiman)
+    DonationFactory(fund=fund, amount=Decimal("5000"))
     payment = record(tree, category, beneficiary_name="赵敏", cash_amount=Decimal("5000"), fund=fund)
     assert payment.fund == fund
 
 
-def test_a_payment_that_would_take_the_fund_below_zero_is_refused(
-    tree, category, fund_factory, donation_factory
-):
-    fund = fund_factory(chapter=tree.naiman, name="博爱一日捐")
-    donation_factory(fund=fund, amount=Decimal("5000"))
+def test_a_payment_that_would_take_the_fund_below_zero_is_refused(tree, category):
+    fund = FundFactory(chapter=tree.naiman, name="博爱一日捐")
+    DonationFactory(fund=fund, amount=Decimal("5000"))
     record(tree, category, beneficiary_name="赵敏", cash_amount=Decimal("3000"), fund=fund)
 
     with pytest.raises(ValidationError) as error:
@@ -132,9 +130,9 @@ def test_a_payment_that_would_take_the_fund_below_zero_is_refused(
     assert Disbursement.objects.filter(fund=fund).count() == 1
 
 
-def test_a_restricted_fund_is_refused_for_another_purpose(tree, category, fund_factory, donation_factory):
-    fund = fund_factory(chapter=tree.naiman, restricted_category=category["助学"])
-    donation_factory(fund=fund, amount=Decimal("5000"))
+def test_a_restricted_fund_is_refused_for_another_purpose(tree, category):
+    fund = FundFactory(chapter=tree.naiman, restricted_category=category["助学"])
+    DonationFactory(fund=fund, amount=Decimal("5000"))
     with pytest.raises(ValidationError) as error:
         record(tree, category, beneficiary_name="周涛", cash_amount=100, fund=fund)
     assert error.value.message_dict["fund"] == ["该基金限定用于“助学”，不能用于其他用途"]
@@ -143,19 +141,17 @@ def test_a_restricted_fund_is_refused_for_another_purpose(tree, category, fund_f
     )
 
 
-def test_another_chapters_fund_is_refused(tree, category, fund_factory, donation_factory):
-    fund = fund_factory(chapter=tree.horqin)
-    donation_factory(fund=fund, amount=Decimal("5000"))
+def test_another_chapters_fund_is_refused(tree, category):
+    fund = FundFactory(chapter=tree.horqin)
+    DonationFactory(fund=fund, amount=Decimal("5000"))
     with pytest.raises(ValidationError) as error:
         record(tree, category, beneficiary_name="吴超", cash_amount=100, fund=fund)
     assert error.value.message_dict["fund"] == ["只能使用本会的基金"]
 
 
-def test_correcting_a_payment_rechecks_the_fund_without_counting_the_old_amount(
-    tree, category, fund_factory, donation_factory
-):
-    fund = fund_factory(chapter=tree.naiman)
-    donation_factory(fund=fund, amount=Decimal("5000"))
+def test_correcting_a_payment_rechecks_the_fund_without_counting_the_old_amount(tree, category):
+    fund = FundFactory(chapter=tree.naiman)
+    DonationFactory(fund=fund, amount=Decimal("5000"))
     payment = record(tree, category, beneficiary_name="徐霞", cash_amount=Decimal("4000"), fund=fund)
 
     corrected = disbursement_correct(

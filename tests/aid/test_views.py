@@ -10,7 +10,7 @@ from django.urls import reverse
 from aid.models import Disbursement
 from redcross.choices import Role
 
-from ..factories import BeneficiaryFactory, valid_id_number
+from ..factories import BeneficiaryFactory, DisbursementFactory, DonationFactory, FundFactory, valid_id_number
 
 LIST = reverse("aid:disbursement-list")
 CREATE = reverse("aid:disbursement-create")
@@ -30,8 +30,8 @@ def figure(html, name):
 
 
 @pytest.fixture
-def naiman_payment(tree, disbursement_factory):
-    return disbursement_factory(
+def naiman_payment(tree):
+    return DisbursementFactory(
         chapter=tree.naiman,
         beneficiary=BeneficiaryFactory(
             chapter=tree.naiman, name="王秀英", id_number=valid_id_number(serial=123)
@@ -203,22 +203,18 @@ def test_a_person_without_a_name_and_zero_amounts_are_refused(client, staff, cat
     assert "现金金额和物资折价不能都为零" in html
 
 
-def test_a_service_refusal_shows_at_the_fund_field(
-    client, staff, category, fund_factory, donation_factory, tree
-):
-    fund = fund_factory(chapter=tree.naiman, name="博爱一日捐")
-    donation_factory(fund=fund, amount=Decimal("1000"))
+def test_a_service_refusal_shows_at_the_fund_field(client, staff, category, tree):
+    fund = FundFactory(chapter=tree.naiman, name="博爱一日捐")
+    DonationFactory(fund=fund, amount=Decimal("1000"))
     client.force_login(staff)
     html = client.post(CREATE, form_data(category, fund=fund.pk, cash_amount="1000.01")).content.decode()
     block = re.search(r'id="field-fund">(.*?)</div>', html, re.S).group(1)
     assert "基金“博爱一日捐”余额不足：可用 1,000.00 元，本次需 1,000.01 元" in block
 
 
-def test_the_totals_line_covers_the_whole_filtered_set_not_the_page(
-    client, staff, tree, disbursement_factory
-):
+def test_the_totals_line_covers_the_whole_filtered_set_not_the_page(client, staff, tree):
     for _ in range(55):
-        disbursement_factory(chapter=tree.naiman, cash_amount=Decimal("100.01"))
+        DisbursementFactory(chapter=tree.naiman, cash_amount=Decimal("100.01"))
     client.force_login(staff)
     html = client.get(LIST).content.decode()
     assert html.count('href="/aid/') >= 50
@@ -228,15 +224,13 @@ def test_the_totals_line_covers_the_whole_filtered_set_not_the_page(
     assert "第 1 页，共 2 页（55 条）" in html
 
 
-def test_the_list_page_query_count_does_not_grow_with_rows(
-    client, staff, tree, disbursement_factory, fund_factory, django_assert_num_queries
-):
-    fund = fund_factory(chapter=tree.naiman)
+def test_the_list_page_query_count_does_not_grow_with_rows(client, staff, tree, django_assert_num_queries):
+    fund = FundFactory(chapter=tree.naiman)
     client.force_login(staff)
 
     def load(rows):
         for i in range(rows):
-            disbursement_factory(
+            DisbursementFactory(
                 chapter=tree.naiman,
                 fund=fund if i % 2 else None,
                 date=datetime.date(2020, 1, 1) + datetime.timedelta(days=i),

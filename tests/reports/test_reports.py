@@ -16,14 +16,13 @@ from django.test.utils import CaptureQueriesContext
 from aid.models import Beneficiary
 from aid.services import disbursement_correct
 from donations.choices import DonationKind
-from projects.models import Output
 from redcross.choices import Role
 from reports.choices import ReportKind
 from reports.figures import report_data
 from reports.models import Publication
 from reports.periods import Period
 from reports.services import report_open, report_pdf, report_publish, section_update
-from training.models import Target, TrainingKind
+from training.models import TrainingKind
 
 from ..factories import (
     BeneficiaryFactory,
@@ -32,8 +31,10 @@ from ..factories import (
     DriveFactory,
     ExpenditureFactory,
     FundFactory,
+    OutputFactory,
     ProjectFactory,
     SessionFactory,
+    TargetFactory,
 )
 
 D = datetime.date
@@ -167,7 +168,7 @@ def test_cash_and_in_kind_per_drive_and_a_restricted_fund_paid_out(tree, categor
 
 def test_training_against_the_years_target(tree, tmp_path):
     popular = TrainingKind.objects.get(name="普及性培训")
-    Target.objects.create(chapter=tree.naiman, year=2020, kind=popular, person_times=250)
+    TargetFactory(chapter=tree.naiman, year=2020, kind=popular, person_times=250)
     SessionFactory(chapter=tree.naiman, kind=popular, person_times=126, date=D(2020, 6, 1))
     SessionFactory(chapter=tree.naiman, kind=popular, person_times=134, date=D(2020, 10, 1))
     text = build(tree.naiman, YEAR, tmp_path)
@@ -205,8 +206,8 @@ def test_projects_with_outputs_spending_against_budget_status_and_audit(tree, tm
         budget=Decimal("120000"),
         status="completed",
     )
-    Output.objects.create(project=project, name="硬化整修巷道", quantity=2, unit="条")
-    Output.objects.create(project=project, name="维修污水井", quantity=5, unit="眼")
+    OutputFactory(project=project, name="硬化整修巷道", quantity=2, unit="条")
+    OutputFactory(project=project, name="维修污水井", quantity=5, unit="眼")
     ExpenditureFactory(project=project, amount=Decimal("113500"), date=D(2020, 8, 1))
     ExpenditureFactory(project=project, amount=Decimal("1000"), date=D(2019, 12, 1))
     text = build(tree.naiman, YEAR, tmp_path)

@@ -64,7 +64,10 @@ def test_another_branch_cannot_reach_a_report_by_its_id(client, member, tree, pa
         reverse("reports:section-update", args=[report.pk, "relief"]),
     ]:
         assert client.get(url).status_code == 403
+    sections = list(report.sections.order_by("pk").values())
     assert client.post(reverse("reports:report-publish", args=[report.pk])).status_code == 403
+    assert not Publication.objects.exists()
+    assert list(report.sections.order_by("pk").values()) == sections
 
 
 def test_only_leaders_publish(client, member, tree, payment):
