@@ -5,3 +5,21 @@ from django.utils.translation import gettext_lazy as _
 class AidConfig(AppConfig):
     name = "aid"
     verbose_name = _("救助发放")
+
+    def ready(self):
+        """Tells the kernel (``redcross.registry``) what this app brings: its import sheet and
+        drop-down, its ledger, and its part of the demo."""
+        from redcross.registry import (
+            register_demo_loader,
+            register_export,
+            register_import_option,
+            register_import_sheet,
+        )
+
+        from . import demo, exports, imports
+
+        register_import_sheet(imports.DisbursementSheet, order=50)
+        register_import_option("救助类别", imports.categories_offered, order=10)
+        register_export("disbursements", exports.DisbursementLedger)
+        register_demo_loader(demo.demo_naiman, order=10)
+        register_demo_loader(demo.demo_ankang, order=40)

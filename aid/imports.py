@@ -236,3 +236,8 @@ class DisbursementSheet(Sheet):
         if self.ids.get("aid.Disbursement"):
             person_years_refresh(beneficiaries=list(self.paid))
             relief_days_rebuild(chapters=[self.context.chapter.pk])
+
+
+def categories_offered(chapter):
+    """The 救助类别 drop-down of the blank template (registered in ``AidConfig.ready``)."""
+    return [c.name for c in AidCategory.objects.filter(is_active=True)]

@@ -268,3 +268,8 @@ def donations_ankang(city, user=None):
             purpose="红十字博爱送万家",
             in_kind_amount=Decimal(value),
         )
+
+
+def demo_ankang(chapters, users):
+    """The demo loader (``redcross.registry``): 安康市's donations."""
+    donations_ankang(chapters["610900"])

@@ -278,3 +278,28 @@ class DonationSheet(Sheet):
             "donations.Donation": [d.pk for d in self.created],
             "donations.Receipt": [r.pk for r in self.receipts],
         }
+
+
+def donor_kinds_offered(chapter):
+    """The 捐赠人类型 drop-down of the blank template (registered in ``DonationsConfig.ready``)."""
+    return [str(k.label) for k in DonorKind]
+
+
+def donation_kinds_offered(chapter):
+    """The 捐赠方式 drop-down."""
+    return [str(k.label) for k in DonationKind]
+
+
+def valuation_bases_offered(chapter):
+    """The 折价依据 drop-down."""
+    return [str(b.label) for b in ValuationBasis]
+
+
+def funds_offered(chapter):
+    """The 基金 drop-down: the chapter's funds."""
+    return list(Fund.objects.filter(chapter=chapter).order_by("name").values_list("name", flat=True))
+
+
+def drives_offered(chapter):
+    """The 募捐活动 drop-down: the chapter's drives, each name once."""
+    return sorted(set(Drive.objects.filter(chapter=chapter).values_list("name", flat=True)))

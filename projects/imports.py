@@ -173,3 +173,18 @@ class ExpenditureSheet(Sheet):
         if fund is not None:
             context.balances[fund.name] -= amount
         return expenditure
+
+
+def kinds_offered(chapter):
+    """The 项目类型 drop-down of the blank template (registered in ``ProjectsConfig.ready``)."""
+    return [k.name for k in ProjectKind.objects.filter(is_active=True)]
+
+
+def statuses_offered(chapter):
+    """The 项目状态 drop-down of the blank template."""
+    return [str(s.label) for s in ProjectStatus]
+
+
+def projects_offered(chapter):
+    """The 项目 drop-down: the chapter's projects."""
+    return list(Project.objects.filter(chapter=chapter).order_by("name").values_list("name", flat=True))

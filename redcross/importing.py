@@ -5,7 +5,8 @@ XML through defusedxml; formulas refused, never evaluated), then every sheet is 
 in the order DESIGN.md fixes, so a row may name what an earlier sheet defines. Nothing is written
 while any row is wrong: the checking keeps its own view of names, receipt numbers and fund
 balances, and the records are then created in batches in one transaction. Each app says what
-its sheets hold in its own ``imports.py``; ``SHEETS`` below names them in order.
+its sheets hold in its own ``imports.py`` and registers them, with their order, in its
+``AppConfig.ready()`` (``redcross.registry``).
 """
 
 import datetime
@@ -23,7 +24,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from . import bounds
@@ -31,23 +31,16 @@ from .access import Access
 from .choices import ImportStatus
 from .models import ClosedPeriod, ImportBatch, every
 from .money import format_money
+from .registry import sheets as registry_sheets
 
-SHEETS = [
-    "donations.imports.FundSheet",
-    "donations.imports.DriveSheet",
-    "projects.imports.ProjectSheet",
-    "donations.imports.DonationSheet",
-    "aid.imports.DisbursementSheet",
-    "training.imports.SessionSheet",
-    "projects.imports.ExpenditureSheet",
-]
 NOTES_SHEET = "说明"
 OPTIONS_SHEET = "选项"
 BATCH = 2000
 
 
 def sheet_classes():
-    return [import_string(path) for path in SHEETS]
+    """The sheets the apps register (``redcross.registry``), in the order they are checked."""
+    return registry_sheets()
 
 
 # --- problems ---------------------------------------------------------------------------------
