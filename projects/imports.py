@@ -188,3 +188,9 @@ def statuses_offered(chapter):
 def projects_offered(chapter):
     """The 项目 drop-down: the chapter's projects."""
     return list(Project.objects.filter(chapter=chapter).order_by("name").values_list("name", flat=True))
+
+
+def context_load(context):
+    """Puts the chapter's projects on a new import context (registered in ProjectsConfig.ready);
+    the 项目 sheet adds the file's own."""
+    context.projects = {project.name: project for project in Project.objects.filter(chapter=context.chapter)}

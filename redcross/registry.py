@@ -14,9 +14,12 @@ the demo and the import's undo find the apps' parts here instead (after NetBox's
   chapter into a new ``ImportContext`` (names defined, balances).
 - ``import_rechecks``: callables ``(context, result)`` run once every record of an import is
   made, inside its transaction, adding problems that refuse the whole import.
-- ``import_undone``: callables ``(batch, voided)`` run when a batch is undone, inside its
-  transaction (``voided``: model → ids voided); they refuse (ValidationError) or bring derived
-  tables up to date.
+- ``import_undo_checks``: callables ``(batch, voided)`` run when a batch is undone, inside its
+  transaction (``voided``: model → ids voided); they refuse the undo with a ValidationError.
+- ``import_undone``: callables ``(batch, voided)`` run after them, bringing derived tables up
+  to date.
+- ``correction_hooks``: model → its ``redcross.corrections.CorrectionHooks``: what voiding,
+  reversing and approving a record of that kind must also check or do.
 - ``exports``: key → export class, every export a list page, a ledger or a job may name.
 - ``demo_loaders``: (order, callable ``(chapters, users)``), run by ``load_demo`` in order.
 """
@@ -45,7 +48,9 @@ registry = Registry(
         "import_options": [],
         "import_context": [],
         "import_rechecks": [],
+        "import_undo_checks": [],
         "import_undone": [],
+        "correction_hooks": {},
         "exports": {},
         "demo_loaders": [],
     }
@@ -77,6 +82,11 @@ def register_export(key, export):
     exports[key] = export
 
 
+def register_correction_hooks(model, hooks):
+    """Names the ``CorrectionHooks`` of ``model``'s records."""
+    registry["correction_hooks"][model] = hooks
+
+
 def register_demo_loader(loader, *, order):
     """Adds a part of the demo, run after every part of a lower ``order``."""
     if any(entry[1] is loader for entry in registry["demo_loaders"]):
@@ -97,7 +107,7 @@ def demo_loaders():
 
 def register(store, hook):
     """Adds ``hook`` to one of the lists of callables (``import_context``, ``import_rechecks``,
-    ``import_undone``), once."""
+    ``import_undo_checks``, ``import_undone``), once."""
     hooks = registry[store]
     if hook not in hooks:
         hooks.append(hook)
