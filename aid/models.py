@@ -109,6 +109,7 @@ class Disbursement(ApprovedModel):
     objects = StandingManager.from_queryset(DisbursementQuerySet)()
     all_objects = DisbursementQuerySet.as_manager()
 
+    correction_amounts = ("cash_amount", "in_kind_amount")
     SUMMARY_FIELDS = ("beneficiary", "date", "chapter", "category", "fund")
 
     def _summary_key(self):

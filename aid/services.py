@@ -10,7 +10,7 @@ from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 
 from donations.services import fund_lock_for_spending
-from redcross.corrections import approval_mark, correctable
+from redcross.corrections import CorrectionHooks, approval_mark, correctable, repeat_payments
 from redcross.idnumber import normalize_id_number
 from redcross.money import to_money
 
@@ -299,3 +299,21 @@ def disbursement_correct(
         fund=fund,
         remarks=remarks,
     )
+
+
+class DisbursementCorrections(CorrectionHooks):
+    """What approving a relief payment checks, and warns of (registered in AidConfig.ready)."""
+
+    def approval_checks(self, record):
+        """The fund, as it stands now, must still be able to pay for the payment's category."""
+        if record.fund_id is not None:
+            fund_lock_for_spending(
+                fund=record.fund,
+                chapter=record.chapter,
+                amount=to_money(record.correction_total()),
+                excluding=record,
+                purpose_category=record.category,
+            )
+
+    def approval_repeats(self, record):
+        return repeat_payments(record)

@@ -207,6 +207,7 @@ class Donation(CorrectableModel):
 
     objects = StandingManager.from_queryset(DonationQuerySet)()
     all_objects = DonationQuerySet.as_manager()
+    correction_amounts = ("amount",)
 
     class Meta:
         verbose_name = _("捐赠")
@@ -308,6 +309,7 @@ class Payout(CorrectableModel):
 
     objects = StandingManager.from_queryset(ChapterScopedQuerySet)()
     all_objects = ChapterScopedQuerySet.as_manager()
+    correction_amounts = ("cash_amount", "in_kind_amount")
 
     class Meta:
         verbose_name = _("款物拨付")

@@ -10,19 +10,23 @@ class ProjectsConfig(AppConfig):
         """Tells the kernel (``redcross.registry``) what this app brings: its import sheets and
         drop-downs, its exports, and its part of the demo."""
         from redcross.registry import (
+            register,
+            register_correction_hooks,
             register_demo_loader,
             register_export,
             register_import_option,
             register_import_sheet,
         )
 
-        from . import demo, exports, imports
+        from . import demo, exports, imports, models, services
 
         register_import_sheet(imports.ProjectSheet, order=30)
         register_import_sheet(imports.ExpenditureSheet, order=70)
         register_import_option("项目类型", imports.kinds_offered, order=30)
         register_import_option("项目状态", imports.statuses_offered, order=50)
         register_import_option("项目", imports.projects_offered, order=120, of_chapter=True)
+        register("import_context", imports.context_load)
+        register_correction_hooks(models.Expenditure, services.ExpenditureCorrections())
         register_export("expenditures", exports.ExpenditureLedger)
         register_export("projects", exports.ProjectExport)
         register_demo_loader(demo.demo_naiman, order=20)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from donations.services import fund_lock_for_spending
 from redcross import bounds
-from redcross.corrections import approval_mark, correctable
+from redcross.corrections import CorrectionHooks, approval_mark, correctable
 from redcross.money import format_money, to_money
 
 from .choices import NEXT_STATUS, ProjectStatus
@@ -200,3 +200,30 @@ def expenditure_record(*, chapter, user, **fields):
 def expenditure_correct(*, expenditure, user, **fields):
     expenditure = correctable(Expenditure, expenditure)
     return _expenditure_fill(expenditure, user=user, **fields)
+
+
+class ExpenditureCorrections(CorrectionHooks):
+    """What approving a project expenditure checks (registered in ProjectsConfig.ready)."""
+
+    def approval_checks(self, record):
+        """The project is not audited, the spending stays within budget or states why, and the
+        fund, as it stands now, can still pay for the project."""
+        if record.project.status == ProjectStatus.AUDITED:
+            raise ValidationError(
+                _("项目“%(project)s”已审计，不能再批准支出") % {"project": record.project.name}
+            )
+        spent = Expenditure.objects.filter(project=record.project_id).aggregate(total=Sum("amount"))["total"]
+        after = to_money(spent) + record.amount
+        if after > record.project.budget and not record.over_budget_reason:
+            raise ValidationError(
+                _("批准后项目累计支出 %(after)s 元，超过预算 %(budget)s 元，须由录入人补填超预算原因")
+                % {"after": format_money(after), "budget": format_money(record.project.budget)}
+            )
+        if record.fund_id is not None:
+            fund_lock_for_spending(
+                fund=record.fund,
+                chapter=record.chapter,
+                amount=to_money(record.correction_total()),
+                excluding=record,
+                purpose_project=record.project,
+            )

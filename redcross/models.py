@@ -339,6 +339,8 @@ class CorrectableModel(TrackedModel):
     """
 
     never_deleted = True
+    # The money fields a reversal negates; their sum is what the record moves (``correction_total``).
+    correction_amounts = ()
 
     voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
     voided_by = models.ForeignKey(
@@ -380,6 +382,10 @@ class CorrectableModel(TrackedModel):
     @property
     def stands(self):
         return not self.is_void and not self.is_pending
+
+    def correction_total(self):
+        """The money the record moves: the sum of its ``correction_amounts``."""
+        return sum((getattr(self, name) for name in self.correction_amounts), Decimal("0.00"))
 
     @property
     def status_label(self):

@@ -130,8 +130,8 @@ class ApproveView(CorrectionView):
 def approval_context(record):
     """What a record's page shows of its approval: repeat payments to the same person."""
     repeats = []
-    if record._meta.label_lower == "aid.disbursement" and record.is_pending:
-        repeats = corrections.repeat_payments(record)
+    if record.is_pending:
+        repeats = corrections.hooks_for(record).approval_repeats(record)
     return {"repeats": repeats}
 
 
