@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from aid.models import AidCategory
 from redcross.access import Access
 from redcross.importing import (
     BadValue,
@@ -49,7 +48,7 @@ class FundSheet(Sheet):
         purpose = as_text(values["限定用途"])
         category = project = None
         if purpose:
-            category = AidCategory.objects.filter(name=purpose).first()
+            category = Fund.category_model().objects.filter(name=purpose).first()
             project = None if category else context.projects.get(purpose)
             if category is None and project is None:
                 raise RowProblems(

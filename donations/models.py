@@ -103,6 +103,17 @@ class Fund(TrackedModel):
         """What a restricted fund may be spent on, or None."""
         return self.restricted_category or self.restricted_project
 
+    @classmethod
+    def category_model(cls):
+        """aid's relief category model, reached through the fund's own field: the apps that
+        spend from funds depend on donations, never the other way round."""
+        return cls._meta.get_field("restricted_category").related_model
+
+    @classmethod
+    def project_model(cls):
+        """The projects' model, reached through the fund's own field (see ``category_model``)."""
+        return cls._meta.get_field("restricted_project").related_model
+
 
 class DriveQuerySet(ChapterScopedQuerySet):
     date_field = "start_date"

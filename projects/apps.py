@@ -9,6 +9,10 @@ class ProjectsConfig(AppConfig):
     def ready(self):
         """Tells the kernel (``redcross.registry``) what this app brings: its import sheets and
         drop-downs, its exports, and its part of the demo."""
+        from django.db.models import F
+
+        from donations.choices import LedgerEntryKind
+        from donations.selectors import FundOutflow, register_fund_outflow
         from redcross.registry import (
             register,
             register_correction_hooks,
@@ -28,6 +32,15 @@ class ProjectsConfig(AppConfig):
         register("import_context", imports.context_load)
         register_correction_hooks(models.Expenditure, services.ExpenditureCorrections())
         register_export("expenditures", exports.ExpenditureLedger)
+        register_fund_outflow(
+            FundOutflow(
+                kind=LedgerEntryKind.EXPENDITURE,
+                model=models.Expenditure,
+                amount=F("amount"),
+                party=F("payee"),
+                purpose=F("project__name"),
+            )
+        )
         register_export("projects", exports.ProjectExport)
         register_demo_loader(demo.demo_naiman, order=20)
         register_demo_loader(demo.demo_ankang, order=60)
