@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from .excel import INTEGER, Column, LedgerWorkbook
 from .filters import ChangeFilterSet
+from .history import differences, field_labels
 from .personal import MASKS
 from .registry import registry
 
@@ -278,7 +279,6 @@ class ChangeExport(RecordExport):
         from django.contrib.auth import get_user_model
 
         from .choices import ChangeAction
-        from .history import differences, field_labels
         from .models import Chapter
 
         chapters = dict(Chapter.objects.values_list("pk", "name"))

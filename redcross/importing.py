@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from . import bounds
 from .access import Access
 from .choices import ImportStatus
+from .history import recorded_update
 from .models import ClosedPeriod, ImportBatch, every
 from .registry import registry
 from .registry import sheets as registry_sheets
@@ -866,8 +867,6 @@ def import_undo(batch, *, user):
 
 def _void_imported(model, ids, *, user, reason, batch):
     """Voids the records ``ids`` of ``model`` at once (one UPDATE per chunk), kept in history."""
-    from .history import recorded_update
-
     field = model.closing_date_field
     closed = list(ClosedPeriod.objects.filter(chapter=batch.chapter_id, reopened_at__isnull=True))
     for start in range(0, len(ids), BATCH):

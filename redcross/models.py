@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import bounds
 from .choices import ChangeAction, ChapterLevel, ExportStatus, ImportJob, ImportStatus, PeriodKind, Role
+from .recording import actor, before_save, recorded_by_app, row_of
 
 MONEY_MAX_DIGITS = 14
 MONEY_DECIMAL_PLACES = 2
@@ -254,8 +255,6 @@ class TrackedModel(models.Model):
     never_deleted = False
 
     def save(self, *args, **kwargs):
-        from .history import before_save, record_change
-
         adding = self._state.adding
         self._refuse_closed(adding)
         before = before_save(self)
@@ -280,8 +279,6 @@ class TrackedModel(models.Model):
                 raise ValidationError({self.closing_date_field: period.refusal(field.verbose_name)})
 
     def delete(self, *args, **kwargs):
-        from .history import record_change, recorded_by_app, row_of
-
         if self.never_deleted:
             raise ValidationError(
                 _("%(kind)s是会计记录，不能删除；请作废（未结账期间）或冲销（已结账期间）")
@@ -587,6 +584,25 @@ class Change(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("history is never deleted")
+
+
+def record_change(record, action, before=None):
+    """Writes a Change for ``record`` (SQLite only: on PostgreSQL the trigger has written it)."""
+    if not recorded_by_app():
+        return
+    user_id, source = actor()
+    after = None if action == "delete" else row_of(record)
+    row = after or before or {}
+    Change.objects.create(
+        table=record._meta.db_table,
+        record_id=record.pk if record.pk is not None else row.get("id"),
+        chapter_id=row.get("chapter_id"),
+        action=action,
+        user_id=user_id,
+        source=source,
+        before=before,
+        after=after,
+    )
 
 
 class ClosedPeriod(TrackedModel):

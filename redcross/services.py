@@ -15,6 +15,7 @@ from . import bounds
 from .access import Access
 from .choices import ExportStatus
 from .exports import export_class
+from .history import history_entry
 from .models import Export
 from .money import to_money
 
@@ -240,7 +241,6 @@ def _period_bounds(kind, year, part):
 def approval_threshold_set(*, chapter, user, amount):
     """Sets the amount above which ``chapter``'s relief payments and project expenditures wait
     for a leader's approval (None: none wait). Administrators only; kept in history."""
-    from .history import history_entry
     from .models import Chapter
 
     if not Access(user).can_administer(chapter):
@@ -353,7 +353,6 @@ def member_create(*, chapter, by, username, full_name, role, password=""):
     from django.contrib.auth import get_user_model
 
     from .choices import Role
-    from .history import history_entry
     from .models import Membership
 
     _require_administrator(chapter, by)
@@ -392,7 +391,6 @@ def member_role_set(*, chapter, by, user, role):
     """Gives ``user`` another role in ``chapter``. The chapter keeps at least one active
     administrator, so that someone can still manage it."""
     from .choices import Role
-    from .history import history_entry
     from .models import Membership
 
     _require_administrator(chapter, by)
@@ -423,8 +421,6 @@ def member_active_set(*, chapter, by, user, active):
     last active administrator, not an account that also serves elsewhere."""
     from django.contrib.auth import get_user_model
 
-    from .history import history_entry
-
     _require_administrator(chapter, by)
     user = get_user_model().objects.select_for_update().get(pk=user.pk)
     _require_account(chapter, user, by)
@@ -448,8 +444,6 @@ def member_password_reset(*, chapter, by, user, password=""):
     """Sets a new password for a user of ``chapter`` (generated when none is given); returns it
     to be shown once. History keeps that it was reset, never the password."""
     from django.contrib.auth import get_user_model
-
-    from .history import history_entry
 
     _require_administrator(chapter, by)
     user = get_user_model().objects.select_for_update().get(pk=user.pk)
@@ -476,7 +470,6 @@ def chapters_load(*, rows):
 
     from .choices import Role
     from .divisions import DivisionErrors, divisions_check, level_of
-    from .history import history_entry
     from .models import Chapter, Membership
     from .passwords import password_generate
 

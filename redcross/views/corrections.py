@@ -14,9 +14,9 @@ from django.views.generic import FormView
 
 from redcross import corrections
 from redcross.forms import DateField
-from redcross.models import every
+from redcross.models import ClosedPeriod, CorrectableModel, every
 
-from .generic import AccessMixin, add_service_errors
+from .base import AccessMixin, add_service_errors
 
 
 class VoidForm(forms.Form):
@@ -137,8 +137,6 @@ def approval_context(record):
 
 def correction_context(record, access):
     """The record's status and the corrections the user may make of it, for its page."""
-    from redcross.models import ClosedPeriod, CorrectableModel
-
     if not isinstance(record, CorrectableModel):
         return {}
     closed = ClosedPeriod.covering(record.chapter_id, getattr(record, record.closing_date_field))
