@@ -19,9 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .choices import ChangeAction
 from .excel import INTEGER, Column, LedgerWorkbook
 from .filters import ChangeFilterSet
 from .history import differences, field_labels
+from .models import Change, Chapter, CorrectableModel, every
 from .personal import MASKS
 from .registry import registry
 
@@ -61,8 +63,6 @@ class RecordExport:
     # --- what is exported ----------------------------------------------------------------------
 
     def base_queryset(self):
-        from .models import every
-
         return every(self.model).visible_to(self.access)
 
     def filterset(self, params):
@@ -128,8 +128,6 @@ class RecordExport:
 
     @property
     def correctable(self):
-        from .models import CorrectableModel
-
         return self.model is not None and issubclass(self.model, CorrectableModel)
 
     def marked(self, queryset, rows):
@@ -271,15 +269,10 @@ class ChangeExport(RecordExport):
     ]
 
     def base_queryset(self):
-        from .models import Change
-
         return Change.objects.filter(chapter_id__in=self.access.readable_chapters().values("pk"))
 
     def rows(self, queryset):
         from django.contrib.auth import get_user_model
-
-        from .choices import ChangeAction
-        from .models import Chapter
 
         chapters = dict(Chapter.objects.values_list("pk", "name"))
         users = dict(get_user_model().objects.values_list("pk", "username"))
