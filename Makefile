@@ -35,8 +35,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 messages: $(STAMP)
 	@$(BIN)/python manage.py compilemessages -l en --ignore=.venv -v0
 
+# ruff, then the layer contracts of .importlinter: the kernel imports no app, and the apps depend
+# one way (a back-edge fails here).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # Backups of DATABASE_URL's database (pg_dump custom format; the SQLite file without it).
 #   make backup [FILE=backups/x.dump]    make restore FILE=backups/x.dump

@@ -202,3 +202,13 @@ def relief_ankang_2023h1(chapters):
                 head_count=head_count or 1,
                 remarks=remarks,
             )
+
+
+def demo_naiman(chapters, users):
+    """The demo loader (``redcross.registry``): 奈曼旗's 2020 relief."""
+    relief_naiman(chapters["150525"], users["demo-staff"])
+
+
+def demo_ankang(chapters, users):
+    """The demo loader: 安康市's counties' 2023 first-half relief."""
+    relief_ankang_2023h1(chapters)

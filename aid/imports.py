@@ -23,6 +23,7 @@ from redcross.rules import in_columns
 
 from .models import AidCategory, Beneficiary, Disbursement
 from .rules import beneficiary_problems, disbursement_problems
+from .services import person_years_refresh, relief_days_rebuild
 
 
 def _id_number(value):
@@ -245,3 +246,16 @@ class DisbursementSheet(Sheet):
         if self.ids.get("aid.Disbursement"):
             person_years_refresh(beneficiaries=list(self.paid))
             relief_days_rebuild(chapters=[self.context.chapter.pk])
+
+
+def categories_offered(chapter):
+    """The 救助类别 drop-down of the blank template (registered in ``AidConfig.ready``)."""
+    return [c.name for c in AidCategory.objects.filter(is_active=True)]
+
+
+def undo_refresh_summaries(batch, voided):
+    """After an undo (registered in AidConfig.ready): the people counted and the days' sums of
+    the chapter are rebuilt from the payments left."""
+    chapter = batch.chapter
+    person_years_refresh(beneficiaries=Beneficiary.objects.filter(chapter=chapter).values("pk"))
+    relief_days_rebuild(chapters=[chapter.pk])

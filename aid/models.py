@@ -1,8 +1,11 @@
 """Relief disbursements (救助发放) and the people they reach."""
 
+import hashlib
+
 from django.core.validators import MinValueValidator
-from django.db import models, transaction
-from django.db.models import Q
+from django.db import connection, models, transaction
+from django.db.models import Count, Min, Q, Sum
+from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -111,6 +114,7 @@ class Disbursement(ApprovedModel):
     objects = StandingManager.from_queryset(DisbursementQuerySet)()
     all_objects = DisbursementQuerySet.as_manager()
 
+    correction_amounts = ("cash_amount", "in_kind_amount")
     SUMMARY_FIELDS = ("beneficiary", "date", "chapter", "category", "fund")
 
     def _summary_key(self):
@@ -119,8 +123,6 @@ class Disbursement(ApprovedModel):
     @transaction.atomic
     def save(self, *args, **kwargs):
         """Saves, and keeps the summaries (PersonYear, ReliefDay) true before and after."""
-        from .services import summaries_refresh
-
         before = None
         if self.pk:
             before = Disbursement.all_objects.filter(pk=self.pk).values_list(*self.SUMMARY_FIELDS).first()
@@ -129,8 +131,6 @@ class Disbursement(ApprovedModel):
 
     @transaction.atomic
     def delete(self, *args, **kwargs):
-        from .services import summaries_refresh
-
         key = self._summary_key()
         result = super().delete(*args, **kwargs)
         summaries_refresh([key])
@@ -186,7 +186,7 @@ class PersonYear(models.Model):
 
     A report's period starts on 1 January, so the people helped in it are the rows of its year
     whose first day falls in it: counted from here, distinct persons cost an index scan instead of
-    a scan of every payment. ``aid.services.person_years_refresh`` keeps it; every write of a
+    a scan of every payment. ``person_years_refresh`` (below) keeps it; every write of a
     disbursement goes through it.
     """
 
@@ -220,7 +220,7 @@ class PersonYear(models.Model):
 class ReliefDay(models.Model):
     """Derived from disbursements, never entered: the day's payments summed per chapter,
     category and fund. A report sums a year from at most a few thousand of these rows instead of
-    every payment. ``aid.services.relief_days_refresh`` keeps it; every save and delete of a
+    every payment. ``summaries_refresh`` (below) keeps it; every save and delete of a
     disbursement calls it, a bulk write calls ``relief_days_rebuild``."""
 
     chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="+")
@@ -239,3 +239,117 @@ class ReliefDay(models.Model):
 
     def __str__(self):
         return f"{self.chapter_id} {self.category_id} {self.fund_id} {self.date}"
+
+
+# --- keeping the summaries ----------------------------------------------------------------------
+# Here, beside the tables they keep, so that a payment's save keeps them without the models
+# importing the services (which import the models); ``aid.services`` offers them to bulk writes.
+
+
+def person_years_refresh(*, beneficiaries=None, years=None):
+    """Rebuilds the PersonYear rows of ``beneficiaries`` (ids) in ``years`` from their payments
+    (all of them when None). Disbursement.save and delete call it; a bulk write calls it after."""
+    # What stands (the default manager), and no reversal: a reversal reaches nobody.
+    payments = Disbursement.objects.filter(beneficiary__isnull=False, reverses__isnull=True).order_by()
+    stale = PersonYear.objects.all()
+    if beneficiaries is not None:
+        payments = payments.filter(beneficiary__in=beneficiaries)
+        stale = stale.filter(beneficiary__in=beneficiaries)
+    if years is not None:
+        payments = payments.filter(date__year__in=years)
+        stale = stale.filter(year__in=years)
+    stale.delete()
+    rows = []
+    for group in (("beneficiary", "category"), ("beneficiary",)):
+        firsts = payments.values(*group, "beneficiary__chapter", year=ExtractYear("date")).annotate(
+            first=Min("date")
+        )
+        for row in firsts.iterator(chunk_size=10000):
+            rows.append(
+                PersonYear(
+                    chapter_id=row["beneficiary__chapter"],
+                    beneficiary_id=row["beneficiary"],
+                    category_id=row.get("category"),
+                    year=row["year"],
+                    first_date=row["first"],
+                )
+            )
+            if len(rows) >= 10000:
+                PersonYear.objects.bulk_create(rows)
+                rows = []
+    PersonYear.objects.bulk_create(rows)
+
+
+# Over the payments that stand (the default manager); a reversal (冲销) counts in the money only.
+RELIEF_DAY_SUMS = {
+    "payments": Count("pk", filter=Q(reverses__isnull=True)),
+    "cash": Sum("cash_amount"),
+    "in_kind": Sum("in_kind_amount"),
+    "case_count": Sum("cases", filter=Q(reverses__isnull=True)),
+    "groups": Sum("head_count", filter=Q(beneficiary__isnull=True, reverses__isnull=True)),
+}
+
+
+def _relief_days_from(payments):
+    return [
+        ReliefDay(
+            chapter_id=row["chapter"],
+            category_id=row["category"],
+            fund_id=row["fund"],
+            date=row["date"],
+            payments=row["payments"],
+            cash_amount=row["cash"] or 0,
+            in_kind_amount=row["in_kind"] or 0,
+            cases=row["case_count"] or 0,
+            group_persons=row["groups"] or 0,
+        )
+        for row in payments.order_by()
+        .values("chapter", "category", "fund", "date")
+        .annotate(**RELIEF_DAY_SUMS)
+    ]
+
+
+def relief_days_rebuild(*, chapters=None):
+    """Rebuilds ReliefDay for ``chapters`` (ids or a queryset; every chapter when None)."""
+    payments = Disbursement.objects.all()
+    stale = ReliefDay.objects.all()
+    if chapters is not None:
+        payments = payments.filter(chapter__in=chapters)
+        stale = stale.filter(chapter__in=chapters)
+    stale.delete()
+    ReliefDay.objects.bulk_create(_relief_days_from(payments), batch_size=10000)
+
+
+def _summaries_lock(*names):
+    """Serializes the writers of the same summary rows until their transaction ends.
+
+    Two payments of the same day saved at once on PostgreSQL would each delete the day's row and
+    sum the payments they see, and both sums would stand. SQLite writes one transaction at a time.
+    The locks are taken in one order, so two writers never wait on each other.
+    """
+    if connection.vendor != "postgresql":
+        return
+    keys = sorted(
+        {
+            int.from_bytes(hashlib.blake2b(repr(name).encode(), digest_size=8).digest(), "big", signed=True)
+            for name in names
+        }
+    )
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+@transaction.atomic
+def summaries_refresh(keys):
+    """Rebuilds the summaries a payment touched; ``keys`` are (beneficiary, date, chapter,
+    category, fund) of the payment before and after the change."""
+    days = {(key[2], key[3], key[4], key[1]) for key in keys}
+    persons = {(key[0], key[1].year) for key in keys if key[0] is not None}
+    _summaries_lock(*(("relief_day", *day) for day in days), *(("person_year", *p) for p in persons))
+    for chapter, category, fund, date in days:
+        ReliefDay.objects.filter(chapter=chapter, category=category, fund=fund, date=date).delete()
+        payments = Disbursement.objects.filter(chapter=chapter, category=category, fund=fund, date=date)
+        ReliefDay.objects.bulk_create(_relief_days_from(payments))
+    for beneficiary, year in persons:
+        person_years_refresh(beneficiaries=[beneficiary], years=[year])

@@ -1,20 +1,26 @@
 """Writes of relief disbursements. Each service is one transaction and validates before saving."""
 
-import hashlib
 from decimal import Decimal
 
-from django.db import connection, transaction
-from django.db.models import Count, Min, Q, Sum
-from django.db.models.functions import ExtractYear
+from django.db import transaction
 
 from donations.services import fund_lock_for_spending
-from redcross.corrections import approval_mark, correctable
+from redcross.corrections import CorrectionHooks, approval_mark, correctable, repeat_payments
 from redcross.idnumber import normalize_id_number
 from redcross.money import to_money
 from redcross.rules import refuse
 
-from .models import Beneficiary, Disbursement, PersonYear, ReliefDay
+from .models import (  # kept by a payment's save; offered here to bulk writes
+    Beneficiary,
+    Disbursement,
+    person_years_refresh,
+    relief_days_rebuild,
+    summaries_refresh,
+)
 from .rules import beneficiary_problems, disbursement_problems
+
+# Re-exported: bulk writes (the import's undo, benchmarks, tests) call them from here.
+__all__ = ["person_years_refresh", "relief_days_rebuild", "summaries_refresh"]
 
 
 def beneficiary_resolve(*, chapter, name, id_number="", township="", user=None):
@@ -48,115 +54,6 @@ def beneficiary_resolve(*, chapter, name, id_number="", township="", user=None):
     beneficiary.full_clean()
     beneficiary.save()
     return beneficiary
-
-
-def person_years_refresh(*, beneficiaries=None, years=None):
-    """Rebuilds the PersonYear rows of ``beneficiaries`` (ids) in ``years`` from their payments
-    (all of them when None). Disbursement.save and delete call it; a bulk write calls it after."""
-    # What stands (the default manager), and no reversal: a reversal reaches nobody.
-    payments = Disbursement.objects.filter(beneficiary__isnull=False, reverses__isnull=True).order_by()
-    stale = PersonYear.objects.all()
-    if beneficiaries is not None:
-        payments = payments.filter(beneficiary__in=beneficiaries)
-        stale = stale.filter(beneficiary__in=beneficiaries)
-    if years is not None:
-        payments = payments.filter(date__year__in=years)
-        stale = stale.filter(year__in=years)
-    stale.delete()
-    rows = []
-    for group in (("beneficiary", "category"), ("beneficiary",)):
-        firsts = payments.values(*group, "beneficiary__chapter", year=ExtractYear("date")).annotate(
-            first=Min("date")
-        )
-        for row in firsts.iterator(chunk_size=10000):
-            rows.append(
-                PersonYear(
-                    chapter_id=row["beneficiary__chapter"],
-                    beneficiary_id=row["beneficiary"],
-                    category_id=row.get("category"),
-                    year=row["year"],
-                    first_date=row["first"],
-                )
-            )
-            if len(rows) >= 10000:
-                PersonYear.objects.bulk_create(rows)
-                rows = []
-    PersonYear.objects.bulk_create(rows)
-
-
-# Over the payments that stand (the default manager); a reversal (冲销) counts in the money only.
-RELIEF_DAY_SUMS = {
-    "payments": Count("pk", filter=Q(reverses__isnull=True)),
-    "cash": Sum("cash_amount"),
-    "in_kind": Sum("in_kind_amount"),
-    "case_count": Sum("cases", filter=Q(reverses__isnull=True)),
-    "groups": Sum("head_count", filter=Q(beneficiary__isnull=True, reverses__isnull=True)),
-}
-
-
-def _relief_days_from(payments):
-    return [
-        ReliefDay(
-            chapter_id=row["chapter"],
-            category_id=row["category"],
-            fund_id=row["fund"],
-            date=row["date"],
-            payments=row["payments"],
-            cash_amount=row["cash"] or 0,
-            in_kind_amount=row["in_kind"] or 0,
-            cases=row["case_count"] or 0,
-            group_persons=row["groups"] or 0,
-        )
-        for row in payments.order_by()
-        .values("chapter", "category", "fund", "date")
-        .annotate(**RELIEF_DAY_SUMS)
-    ]
-
-
-def relief_days_rebuild(*, chapters=None):
-    """Rebuilds ReliefDay for ``chapters`` (ids or a queryset; every chapter when None)."""
-    payments = Disbursement.objects.all()
-    stale = ReliefDay.objects.all()
-    if chapters is not None:
-        payments = payments.filter(chapter__in=chapters)
-        stale = stale.filter(chapter__in=chapters)
-    stale.delete()
-    ReliefDay.objects.bulk_create(_relief_days_from(payments), batch_size=10000)
-
-
-def _summaries_lock(*names):
-    """Serializes the writers of the same summary rows until their transaction ends.
-
-    Two payments of the same day saved at once on PostgreSQL would each delete the day's row and
-    sum the payments they see, and both sums would stand. SQLite writes one transaction at a time.
-    The locks are taken in one order, so two writers never wait on each other.
-    """
-    if connection.vendor != "postgresql":
-        return
-    keys = sorted(
-        {
-            int.from_bytes(hashlib.blake2b(repr(name).encode(), digest_size=8).digest(), "big", signed=True)
-            for name in names
-        }
-    )
-    with connection.cursor() as cursor:
-        for key in keys:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
-
-
-@transaction.atomic
-def summaries_refresh(keys):
-    """Rebuilds the summaries a payment touched; ``keys`` are (beneficiary, date, chapter,
-    category, fund) of the payment before and after the change."""
-    days = {(key[2], key[3], key[4], key[1]) for key in keys}
-    persons = {(key[0], key[1].year) for key in keys if key[0] is not None}
-    _summaries_lock(*(("relief_day", *day) for day in days), *(("person_year", *p) for p in persons))
-    for chapter, category, fund, date in days:
-        ReliefDay.objects.filter(chapter=chapter, category=category, fund=fund, date=date).delete()
-        payments = Disbursement.objects.filter(chapter=chapter, category=category, fund=fund, date=date)
-        ReliefDay.objects.bulk_create(_relief_days_from(payments))
-    for beneficiary, year in persons:
-        person_years_refresh(beneficiaries=[beneficiary], years=[year])
 
 
 def _fill(
@@ -297,3 +194,21 @@ def disbursement_correct(
         fund=fund,
         remarks=remarks,
     )
+
+
+class DisbursementCorrections(CorrectionHooks):
+    """What approving a relief payment checks, and warns of (registered in AidConfig.ready)."""
+
+    def approval_checks(self, record):
+        """The fund, as it stands now, must still be able to pay for the payment's category."""
+        if record.fund_id is not None:
+            fund_lock_for_spending(
+                fund=record.fund,
+                chapter=record.chapter,
+                amount=to_money(record.correction_total()),
+                excluding=record,
+                purpose_category=record.category,
+            )
+
+    def approval_repeats(self, record):
+        return repeat_payments(record)

@@ -7,8 +7,6 @@
 import datetime
 from decimal import Decimal
 
-from aid.models import AidCategory
-
 from .choices import DonationKind, DonorKind, ValuationBasis
 from .models import Fund
 from .services import (
@@ -102,14 +100,14 @@ EPIDEMIC_COMMAND = "奈曼旗新冠肺炎疫情防控指挥部"
 
 def funds_naiman(chapter, user):
     """The county's funds with what flowed in and what was passed on, by short name."""
-    leukemia = AidCategory.objects.get(name="白血病儿童救助")
+    leukemia = Fund.category_model().objects.get(name="白血病儿童救助")
     funds = {
         "博爱一日捐": fund_create(chapter=chapter, user=user, name="博爱一日捐"),
         "助飞梦想": fund_create(
             chapter=chapter,
             user=user,
             name="助飞梦想助学资金",
-            restricted_category=AidCategory.objects.get(name="助学"),
+            restricted_category=Fund.category_model().objects.get(name="助学"),
         ),
         "白血病儿童": fund_create(
             chapter=chapter, user=user, name="白血病儿童专项慰问金", restricted_category=leukemia
@@ -268,3 +266,8 @@ def donations_ankang(city, user=None):
             purpose="红十字博爱送万家",
             in_kind_amount=Decimal(value),
         )
+
+
+def demo_ankang(chapters, users):
+    """The demo loader (``redcross.registry``): 安康市's donations."""
+    donations_ankang(chapters["610900"])

@@ -1,8 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from aid.models import AidCategory
-from projects.models import Project
 from redcross import bounds
 from redcross.forms import DateField, MoneyField, RecordForm
 from redcross.rules import add_to_form
@@ -19,11 +17,11 @@ def remarks_field():
 class FundForm(RecordForm):
     name = forms.CharField(label=_("基金名称"), max_length=100)
     restricted_category = forms.ModelChoiceField(
-        label=_("限定用途（救助类别）"), queryset=AidCategory.objects.filter(is_active=True), required=False
+        label=_("限定用途（救助类别）"), queryset=Fund.objects.none(), required=False
     )
     restricted_project = forms.ModelChoiceField(
         label=_("限定用途（项目）"),
-        queryset=Project.objects.none(),
+        queryset=Fund.objects.none(),
         required=False,
         help_text=_("两项都不选表示非限定用途；只能选其中一项"),
     )
@@ -31,7 +29,10 @@ class FundForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["restricted_project"].queryset = Project.objects.filter(chapter__in=self.record_chapters)
+        self.fields["restricted_category"].queryset = Fund.category_model().objects.filter(is_active=True)
+        self.fields["restricted_project"].queryset = Fund.project_model().objects.filter(
+            chapter__in=self.record_chapters
+        )
 
     def clean(self):
         data = super().clean()

@@ -1,11 +1,18 @@
 """The import workbook's 基金, 募捐活动 and 捐赠 sheets (DESIGN.md, "Import workbook")."""
 
+from collections import defaultdict
+from decimal import Decimal
+from functools import partial
+
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils.translation import gettext as _
 
-from aid.models import AidCategory
 from redcross.access import Access
 from redcross.importing import (
+    BadValue,
     Col,
+    Problem,
     RowProblems,
     Sheet,
     as_choice,
@@ -18,11 +25,14 @@ from redcross.importing import (
     clean_fields,
     run_checks,
 )
+from redcross.models import every
+from redcross.money import format_money
 from redcross.rules import in_columns, refuse_row
 
 from .choices import DonationKind, DonorKind, ValuationBasis
 from .models import Donation, Donor, Drive, Fund, Receipt
 from .rules import donation_problems, drive_problems
+from .selectors import fund_balance, funds_with_balance
 
 
 class FundSheet(Sheet):
@@ -40,7 +50,7 @@ class FundSheet(Sheet):
         purpose = as_text(values["限定用途"])
         category = project = None
         if purpose:
-            category = AidCategory.objects.filter(name=purpose).first()
+            category = Fund.category_model().objects.filter(name=purpose).first()
             project = None if category else context.projects.get(purpose)
             if category is None and project is None:
                 raise RowProblems(
@@ -285,3 +295,111 @@ class DonationSheet(Sheet):
             "donations.Donation": [d.pk for d in self.created],
             "donations.Receipt": [r.pk for r in self.receipts],
         }
+
+
+def donor_kinds_offered(chapter):
+    """The 捐赠人类型 drop-down of the blank template (registered in ``DonationsConfig.ready``)."""
+    return [str(k.label) for k in DonorKind]
+
+
+def donation_kinds_offered(chapter):
+    """The 捐赠方式 drop-down."""
+    return [str(k.label) for k in DonationKind]
+
+
+def valuation_bases_offered(chapter):
+    """The 折价依据 drop-down."""
+    return [str(b.label) for b in ValuationBasis]
+
+
+def funds_offered(chapter):
+    """The 基金 drop-down: the chapter's funds."""
+    return list(Fund.objects.filter(chapter=chapter).order_by("name").values_list("name", flat=True))
+
+
+def drives_offered(chapter):
+    """The 募捐活动 drop-down: the chapter's drives, each name once."""
+    return sorted(set(Drive.objects.filter(chapter=chapter).values_list("name", flat=True)))
+
+
+# --- what the import keeps of funds, drives and receipts (registered in DonationsConfig.ready) ---
+
+
+def fund_named(context, name):
+    """The fund ``name`` of the chapter or of the file read so far (``context.fund(name)``)."""
+    found = context.funds.get(name)
+    if found is None:
+        raise BadValue(_("基金“%(name)s”不存在") % {"name": name})
+    return found
+
+
+def context_load(context):
+    """Puts the chapter's funds with their balances, its drives, and an empty list of receipt
+    numbers on a new import context; the sheets keep them up to date row by row."""
+    chapter = context.chapter
+    context.funds = {}  # name → Fund (saved or still to create)
+    context.balances = {}  # fund name → Decimal
+    context.drives = defaultdict(list)  # name → Drives
+    context.receipts = {}  # number → where first used ("" for the database)
+    context.fund = partial(fund_named, context)
+    funds = list(Fund.objects.filter(chapter=chapter).order_by("pk"))
+    balances = dict(funds_with_balance(Fund.objects.filter(chapter=chapter)).values_list("pk", "balance"))
+    for fund in funds:
+        context.funds[fund.name] = fund
+        context.balances[fund.name] = Decimal(balances.get(fund.pk) or 0).quantize(Decimal("0.01"))
+    context.extra["opening"] = dict(context.balances)
+    for drive in Drive.objects.filter(chapter=chapter).select_related("fund"):
+        context.drives[drive.name].append(drive)
+
+
+def funds_recheck(context, result):
+    """Locks the funds the file takes money from (it was checked against their balances as they
+    were when the check began) and reads their balances again, the import's records included:
+    a fund below zero means something was spent from it meanwhile, and nothing is imported.
+
+    The lock is taken only now, after the records are made, and held to the commit. FOR NO KEY
+    UPDATE on PostgreSQL: two imports creating rows that name the same fund (each holding its
+    key-share lock) then wait for each other here instead of deadlocking."""
+    opening = context.extra.get("opening", {})
+    spent = [
+        fund.pk
+        for name, fund in context.funds.items()
+        if fund.pk and name in opening and context.balances.get(name, 0) < opening[name]
+    ]
+    if not spent:
+        return
+    no_key = connection.features.has_select_for_no_key_update
+    list(Fund.objects.select_for_update(no_key=no_key).filter(pk__in=spent).order_by("pk").values_list("pk"))
+    funds = funds_with_balance(Fund.objects.filter(pk__in=spent)).order_by("pk")
+    for name, balance in funds.values_list("name", "balance"):
+        balance = Decimal(balance or 0).quantize(Decimal("0.01"))
+        if balance < 0:
+            result.problems.append(
+                Problem(
+                    "",
+                    None,
+                    "",
+                    _(
+                        "基金“%(fund)s”余额不足：检查之后该基金又有支出登记，按本文件导入后余额将为 "
+                        "%(balance)s 元；未导入任何记录，请重新检查"
+                    )
+                    % {"fund": name, "balance": format_money(balance)},
+                )
+            )
+
+
+def undo_refuse_spent_funds(batch, voided):
+    """Voided gifts take their money back: an undo is refused when a fund the voided records
+    name has spent it since."""
+    funds = set()
+    for model, ids in voided.items():
+        if any(f.name == "fund" for f in model._meta.concrete_fields):
+            values = every(model).filter(pk__in=ids).values_list("fund_id", flat=True)
+            funds.update(v for v in values if v is not None)
+    for fund in Fund.objects.select_for_update().filter(pk__in=funds).order_by("pk"):
+        balance = fund_balance(fund)
+        if balance < 0:
+            raise ValidationError(
+                _("基金“%(fund)s”已支出本批次导入的捐赠款，撤销后余额将为 %(balance)s 元，不能整批撤销")
+                % {"fund": fund.name, "balance": format_money(balance)}
+            )

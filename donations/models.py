@@ -103,6 +103,17 @@ class Fund(TrackedModel):
         """What a restricted fund may be spent on, or None."""
         return self.restricted_category or self.restricted_project
 
+    @classmethod
+    def category_model(cls):
+        """aid's relief category model, reached through the fund's own field: the apps that
+        spend from funds depend on donations, never the other way round."""
+        return cls._meta.get_field("restricted_category").related_model
+
+    @classmethod
+    def project_model(cls):
+        """The projects' model, reached through the fund's own field (see ``category_model``)."""
+        return cls._meta.get_field("restricted_project").related_model
+
 
 class Drive(TrackedModel):
     """A donation drive (募捐活动) such as 博爱一日捐; drives of the same name are compared year on year."""
@@ -206,6 +217,7 @@ class Donation(CorrectableModel):
 
     objects = StandingManager.from_queryset(DonationQuerySet)()
     all_objects = DonationQuerySet.as_manager()
+    correction_amounts = ("amount",)
 
     class Meta:
         verbose_name = _("捐赠")
@@ -309,6 +321,7 @@ class Payout(CorrectableModel):
 
     objects = StandingManager.from_queryset(ChapterScopedQuerySet)()
     all_objects = ChapterScopedQuerySet.as_manager()
+    correction_amounts = ("cash_amount", "in_kind_amount")
 
     class Meta:
         verbose_name = _("款物拨付")

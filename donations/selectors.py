@@ -29,15 +29,33 @@ MONEY = money_output_field()
 ZERO = Value(Decimal("0.00"), output_field=MONEY)
 
 
+@dataclass(frozen=True)
+class FundOutflow:
+    """A kind of record, of another app, that spends from a fund: its model, the amount it
+    spends, and how the fund's ledger names its party and purpose (expressions on its rows)."""
+
+    kind: str  # LedgerEntryKind
+    model: type
+    amount: object
+    party: object
+    purpose: object
+
+
+# Filled by the spending apps (aid, projects) in their AppConfig.ready(): donations, which they
+# depend on, knows none of them.
+OUTFLOWS = []
+
+
+def register_fund_outflow(outflow):
+    """Adds a kind of record that spends from a fund (once)."""
+    if all(existing.model is not outflow.model for existing in OUTFLOWS):
+        OUTFLOWS.append(outflow)
+
+
 def fund_outflows():
     """Every kind of record that spends from a fund, with the amount it spends."""
-    from aid.models import Disbursement
-    from projects.models import Expenditure
-
-    return [
-        (Disbursement, F("cash_amount") + F("in_kind_amount")),
-        (Expenditure, F("amount")),
-        (Payout, F("cash_amount") + F("in_kind_amount")),
+    return [(outflow.model, outflow.amount) for outflow in OUTFLOWS] + [
+        (Payout, F("cash_amount") + F("in_kind_amount"))
     ]
 
 
@@ -126,8 +144,6 @@ LEDGER_RANK = {
 def _ledger_sources(fund, start=None, end=None):
     """Per kind of entry: the fund's rows (from ``start`` to ``end`` when given) as
     (date, rank, pk, party, purpose, inflow, outflow)."""
-    from aid.models import Disbursement
-    from projects.models import Expenditure
 
     def rows(queryset, kind, party, purpose, inflow, outflow):
         return (
@@ -152,24 +168,15 @@ def _ledger_sources(fund, start=None, end=None):
                 qs, LedgerEntryKind.DONATION, F("donor__name"), F("drive__name"), F("amount"), ZERO
             ),
         ),
-        (
-            LedgerEntryKind.DISBURSEMENT,
-            Disbursement,
-            lambda qs: rows(
-                qs,
-                LedgerEntryKind.DISBURSEMENT,
-                F("beneficiary__name"),
-                F("category__name"),
-                ZERO,
-                F("cash_amount") + F("in_kind_amount"),
-            ),
-        ),
-        (
-            LedgerEntryKind.EXPENDITURE,
-            Expenditure,
-            lambda qs: rows(
-                qs, LedgerEntryKind.EXPENDITURE, F("payee"), F("project__name"), ZERO, F("amount")
-            ),
+        *(
+            (
+                outflow.kind,
+                outflow.model,
+                lambda qs, outflow=outflow: rows(
+                    qs, outflow.kind, outflow.party, outflow.purpose, ZERO, outflow.amount
+                ),
+            )
+            for outflow in OUTFLOWS
         ),
         (
             LedgerEntryKind.PAYOUT,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from redcross import bounds
-from redcross.corrections import correctable
+from redcross.corrections import CorrectionHooks, correctable
 from redcross.money import format_money, to_money
 from redcross.rules import refuse
 
@@ -413,3 +413,33 @@ def payout_record(*, chapter, user, **fields):
 def payout_correct(*, payout, user, **fields):
     payout = correctable(Payout, payout)
     return _payout_fill(payout, user=user, **fields)
+
+
+class DonationCorrections(CorrectionHooks):
+    """What voiding and reversing a gift must check and do (registered in DonationsConfig.ready):
+    its money can only be taken back while its fund still holds it; its receipts are voided
+    with it; a reversal belongs to no drive."""
+
+    def refuse_taking_back(self, record):
+        fund = Fund.objects.select_for_update().get(pk=record.fund_id)
+        balance = fund_balance(fund)
+        amount = record.amount
+        if balance - amount < 0:
+            raise ValidationError(
+                _(
+                    "基金“%(fund)s”的款项已经支出（余额 %(balance)s 元），"
+                    "不能收回 %(amount)s 元；请先作废或冲销支出"
+                )
+                % {"fund": fund.name, "balance": format_money(balance), "amount": format_money(amount)}
+            )
+
+    def after_void(self, record, *, user, reason):
+        for receipt in Receipt.objects.filter(donation=record, voided_at__isnull=True):
+            receipt.voided_at = record.voided_at
+            receipt.voided_by = user
+            receipt.void_reason = _("捐赠作废：%(reason)s") % {"reason": reason}
+            receipt.updated_by = user
+            receipt.save()
+
+    def prepare_reversal(self, record, reversal):
+        reversal.drive_id = None  # a closed drive's figures stay as they were published

@@ -291,3 +291,13 @@ def projects_ankang(chapters):
         description="宿舍楼主体建设",
     )
     project_advance(project=dorm, user=None, date=D(2023, 5, 30))
+
+
+def demo_naiman(chapters, users):
+    """The demo loader (``redcross.registry``): 奈曼旗's projects."""
+    projects_naiman(chapters["150525"], users["demo-staff"])
+
+
+def demo_ankang(chapters, users):
+    """The demo loader: 安康市's projects."""
+    projects_ankang(chapters)

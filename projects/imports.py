@@ -170,3 +170,24 @@ class ExpenditureSheet(Sheet):
         if fund is not None:
             context.balances[fund.name] -= amount
         return expenditure
+
+
+def kinds_offered(chapter):
+    """The 项目类型 drop-down of the blank template (registered in ``ProjectsConfig.ready``)."""
+    return [k.name for k in ProjectKind.objects.filter(is_active=True)]
+
+
+def statuses_offered(chapter):
+    """The 项目状态 drop-down of the blank template."""
+    return [str(s.label) for s in ProjectStatus]
+
+
+def projects_offered(chapter):
+    """The 项目 drop-down: the chapter's projects."""
+    return list(Project.objects.filter(chapter=chapter).order_by("name").values_list("name", flat=True))
+
+
+def context_load(context):
+    """Puts the chapter's projects on a new import context (registered in ProjectsConfig.ready);
+    the 项目 sheet adds the file's own."""
+    context.projects = {project.name: project for project in Project.objects.filter(chapter=context.chapter)}

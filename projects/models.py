@@ -216,6 +216,7 @@ class Expenditure(ApprovedModel):
 
     objects = StandingManager.from_queryset(ExpenditureQuerySet)()
     all_objects = ExpenditureQuerySet.as_manager()
+    correction_amounts = ("amount",)
 
     class Meta:
         verbose_name = _("项目支出")

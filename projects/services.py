@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from donations.services import fund_lock_for_spending
 from redcross import bounds
-from redcross.corrections import approval_mark, correctable
+from redcross.corrections import CorrectionHooks, approval_mark, correctable
 from redcross.money import format_money, to_money
 from redcross.rules import refuse
 
@@ -194,3 +194,29 @@ def expenditure_record(*, chapter, user, **fields):
 def expenditure_correct(*, expenditure, user, **fields):
     expenditure = correctable(Expenditure, expenditure)
     return _expenditure_fill(expenditure, user=user, **fields)
+
+
+class ExpenditureCorrections(CorrectionHooks):
+    """What approving a project expenditure checks (registered in ProjectsConfig.ready)."""
+
+    def approval_checks(self, record):
+        """The project is not audited, the spending stays within budget or states why, and the
+        fund, as it stands now, can still pay for the project."""
+        if record.project.status == ProjectStatus.AUDITED:
+            raise ValidationError(
+                _("项目“%(project)s”已审计，不能再批准支出") % {"project": record.project.name}
+            )
+        spent = Expenditure.objects.filter(project=record.project_id).aggregate(total=Sum("amount"))["total"]
+        refuse(
+            over_budget_problems(
+                project=record.project, spent=spent, amount=record.amount, reason=record.over_budget_reason
+            )
+        )
+        if record.fund_id is not None:
+            fund_lock_for_spending(
+                fund=record.fund,
+                chapter=record.chapter,
+                amount=to_money(record.correction_total()),
+                excluding=record,
+                purpose_project=record.project,
+            )

@@ -12,8 +12,14 @@ class RedcrossConfig(AppConfig):
 
         from . import (
             checks,  # noqa: F401 — registers the start-up checks
+            exports,
             history,
+            import_template,
         )
+        from .registry import register_export, register_import_option
+
+        register_export("changes", exports.ChangeExport)
+        register_import_option("是否", import_template.yes_no, order=90)
 
         post_migrate.connect(history.install_triggers, sender=self)
         connection_created.connect(history.connection_created)

@@ -10,25 +10,21 @@ A relief payment or expenditure above its chapter's approval threshold waits for
 did not enter it (four eyes); until approved it counts in no total either.
 """
 
+
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import bounds
 from .access import Access
-from .models import ClosedPeriod, every
-from .money import format_money, to_money
+from .models import ApprovedModel, ClosedPeriod, every
+from .money import to_money
 from .periods import half_of
+from .registry import registry
 
-# The money fields a reversal negates, per model label.
-AMOUNTS = {
-    "aid.disbursement": ("cash_amount", "in_kind_amount"),
-    "donations.donation": ("amount",),
-    "donations.payout": ("cash_amount", "in_kind_amount"),
-    "projects.expenditure": ("amount",),
-}
 # Fields a reversal does not copy from the original.
 NOT_COPIED = {
     "id", "created_at", "updated_at", "created_by", "updated_by", "version", "voided_at", "voided_by",
@@ -36,8 +32,42 @@ NOT_COPIED = {
 }  # fmt: skip
 
 
+class CorrectionHooks:
+    """What voiding, reversing and approving one kind of record must also check or do, beyond
+    what every accounting record shares. The kernel knows no kind of record: an app subclasses
+    this in its services for a model of its own and registers it (``redcross.registry``,
+    ``register_correction_hooks``) in its ``AppConfig.ready()``. The defaults do nothing."""
+
+    def refuse_taking_back(self, record):
+        """Before a standing ``record`` is voided or reversed: raises ValidationError when its
+        money cannot be taken back (a gift its fund has already spent)."""
+
+    def after_void(self, record, *, user, reason):
+        """Once ``record`` is voided: whatever goes with it (its receipts)."""
+
+    def prepare_reversal(self, record, reversal):
+        """Adjusts the unsaved ``reversal`` of ``record`` (the amounts are already negated)."""
+
+    def approval_checks(self, record):
+        """Before a pending ``record`` is approved: raises ValidationError when it cannot be, as
+        its fund and purpose stand now (pending records hold no money)."""
+
+    def approval_repeats(self, record):
+        """What the approver of the pending ``record`` is warned of (repeat payments)."""
+        return []
+
+
+NO_HOOKS = CorrectionHooks()
+
+
+def hooks_for(record_or_model):
+    """The registered ``CorrectionHooks`` of a record's kind (the defaults when none)."""
+    model = record_or_model if isinstance(record_or_model, type) else type(record_or_model)
+    return registry["correction_hooks"].get(model, NO_HOOKS)
+
+
 def total_of(record):
-    return sum((getattr(record, name) for name in AMOUNTS[record._meta.label_lower]), to_money(0))
+    return to_money(record.correction_total())
 
 
 def correctable(model, record):
@@ -77,13 +107,15 @@ def can_approve(access, record):
     )
 
 
+def approved_models():
+    """Every kind of record that waits for approval above a threshold (``ApprovedModel``)."""
+    return [m for m in apps.get_models() if issubclass(m, ApprovedModel)]
+
+
 def waiting_for_approval(chapter):
     """(model, count) of the chapter's records waiting for approval, kinds with none left out."""
-    from aid.models import Disbursement
-    from projects.models import Expenditure
-
     counts = []
-    for model in (Disbursement, Expenditure):
+    for model in approved_models():
         count = model.all_objects.filter(chapter=chapter, pending=True, voided_at__isnull=True).count()
         if count:
             counts.append((model, count))
@@ -133,31 +165,7 @@ def record_approve(record, *, user):
 
 
 def _approval_checks(record):
-    from donations.services import fund_lock_for_spending
-    from projects.models import Expenditure
-
-    if isinstance(record, Expenditure):
-        from projects.choices import ProjectStatus
-
-        if record.project.status == ProjectStatus.AUDITED:
-            raise ValidationError(
-                _("项目“%(project)s”已审计，不能再批准支出") % {"project": record.project.name}
-            )
-        from projects.rules import over_budget_problems
-
-        spent = Expenditure.objects.filter(project=record.project_id).aggregate(total=Sum("amount"))["total"]
-        problems = over_budget_problems(
-            project=record.project, spent=spent, amount=record.amount, reason=record.over_budget_reason
-        )
-        if problems:
-            raise ValidationError(problems)
-        purpose = {"purpose_project": record.project}
-    else:
-        purpose = {"purpose_category": record.category}
-    if record.fund_id is not None:
-        fund_lock_for_spending(
-            fund=record.fund, chapter=record.chapter, amount=total_of(record), excluding=record, **purpose
-        )
+    hooks_for(record).approval_checks(record)
 
 
 # --- voiding ----------------------------------------------------------------------------------
@@ -186,49 +194,15 @@ def record_void(record, *, user, reason):
     reversal = record.reversals.filter(voided_at__isnull=True).first()
     if reversal is not None:
         raise ValidationError(_("该记录已被冲销（冲销记录 #%(pk)s），不能再作废") % {"pk": reversal.pk})
-    if _takes_money_in(record) and record.stands:
-        _refuse_if_spent(record, record.amount)
+    if record.stands:
+        hooks_for(record).refuse_taking_back(record)
     record.voided_at = timezone.now()
     record.voided_by = user
     record.void_reason = reason
     record.updated_by = user
     record.save()  # refuses inside a closed period; the summaries follow
-    _void_receipt(record, user=user, reason=reason)
+    hooks_for(record).after_void(record, user=user, reason=reason)
     return record
-
-
-def _takes_money_in(record):
-    return record._meta.label_lower == "donations.donation"
-
-
-def _refuse_if_spent(record, amount):
-    """A gift's money can only be taken back from its fund while the fund still holds it."""
-    from donations.models import Fund
-    from donations.selectors import fund_balance
-
-    fund = Fund.objects.select_for_update().get(pk=record.fund_id)
-    balance = fund_balance(fund)
-    if balance - amount < 0:
-        raise ValidationError(
-            _(
-                "基金“%(fund)s”的款项已经支出（余额 %(balance)s 元），"
-                "不能收回 %(amount)s 元；请先作废或冲销支出"
-            )
-            % {"fund": fund.name, "balance": format_money(balance), "amount": format_money(amount)}
-        )
-
-
-def _void_receipt(record, *, user, reason):
-    if not _takes_money_in(record):
-        return
-    from donations.models import Receipt
-
-    for receipt in Receipt.objects.filter(donation=record, voided_at__isnull=True):
-        receipt.voided_at = record.voided_at
-        receipt.voided_by = user
-        receipt.void_reason = _("捐赠作废：%(reason)s") % {"reason": reason}
-        receipt.updated_by = user
-        receipt.save()
 
 
 # --- reversing --------------------------------------------------------------------------------
@@ -255,8 +229,8 @@ def record_reverse(record, *, user, date, reason):
     if date is None:
         raise ValidationError({"date": _("请填写冲销日期")})
     bounds.check("date", date, bounds.validate_record_date)
-    if _takes_money_in(record):
-        _refuse_if_spent(record, record.amount)
+    hooks = hooks_for(record)
+    hooks.refuse_taking_back(record)
     reversal = model(
         **{
             field.attname: getattr(record, field.attname)
@@ -264,11 +238,10 @@ def record_reverse(record, *, user, date, reason):
             if field.name not in NOT_COPIED
         }
     )
-    for name in AMOUNTS[model._meta.label_lower]:
+    for name in model.correction_amounts:
         setattr(reversal, name, -getattr(record, name))
     setattr(reversal, record.closing_date_field, date)
-    if hasattr(reversal, "drive_id"):
-        reversal.drive_id = None  # a closed drive's figures stay as they were published
+    hooks.prepare_reversal(record, reversal)
     reversal.reverses = record
     reversal.created_by = reversal.updated_by = user
     text = _("冲销 #%(pk)s（%(day)s）：%(reason)s") % {

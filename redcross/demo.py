@@ -13,6 +13,7 @@ from django.db import transaction
 from .choices import ChapterLevel, Role
 from .idnumber import check_character
 from .models import Chapter, Membership
+from .registry import demo_loaders
 
 DEMO_PASSWORD = "redcross-demo"
 
@@ -88,22 +89,11 @@ def users_ensure(chapters):
 
 @transaction.atomic
 def demo_load():
-    """Builds the demo; returns the demo accounts as (username, chapter, role) rows."""
-    from aid.demo import relief_ankang_2023h1, relief_naiman
-    from donations.demo import donations_ankang
-    from projects.demo import projects_ankang, projects_naiman
-    from reports.demo import reports_demo
-    from training.demo import training_ankang, training_naiman
-
+    """Builds the demo: the chapters and accounts, then each app's records through the loaders
+    the apps register (``redcross.registry``). Returns the demo accounts as (username, chapter,
+    role) rows."""
     chapters = chapters_ensure()
     users = users_ensure(chapters)
-    naiman, staff = chapters["150525"], users["demo-staff"]
-    relief_naiman(naiman, staff)
-    projects_naiman(naiman, staff)
-    training_naiman(naiman, staff)
-    relief_ankang_2023h1(chapters)
-    donations_ankang(chapters["610900"])
-    projects_ankang(chapters)
-    training_ankang(chapters)
-    reports_demo(chapters)
+    for loader in demo_loaders():
+        loader(chapters, users)
     return [(u, chapters[code].name, role.label) for u, _, code, role in USERS]

@@ -6,7 +6,8 @@ lists (all pages of them), and its totals row equals the page's totals line. Row
 database in chunks (``values_list(...).iterator()``) and go straight into the one Excel writer
 (``redcross.excel``), so memory stays flat however many rows there are.
 
-Each app declares its exports in its own ``exports.py``; ``EXPORTS`` below names them all.
+Each app declares its exports in its own ``exports.py`` and registers them by key in its
+``AppConfig.ready()``; ``EXPORTS`` below is that register.
 """
 
 import datetime
@@ -15,40 +16,31 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .choices import ChangeAction
 from .excel import INTEGER, Column, LedgerWorkbook
 from .filters import ChangeFilterSet
+from .history import differences, field_labels
+from .models import Change, Chapter, CorrectableModel, every
 from .personal import MASKS
+from .registry import registry
 
 CHUNK_ROWS = 2000
 RECORD_NUMBER = gettext_lazy("记录编号")
 # The last column of an accounting record's export (``RecordExport.marked``).
 STATUS = Column(gettext_lazy("状态"), width=30)
 
-# key → the export class. The four ledgers' keys are a contract of ``export_ledger``.
-EXPORTS = {
-    "donations": "donations.exports.DonationLedger",
-    "disbursements": "aid.exports.DisbursementLedger",
-    "expenditures": "projects.exports.ExpenditureLedger",
-    "funds": "donations.exports.FundLedger",
-    "donors": "donations.exports.DonorExport",
-    "drives": "donations.exports.DriveExport",
-    "payouts": "donations.exports.PayoutExport",
-    "sessions": "training.exports.SessionExport",
-    "certificates": "training.exports.CertificateExport",
-    "instructors": "training.exports.InstructorExport",
-    "projects": "projects.exports.ProjectExport",
-    "changes": "redcross.exports.ChangeExport",
-}
+# key → the export class, as the apps register them (``redcross.registry``). The four ledgers'
+# keys are a contract of ``export_ledger``.
+EXPORTS = registry["exports"]
 LEDGERS = ("donations", "disbursements", "expenditures", "funds")
 
 
 def export_class(key):
     """The export named ``key``; ``KeyError`` for a name that is none."""
-    return import_string(EXPORTS[key])
+    return EXPORTS[key]
 
 
 class RecordExport:
@@ -71,8 +63,6 @@ class RecordExport:
     # --- what is exported ----------------------------------------------------------------------
 
     def base_queryset(self):
-        from .models import every
-
         return every(self.model).visible_to(self.access)
 
     def filterset(self, params):
@@ -138,8 +128,6 @@ class RecordExport:
 
     @property
     def correctable(self):
-        from .models import CorrectableModel
-
         return self.model is not None and issubclass(self.model, CorrectableModel)
 
     def marked(self, queryset, rows):
@@ -281,16 +269,10 @@ class ChangeExport(RecordExport):
     ]
 
     def base_queryset(self):
-        from .models import Change
-
         return Change.objects.filter(chapter_id__in=self.access.readable_chapters().values("pk"))
 
     def rows(self, queryset):
         from django.contrib.auth import get_user_model
-
-        from .choices import ChangeAction
-        from .history import differences, field_labels
-        from .models import Chapter
 
         chapters = dict(Chapter.objects.values_list("pk", "name"))
         users = dict(get_user_model().objects.values_list("pk", "username"))

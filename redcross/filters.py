@@ -7,6 +7,7 @@ from django_filters.widgets import DateRangeWidget
 
 from .access import access_for
 from .choices import ChangeAction, RecordStatus
+from .history import tracked_models
 from .models import Change
 
 
@@ -84,8 +85,6 @@ class CorrectableFilterSet(ChapterRecordFilterSet):
 
 
 def _table_choices():
-    from .history import tracked_models
-
     return sorted(((m._meta.db_table, m._meta.verbose_name) for m in tracked_models()), key=lambda c: c[0])
 
 

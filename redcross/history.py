@@ -9,38 +9,23 @@ demo) the app records its own saves and deletes instead; bulk writes and raw SQL
 there.
 """
 
-import contextvars
 import json
-from contextlib import contextmanager
 
 from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection
 from django.utils.translation import gettext as _
 
 from .choices import ChangeAction
+from .models import Change, Chapter, Membership, TrackedModel, record_change
+from .personal import MASKS
+from .recording import actor, before_save, history_context, recorded_by_app, row_of
 
-_context = contextvars.ContextVar("history_context", default=(None, ""))
-
+# Where the rest of the app has always found them.
+__all__ = ["before_save", "history_context", "record_change", "recorded_by_app", "row_of"]
 
 def tracked_models():
     """The models whose rows are the books: every TrackedModel."""
-    from .models import TrackedModel
-
     return [m for m in apps.get_models() if issubclass(m, TrackedModel)]
-
-
-# --- who and where ----------------------------------------------------------------------------
-
-
-@contextmanager
-def history_context(user, source):
-    """Changes made inside are recorded as ``user``'s, from ``source`` (a page or a command)."""
-    token = _context.set((getattr(user, "pk", None), source[:200]))
-    try:
-        yield
-    finally:
-        _context.reset(token)
 
 
 class HistoryMiddleware:
@@ -66,7 +51,7 @@ def say_who(execute, sql, params, many, context):
     head = sql.lstrip()[:6].upper()
     if head not in ("INSERT", "UPDATE", "DELETE"):
         return execute(sql, params, many, context)
-    user_id, source = _context.get()
+    user_id, source = actor()
     prefix = (
         f"SELECT set_config('redcross.user_id', {_literal(user_id or '')}, true), "
         f"set_config('redcross.source', {_literal(source)}, true); "
@@ -88,55 +73,10 @@ def connection_created(sender, connection, **kwargs):
 # --- the app's own record (SQLite) -----------------------------------------------------------
 
 
-def row_of(record):
-    """A record's row as JSON holds it (dates and amounts as text)."""
-    return json.loads(
-        json.dumps(
-            {f.attname: getattr(record, f.attname) for f in record._meta.concrete_fields},
-            cls=DjangoJSONEncoder,
-        )
-    )
-
-
-def recorded_by_app():
-    return connection.vendor != "postgresql"
-
-
-def before_save(record):
-    """The row as the database holds it, read before a save overwrites it (SQLite only)."""
-    if not recorded_by_app() or record._state.adding or record.pk is None:
-        return None
-    old = type(record)._base_manager.filter(pk=record.pk).first()
-    return row_of(old) if old is not None else None
-
-
-def record_change(record, action, before=None):
-    """Writes a Change for ``record`` (SQLite only: on PostgreSQL the trigger has written it)."""
-    if not recorded_by_app():
-        return
-    from .models import Change
-
-    user_id, source = _context.get()
-    after = None if action == ChangeAction.DELETE else row_of(record)
-    row = after or before or {}
-    Change.objects.create(
-        table=record._meta.db_table,
-        record_id=record.pk if record.pk is not None else row.get("id"),
-        chapter_id=row.get("chapter_id"),
-        action=action,
-        user_id=user_id,
-        source=source,
-        before=before,
-        after=after,
-    )
-
-
 def history_entry(record, before, after, *, chapter_id, action=ChangeAction.UPDATE):
     """Records a change of a setting kept outside the books' tables (a chapter's approval
     threshold, its users and their roles), on every database: no trigger watches those tables."""
-    from .models import Change
-
-    user_id, source = _context.get()
+    user_id, source = actor()
     encode = lambda row: None if row is None else json.loads(json.dumps(row, cls=DjangoJSONEncoder))  # noqa: E731
     return Change.objects.create(
         table=record._meta.db_table, record_id=record.pk, chapter_id=chapter_id, action=action,
@@ -147,15 +87,13 @@ def history_entry(record, before, after, *, chapter_id, action=ChangeAction.UPDA
 def recorded_update(queryset, **values):
     """``queryset.update(**values)``, its changes recorded: by the trigger on PostgreSQL, here
     row by row (before and after) on SQLite."""
-    from .models import Change
-
     if not recorded_by_app():
         return queryset.update(**values)
     model = queryset.model
     pks = list(queryset.values_list("pk", flat=True))
     before = {r.pk: row_of(r) for r in model._base_manager.filter(pk__in=pks)}
     count = model._base_manager.filter(pk__in=pks).update(**values)
-    user_id, source = _context.get()
+    user_id, source = actor()
     Change.objects.bulk_create(
         Change(
             table=model._meta.db_table, record_id=r.pk, chapter_id=r.chapter_id, action=ChangeAction.UPDATE,
@@ -291,7 +229,6 @@ PERSONAL = {"id_number": "id_number", "phone": "phone"}
 def field_labels(table):
     from django.contrib.auth import get_user_model
 
-    from .models import Chapter, Membership
 
     for model in [*tracked_models(), Chapter, Membership, get_user_model()]:
         if model._meta.db_table == table:
@@ -302,7 +239,6 @@ def field_labels(table):
 def differences(change, *, access=None):
     """(label, before, after) of the fields a change touched; personal data masked for ``access``
     when it may not see it."""
-    from .personal import MASKS
 
     model, labels = field_labels(change.table)
     choices = {
@@ -373,7 +309,5 @@ def described(changes, access):
 
 def record_history(record, access):
     """The history of ``record``, oldest first, as ``access`` may read it."""
-    from .models import Change
-
     changes = Change.objects.filter(table=record._meta.db_table, record_id=record.pk).order_by("at", "id")
     return described(changes, access)

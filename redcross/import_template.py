@@ -1,8 +1,8 @@
 """The blank import workbook: the sheets and headers of DESIGN.md ("Import workbook"), a 说明 sheet
 explaining each column, drop-downs for every closed list, and date and number formats.
 
-The headers come from the sheets' own column lists (``redcross.importing.SHEETS``), so the
-template and the import never disagree.
+The headers come from the sheets' own column lists (the sheets the apps register in
+``redcross.registry``), so the template and the import never disagree.
 """
 
 import datetime
@@ -18,6 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from . import bounds
 from .excel import display_width
 from .importing import NOTES_SHEET, OPTIONS_SHEET, sheet_classes
+from .registry import registry
 
 ROWS = 5000  # rows the drop-downs and formats cover
 REQUIRED_FILL = PatternFill("solid", fgColor="FDE2E1")
@@ -26,39 +27,17 @@ FORMATS = {"date": "yyyy-mm-dd", "money": "#,##0.00", "count": "0", "number": "0
 
 
 def option_lists(chapter=None):
-    """The closed lists a column's drop-down offers; the chapter's funds, drives and projects too."""
-    from aid.models import AidCategory
-    from donations.choices import DonationKind, DonorKind, ValuationBasis
-    from projects.choices import ProjectStatus
-    from projects.models import ProjectKind
-    from training.models import Sector, TrainingKind
-
-    lists = {
-        "救助类别": [c.name for c in AidCategory.objects.filter(is_active=True)],
-        "培训类型": [k.name for k in TrainingKind.objects.filter(is_active=True)],
-        "项目类型": [k.name for k in ProjectKind.objects.filter(is_active=True)],
-        "对象领域": [s.name for s in Sector.objects.filter(is_active=True)],
-        "项目状态": [str(s.label) for s in ProjectStatus],
-        "捐赠人类型": [str(k.label) for k in DonorKind],
-        "捐赠方式": [str(k.label) for k in DonationKind],
-        "折价依据": [str(b.label) for b in ValuationBasis],
-        "是否": [_("是"), _("否")],
-        "基金": [],
-        "募捐活动": [],
-        "项目": [],
+    """The closed lists a column's drop-down offers, as the apps register them
+    (``redcross.registry``); the chapter's own funds, drives and projects only with a chapter."""
+    return {
+        name: (list(values(chapter)) if chapter is not None or not of_chapter else [])
+        for _order, name, values, of_chapter in registry["import_options"]
     }
-    if chapter is not None:
-        from donations.models import Drive, Fund
-        from projects.models import Project
 
-        lists["基金"] = list(
-            Fund.objects.filter(chapter=chapter).order_by("name").values_list("name", flat=True)
-        )
-        lists["募捐活动"] = sorted(set(Drive.objects.filter(chapter=chapter).values_list("name", flat=True)))
-        lists["项目"] = list(
-            Project.objects.filter(chapter=chapter).order_by("name").values_list("name", flat=True)
-        )
-    return lists
+
+def yes_no(chapter):
+    """The 是否 list (registered by the kernel's own AppConfig)."""
+    return [_("是"), _("否")]
 
 
 def build_template(target, *, chapter=None):
@@ -138,6 +117,10 @@ def _build_template(target, *, chapter):
     book.save(target)
 
 
+def _of_chapter():
+    return {name for _order, name, _values, of_chapter in registry["import_options"] if of_chapter}
+
+
 def excel_serial(day):
     """The day as Excel counts it (1900 date system): what a date validation compares."""
     return (day - datetime.date(1899, 12, 30)).days
@@ -148,7 +131,8 @@ def _validation(column, ranges):
         validation = DataValidation(type="list", formula1=ranges[column.options], allow_blank=True)
         validation.error = _("请从下拉列表中选择")
         validation.errorTitle = column.name
-        validation.showErrorMessage = column.options not in ("基金", "募捐活动", "项目")
+        # A name the file itself adds (a new fund, drive or project) is not in the chapter's list.
+        validation.showErrorMessage = column.options not in _of_chapter()
         return validation
     # Excel refuses at once what the import would refuse for its bound (``redcross.bounds``); a
     # date up to the furthest a plan may lie, as the template may be filled in later.

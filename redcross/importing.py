@@ -5,7 +5,8 @@ XML through defusedxml; formulas refused, never evaluated), then every sheet is 
 in the order DESIGN.md fixes, so a row may name what an earlier sheet defines. Nothing is written
 while any row is wrong: the checking keeps its own view of names, receipt numbers and fund
 balances, and the records are then created in batches in one transaction. Each app says what
-its sheets hold in its own ``imports.py``; ``SHEETS`` below names them in order.
+its sheets hold in its own ``imports.py`` and registers them, with their order, in its
+``AppConfig.ready()`` (``redcross.registry``).
 """
 
 import datetime
@@ -23,31 +24,25 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from . import bounds
 from .access import Access
 from .choices import ImportStatus
+from .history import recorded_update
 from .models import ClosedPeriod, ImportBatch, every
-from .money import CENT, format_money
+from .money import CENT
+from .registry import registry
+from .registry import sheets as registry_sheets
 
-SHEETS = [
-    "donations.imports.FundSheet",
-    "donations.imports.DriveSheet",
-    "projects.imports.ProjectSheet",
-    "donations.imports.DonationSheet",
-    "aid.imports.DisbursementSheet",
-    "training.imports.SessionSheet",
-    "projects.imports.ExpenditureSheet",
-]
 NOTES_SHEET = "说明"
 OPTIONS_SHEET = "选项"
 BATCH = 2000
 
 
 def sheet_classes():
-    return [import_string(path) for path in SHEETS]
+    """The sheets the apps register (``redcross.registry``), in the order they are checked."""
+    return registry_sheets()
 
 
 # --- problems ---------------------------------------------------------------------------------
@@ -518,23 +513,19 @@ class RowProblems(Exception):
 
 @dataclass
 class ImportContext:
-    """What checking the sheets in order knows: the chapter, the names defined so far, the
-    receipt numbers used, and each fund's balance as the rows read so far leave it."""
+    """What checking the sheets in order knows: the chapter and the user, and whatever the apps
+    keep on it (``redcross.registry``, "import_context"): the names defined so far, the receipt
+    numbers used, each fund's balance as the rows read so far leave it. A sheet reads and
+    writes them as attributes (``context.funds``); ``extra`` holds anything else a sheet keeps
+    for the ones after it."""
 
     chapter: object
     user: object
-    funds: dict = field(default_factory=dict)  # name → Fund (saved or still to create)
-    drives: dict = field(default_factory=lambda: defaultdict(list))  # name → Drives
-    projects: dict = field(default_factory=dict)  # name → Project
-    balances: dict = field(default_factory=dict)  # fund name → Decimal
-    receipts: dict = field(default_factory=dict)  # number → where first used ("" for the database)
     warnings: list = field(default_factory=list)
-    extra: dict = field(default_factory=dict)  # anything a sheet keeps for the ones after it
+    extra: dict = field(default_factory=dict)
 
     def closed(self, day):
         """The chapter's closed period holding ``day``, if any (read once per import)."""
-        from .models import ClosedPeriod
-
         if "closed" not in self.extra:
             self.extra["closed"] = list(
                 ClosedPeriod.objects.filter(chapter=self.chapter, reopened_at__isnull=True).select_related(
@@ -542,12 +533,6 @@ class ImportContext:
                 )
             )
         return next((p for p in self.extra["closed"] if day and p.start <= day <= p.end), None)
-
-    def fund(self, name):
-        found = self.funds.get(name)
-        if found is None:
-            raise BadValue(_("基金“%(name)s”不存在") % {"name": name})
-        return found
 
 
 @dataclass
@@ -762,9 +747,10 @@ def import_records(
     that is not read at all (over a limit, malformed), ``TooManyRows`` past ``row_budget`` rows.
 
     The file is streamed and the records created every ``BATCH`` rows, so memory stays flat.
-    Nothing is locked while the rows are checked: once every record is made, the funds the file
-    spends from are locked and their balances read again, so a payment recorded meanwhile cannot
-    let the import take a fund below zero; the lock lasts until the transaction commits.
+    Nothing is locked while the rows are checked: once every record is made, the apps' re-checks
+    run (``redcross.registry``, "import_rechecks": the funds the file spends from are locked and
+    their balances read again, so a payment recorded meanwhile cannot let the import take a fund
+    below zero); the lock lasts until the transaction commits.
     """
     result = ImportResult()
     digest = checksum(handle)
@@ -782,7 +768,7 @@ def import_records(
             if not result.problems:
                 for spec in specs:
                     spec.after_create()
-                _recheck_funds(context, result)
+                _recheck(context, result)
             if result.problems:
                 transaction.set_rollback(True)
                 return result
@@ -802,64 +788,19 @@ def import_records(
 
 
 def _context(chapter, user):
-    """What the database already holds for the chapter (nothing locked: see ``_recheck_funds``)."""
-    from donations.models import Drive, Fund
-    from donations.selectors import funds_with_balance
-    from projects.models import Project
-
+    """A new context holding what the database already holds for the chapter, as each app's
+    hook puts it there (nothing locked: see ``_recheck``)."""
     context = ImportContext(chapter=chapter, user=user)
-    funds = list(Fund.objects.filter(chapter=chapter).order_by("pk"))
-    balances = dict(funds_with_balance(Fund.objects.filter(chapter=chapter)).values_list("pk", "balance"))
-    for fund in funds:
-        context.funds[fund.name] = fund
-        context.balances[fund.name] = Decimal(balances.get(fund.pk) or 0).quantize(Decimal("0.01"))
-    context.extra["opening"] = dict(context.balances)
-    for drive in Drive.objects.filter(chapter=chapter).select_related("fund"):
-        context.drives[drive.name].append(drive)
-    for project in Project.objects.filter(chapter=chapter):
-        context.projects[project.name] = project
+    for load in registry["import_context"]:
+        load(context)
     return context
 
 
-def _recheck_funds(context, result):
-    """Locks the funds the file takes money from (it was checked against their balances as they
-    were when the check began) and reads their balances again, the import's records included:
-    a fund below zero means something was spent from it meanwhile, and nothing is imported.
-
-    The lock is taken only now, after the records are made, and held to the commit. FOR NO KEY
-    UPDATE on PostgreSQL: two imports creating rows that name the same fund (each holding its
-    key-share lock) then wait for each other here instead of deadlocking."""
-    from django.db import connection
-
-    from donations.models import Fund
-    from donations.selectors import funds_with_balance
-
-    opening = context.extra.get("opening", {})
-    spent = [
-        fund.pk
-        for name, fund in context.funds.items()
-        if fund.pk and name in opening and context.balances.get(name, 0) < opening[name]
-    ]
-    if not spent:
-        return
-    no_key = connection.features.has_select_for_no_key_update
-    list(Fund.objects.select_for_update(no_key=no_key).filter(pk__in=spent).order_by("pk").values_list("pk"))
-    funds = funds_with_balance(Fund.objects.filter(pk__in=spent)).order_by("pk")
-    for name, balance in funds.values_list("name", "balance"):
-        balance = Decimal(balance or 0).quantize(Decimal("0.01"))
-        if balance < 0:
-            result.problems.append(
-                Problem(
-                    "",
-                    None,
-                    "",
-                    _(
-                        "基金“%(fund)s”余额不足：检查之后该基金又有支出登记，按本文件导入后余额将为 "
-                        "%(balance)s 元；未导入任何记录，请重新检查"
-                    )
-                    % {"fund": name, "balance": format_money(balance)},
-                )
-            )
+def _recheck(context, result):
+    """Once every record is made: each app's re-check (``import_rechecks``), e.g. that no fund
+    the file spends from was spent meanwhile; a problem refuses the whole import."""
+    for recheck in registry["import_rechecks"]:
+        recheck(context, result)
 
 
 def import_undo(batch, *, user):
@@ -892,16 +833,15 @@ def import_undo(batch, *, user):
                 )
         reason = _("撤销导入第%(pk)s批") % {"pk": batch.pk}
         named = defaultdict(set)  # model → ids of the kept records the voided ones name
-        funds = set()
+        voided = {}  # model → ids voided
         for model, ids in order:
             if getattr(model, "never_deleted", False):
                 _void_imported(model, ids, user=user, reason=reason, batch=batch)
+                voided[model] = ids
                 for field in model._meta.concrete_fields:
                     if field.is_relation and field.name not in ("chapter", "created_by", "updated_by"):
                         values = every(model).filter(pk__in=ids).values_list(field.attname, flat=True)
                         named[field.related_model].update(v for v in values if v is not None)
-                        if field.name == "fund":
-                            funds.update(v for v in values if v is not None)
         try:
             for model, ids in order:
                 if getattr(model, "never_deleted", False):
@@ -915,8 +855,10 @@ def import_undo(batch, *, user):
                 _("导入之后登记的%(kind)s“%(record)s”依赖本批次的记录，不能整批撤销")
                 % {"kind": blocker._meta.verbose_name, "record": blocker}
             ) from None
-        _refuse_spent_funds(funds)
-        _refresh_summaries(batch.chapter)
+        for check in registry["import_undo_checks"]:
+            check(batch, voided)  # refuses, e.g. a fund has spent the voided gifts
+        for undone in registry["import_undone"]:
+            undone(batch, voided)  # brings derived tables up to date
         batch.status = ImportStatus.UNDONE
         batch.undone_at = timezone.now()
         batch.undone_by = user
@@ -926,8 +868,6 @@ def import_undo(batch, *, user):
 
 def _void_imported(model, ids, *, user, reason, batch):
     """Voids the records ``ids`` of ``model`` at once (one UPDATE per chunk), kept in history."""
-    from .history import recorded_update
-
     field = model.closing_date_field
     closed = list(ClosedPeriod.objects.filter(chapter=batch.chapter_id, reopened_at__isnull=True))
     for start in range(0, len(ids), BATCH):
@@ -946,28 +886,6 @@ def _void_imported(model, ids, *, user, reason, batch):
             updated_at=timezone.now(),
             version=F("version") + 1,
         )
-
-
-def _refuse_spent_funds(funds):
-    """Voided gifts take their money back: refused when a fund has spent it since."""
-    from donations.models import Fund
-    from donations.selectors import fund_balance
-
-    for fund in Fund.objects.select_for_update().filter(pk__in=funds).order_by("pk"):
-        balance = fund_balance(fund)
-        if balance < 0:
-            raise ValidationError(
-                _("基金“%(fund)s”已支出本批次导入的捐赠款，撤销后余额将为 %(balance)s 元，不能整批撤销")
-                % {"fund": fund.name, "balance": format_money(balance)}
-            )
-
-
-def _refresh_summaries(chapter):
-    from aid.models import Beneficiary
-    from aid.services import person_years_refresh, relief_days_rebuild
-
-    person_years_refresh(beneficiaries=Beneficiary.objects.filter(chapter=chapter).values("pk"))
-    relief_days_rebuild(chapters=[chapter.pk])
 
 
 def marked_workbook(handle, problems, target):

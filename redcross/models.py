@@ -24,6 +24,7 @@ from .choices import (
 )
 from .money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 from .periods import period_label
+from .recording import actor, before_save, recorded_by_app, row_of
 
 
 class BoundedDecimalField(models.DecimalField):
@@ -263,8 +264,6 @@ class TrackedModel(models.Model):
     never_deleted = False
 
     def save(self, *args, **kwargs):
-        from .history import before_save, record_change
-
         adding = self._state.adding
         self._refuse_closed(adding)
         before = before_save(self)
@@ -289,8 +288,6 @@ class TrackedModel(models.Model):
                 raise ValidationError({self.closing_date_field: period.refusal(field.verbose_name)})
 
     def delete(self, *args, **kwargs):
-        from .history import record_change, recorded_by_app, row_of
-
         if self.never_deleted:
             raise ValidationError(
                 _("%(kind)s是会计记录，不能删除；请作废（未结账期间）或冲销（已结账期间）")
@@ -353,6 +350,8 @@ class CorrectableModel(TrackedModel):
     """
 
     never_deleted = True
+    # The money fields a reversal negates; their sum is what the record moves (``correction_total``).
+    correction_amounts = ()
 
     voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
     voided_by = models.ForeignKey(
@@ -394,6 +393,10 @@ class CorrectableModel(TrackedModel):
     @property
     def stands(self):
         return not self.is_void and not self.is_pending
+
+    def correction_total(self):
+        """The money the record moves: the sum of its ``correction_amounts``."""
+        return sum((getattr(self, name) for name in self.correction_amounts), Decimal("0.00"))
 
     @property
     def status(self):
@@ -600,6 +603,25 @@ class Change(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("history is never deleted")
+
+
+def record_change(record, action, before=None):
+    """Writes a Change for ``record`` (SQLite only: on PostgreSQL the trigger has written it)."""
+    if not recorded_by_app():
+        return
+    user_id, source = actor()
+    after = None if action == "delete" else row_of(record)
+    row = after or before or {}
+    Change.objects.create(
+        table=record._meta.db_table,
+        record_id=record.pk if record.pk is not None else row.get("id"),
+        chapter_id=row.get("chapter_id"),
+        action=action,
+        user_id=user_id,
+        source=source,
+        before=before,
+        after=after,
+    )
 
 
 class ClosedPeriod(TrackedModel):

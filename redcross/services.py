@@ -1,4 +1,5 @@
-"""Writes of what every app shares: Excel exports run in the background."""
+"""Writes of what every app shares: Excel exports and imports run in the background, and the
+worker's tasks that run them."""
 
 import logging
 import os
@@ -10,13 +11,18 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from . import bounds
 from .access import Access
-from .choices import ChangeAction, ExportStatus
+from .choices import ChangeAction, ExportStatus, ImportJob, Role
+from .divisions import DivisionErrors, divisions_check, level_of
 from .exports import export_class
-from .models import Export
+from .history import history_entry
+from .importing import RefusedFile, import_records, import_undo
+from .models import Chapter, ClosedPeriod, Export, ImportBatch, Membership
 from .money import to_money
+from .passwords import password_generate
 from .periods import period_bounds
 
 logger = logging.getLogger(__name__)
@@ -34,8 +40,6 @@ def export_write(export, params, target, *, made_by, progress=None):
 
 def export_queue(*, user, export, params, rows_total):
     """Records an export for the worker and hands it over; returns the Export to follow."""
-    from .tasks import export_run_task
-
     job = Export.objects.create(
         user=user,
         key=export.key,
@@ -87,10 +91,6 @@ def import_queue(*, batch, job, user):
     """Hands ``batch`` to the worker to check (``ImportJob.CHECK``), import (``ImportJob.IMPORT``,
     its records entered by ``user``) or undo (``ImportJob.UNDO``, by ``user``). Returns False
     when the worker already has it (a second click on 确认导入 starts nothing)."""
-    from .choices import ImportJob
-    from .models import ImportBatch
-    from .tasks import import_job_task
-
     queued = ImportBatch.objects.filter(pk=batch.pk, job__in=[ImportJob.NONE, ImportJob.FAILED]).update(
         job=job, rows_read=0, rows_checked=0, rows_created=0, error=""
     )
@@ -115,8 +115,6 @@ class _ImportProgress:
 
     def __call__(self, figures):
         from django.db import DatabaseError, connection
-
-        from .models import ImportBatch
 
         self.last = (figures.read, figures.checked, figures.created)
         values = dict(zip(("rows_read", "rows_checked", "rows_created"), self.last, strict=True))
@@ -150,10 +148,6 @@ def import_job_run(batch_id, *, job, user_id):
     """Checks, imports or undoes the batch ``batch_id`` in the worker (as the request does for a
     small one), saying how far it got as it goes; whatever stops it is kept on the batch, in Chinese."""
     from django.contrib.auth import get_user_model
-
-    from .choices import ImportJob
-    from .importing import RefusedFile, import_records, import_undo
-    from .models import ImportBatch
 
     batch = ImportBatch.objects.select_related("chapter", "user").get(pk=batch_id)
     user = get_user_model().objects.get(pk=user_id)
@@ -198,8 +192,6 @@ def import_job_run(batch_id, *, job, user_id):
 def _import_undo_run(batch, user, import_undo):
     """Undoes a large batch in the worker; a refusal (something recorded since depends on it)
     is kept on the batch."""
-    from .choices import ImportJob
-
     try:
         batch = import_undo(batch, user=user)
         batch.job, batch.error = ImportJob.NONE, ""
@@ -220,9 +212,6 @@ def _import_undo_run(batch, user, import_undo):
 def approval_threshold_set(*, chapter, user, amount):
     """Sets the amount above which ``chapter``'s relief payments and project expenditures wait
     for a leader's approval (None: none wait). Administrators only; kept in history."""
-    from .history import history_entry
-    from .models import Chapter
-
     if not Access(user).can_administer(chapter):
         raise ValidationError(_("只有本会系统管理员可以设置审批金额"))
     if amount is not None:
@@ -240,8 +229,6 @@ def approval_threshold_set(*, chapter, user, amount):
 @transaction.atomic
 def period_close(*, chapter, user, kind, year, part=1):
     """Closes a month, half-year or year of ``chapter``: its leadership's act."""
-    from .models import ClosedPeriod
-
     if not Access(user).can_close_periods(chapter):
         raise ValidationError(_("只有本会领导可以结账"))
     start, end = period_bounds(kind, year, part)
@@ -259,8 +246,6 @@ def period_close(*, chapter, user, kind, year, part=1):
 @transaction.atomic
 def period_reopen(*, period, user, reason):
     """Reopens a closed period: an administrator's explicit act, with its reason, kept."""
-    from .models import ClosedPeriod
-
     if not Access(user).can_administer(period.chapter):
         raise ValidationError(_("只有本会系统管理员可以重新开放已结账期间"))
     if not (reason or "").strip():
@@ -291,9 +276,6 @@ def _require_administrator(chapter, by):
 
 
 def _active_admins(chapter):
-    from .choices import Role
-    from .models import Membership
-
     return Membership.objects.filter(chapter=chapter, role=Role.ADMIN, user__is_active=True)
 
 
@@ -301,8 +283,6 @@ def member_account_problem(*, chapter, user, by):
     """Why ``by`` may not reset the password of, or deactivate, ``user`` from ``chapter``'s page
     (None when they may): only the account of someone who holds roles in no chapter but those
     ``by`` administers, never the operator's. One rule for the page and the services."""
-    from .models import Membership
-
     if user.is_superuser:
         return _("%(username)s 是系统运营方账号，不能在本会管理中修改") % {"username": user.username}
     administered = {c.pk for c in Access(by).administered_chapters()}
@@ -331,10 +311,6 @@ def member_create(*, chapter, by, username, full_name, role, password=""):
     import re
 
     from django.contrib.auth import get_user_model
-
-    from .choices import Role
-    from .history import history_entry
-    from .models import Membership
 
     _require_administrator(chapter, by)
     User = get_user_model()
@@ -371,10 +347,6 @@ def member_create(*, chapter, by, username, full_name, role, password=""):
 def member_role_set(*, chapter, by, user, role):
     """Gives ``user`` another role in ``chapter``. The chapter keeps at least one active
     administrator, so that someone can still manage it."""
-    from .choices import Role
-    from .history import history_entry
-    from .models import Membership
-
     _require_administrator(chapter, by)
     if role not in Role.values:
         raise ValidationError({"role": _("请选择角色")})
@@ -403,8 +375,6 @@ def member_active_set(*, chapter, by, user, active):
     last active administrator, not an account that also serves elsewhere."""
     from django.contrib.auth import get_user_model
 
-    from .history import history_entry
-
     _require_administrator(chapter, by)
     user = get_user_model().objects.select_for_update().get(pk=user.pk)
     _require_account(chapter, user, by)
@@ -429,8 +399,6 @@ def member_password_reset(*, chapter, by, user, password=""):
     to be shown once. History keeps that it was reset, never the password."""
     from django.contrib.auth import get_user_model
 
-    from .history import history_entry
-
     _require_administrator(chapter, by)
     user = get_user_model().objects.select_for_update().get(pk=user.pk)
     _require_account(chapter, user, by)
@@ -453,12 +421,6 @@ def chapters_load(*, rows):
     (code, chapter name, username, password) rows, the only place the passwords appear. All or
     nothing: a problem found while writing raises DivisionErrors and saves nothing."""
     from django.contrib.auth import get_user_model
-
-    from .choices import Role
-    from .divisions import DivisionErrors, divisions_check, level_of
-    from .history import history_entry
-    from .models import Chapter, Membership
-    from .passwords import password_generate
 
     User = get_user_model()
     held = {c.code: c for c in Chapter.objects.select_related("parent").select_for_update(of=("self",))}
@@ -520,8 +482,6 @@ def _password_set(user, password):
     accept it; returns it, to be shown once."""
     from django.contrib.auth.password_validation import validate_password
 
-    from .passwords import password_generate
-
     password = password or password_generate()
     try:
         validate_password(password, user)
@@ -529,3 +489,20 @@ def _password_set(user, password):
         raise ValidationError({"password": error.messages}) from error
     user.set_password(password)
     return password
+
+
+# --- the worker's tasks (``manage.py db_worker``; at once in tests) ------------------------------
+# Beside the services they run and enqueued by them, so that neither imports the other;
+# ``redcross.tasks`` names them too, for tasks queued under that path.
+
+
+@task()
+def export_run_task(export_id):
+    """Writes the Excel export ``export_id``."""
+    export_run(Export.objects.select_related("user").get(pk=export_id))
+
+
+@task()
+def import_job_task(batch_id, job, user_id):
+    """Checks (``job`` "check") or imports (``job`` "import") the import batch ``batch_id``."""
+    import_job_run(batch_id, job=job, user_id=user_id)

@@ -4,10 +4,9 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from .views import chapter_admin, exports, history, imports, periods
-from .views.home import HomeView
 
 urlpatterns = [
-    path("", HomeView.as_view(), name="home"),
+    path("", include("reports.home_urls")),  # the home page: the dashboard is composed by reports
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("aid/", include("aid.urls")),

@@ -87,3 +87,8 @@ def reports_demo(chapters):
         )
     report_demo(chapters["150525"], Period.parse("2020"), naiman)
     report_demo(chapters["610900"], Period.parse("2023H1"), ANKANG_2023H1)
+
+
+def demo_load(chapters, users):
+    """The demo loader (``redcross.registry``): the reports, once every record is in."""
+    reports_demo(chapters)

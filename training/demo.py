@@ -116,3 +116,13 @@ def training_ankang(chapters):
             person_times=people,
             certified_count=certified,
         )
+
+
+def demo_naiman(chapters, users):
+    """The demo loader (``redcross.registry``): 奈曼旗's training."""
+    training_naiman(chapters["150525"], users["demo-staff"])
+
+
+def demo_ankang(chapters, users):
+    """The demo loader: 安康市's training."""
+    training_ankang(chapters)

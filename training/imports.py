@@ -89,3 +89,13 @@ class SessionSheet(Sheet):
         )
         clean_fields(session, exclude=["chapter", "kind", "sector", "created_by", "updated_by"], row=row)
         return session
+
+
+def kinds_offered(chapter):
+    """The 培训类型 drop-down of the blank template (registered in ``TrainingConfig.ready``)."""
+    return [k.name for k in TrainingKind.objects.filter(is_active=True)]
+
+
+def sectors_offered(chapter):
+    """The 对象领域 drop-down of the blank template."""
+    return [s.name for s in Sector.objects.filter(is_active=True)]

@@ -15,9 +15,9 @@ from django.views.generic import FormView
 
 from redcross import corrections
 from redcross.forms import DateField
-from redcross.models import ApprovedModel, every
+from redcross.models import ApprovedModel, ClosedPeriod, CorrectableModel, every
 
-from .generic import AccessMixin, add_service_errors
+from .base import AccessMixin, add_service_errors
 
 
 class VoidForm(forms.Form):
@@ -131,15 +131,13 @@ class ApproveView(CorrectionView):
 def approval_context(record):
     """What a record's page shows of its approval: repeat payments to the same person."""
     repeats = []
-    if record._meta.label_lower == "aid.disbursement" and record.is_pending:
-        repeats = corrections.repeat_payments(record)
+    if record.is_pending:
+        repeats = corrections.hooks_for(record).approval_repeats(record)
     return {"repeats": repeats}
 
 
 def correction_context(record, access):
     """The record's status and the corrections the user may make of it, for its page."""
-    from redcross.models import ClosedPeriod, CorrectableModel
-
     if not isinstance(record, CorrectableModel):
         return {}
     closed = ClosedPeriod.covering(record.chapter_id, getattr(record, record.closing_date_field))

@@ -16,22 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, FormView, ListView
 
-from redcross.access import access_for
 from redcross.history import record_history
 from redcross.models import every, standing
 from redcross.params import chapter_code_param
 
+from .base import AccessMixin, add_service_errors
+from .corrections import correction_context
 
-class AccessMixin:
-    """Gives a view the rights of the requesting user as ``self.access``.
-
-    A parameter the view cannot read (``redcross.params.BadParameter``) is answered by the 400
-    handler (``redcross.views.errors``) with a page saying in Chinese what is wrong with it.
-    """
-
-    @property
-    def access(self):
-        return access_for(self.request)
+__all__ = ["AccessMixin", "add_service_errors"]  # where the apps' views have always found them
 
 
 class ChapterPageMixin(AccessMixin):
@@ -96,21 +88,10 @@ class RecordDetailView(AccessMixin, DetailView):
         context["can_correct"] = self.access.can_write(self.object.chapter)
         context["can_administer"] = self.access.can_administer(self.object.chapter)
         context["history"] = record_history(self.object, self.access)
-        from .corrections import correction_context
-
         context.update(correction_context(self.object, self.access))
         if getattr(self.object, "is_void", False) or getattr(self.object, "is_reversal", False):
             context["can_correct"] = False
         return context
-
-
-def add_service_errors(form, error):
-    """Puts a service's ValidationError next to the form fields it names."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class RecordFormView(AccessMixin, FormView):

@@ -25,7 +25,7 @@ from redcross.importing import (
     import_undo,
     marked_workbook,
 )
-from redcross.models import ImportBatch
+from redcross.models import Chapter, ImportBatch
 from redcross.services import import_queue
 
 from .generic import AccessMixin
@@ -53,8 +53,6 @@ class UploadForm(forms.Form):
 
 
 def _writable_chapters(access):
-    from redcross.models import Chapter
-
     return Chapter.objects.filter(pk__in=[c.pk for c in access.writable_chapters()])
 
 

@@ -11,8 +11,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from redcross.access import Access
+from redcross.choices import Role
 from redcross.importing import RefusedFile, import_records
-from redcross.models import Chapter
+from redcross.models import Chapter, Membership
 
 
 class Command(BaseCommand):
@@ -66,9 +67,6 @@ class Command(BaseCommand):
             self.stdout.write(f"已导入第 {result.batch.pk} 批：{counts or '没有记录'}")
 
     def _user(self, username, chapter):
-        from redcross.choices import Role
-        from redcross.models import Membership
-
         if username:
             user = get_user_model().objects.filter(username=username).first()
             if user is None:

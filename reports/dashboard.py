@@ -1,4 +1,7 @@
-"""The home page: a chapter's figures for a year, each a link to the records behind it."""
+"""The home page (the dashboard): a chapter's figures for a year, each a link to the records
+behind it. Its composition lives here, in the one app that already reads all four record apps:
+the kernel (``redcross``) knows none of them. Served at "/" under the URL name "home"
+(``reports.home_urls``)."""
 
 import datetime
 
@@ -15,13 +18,12 @@ from projects.models import Project
 from projects.selectors import projects_with_spending
 from redcross.choices import RecordStatus
 from redcross.corrections import waiting_for_approval
+from redcross.params import year_param
+from redcross.periods import date_filter, year_bounds
+from redcross.urls_util import records_url
+from redcross.views.generic import ChapterPageMixin
 from training.models import Session
 from training.selectors import training_progress
-
-from ..params import year_param
-from ..periods import date_filter, year_bounds
-from ..urls_util import records_url
-from .generic import ChapterPageMixin
 
 
 class HomeView(ChapterPageMixin, TemplateView):
