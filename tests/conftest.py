@@ -56,3 +56,15 @@ def category(db):
 def media_root(settings, tmp_path):
     """Files the app keeps (exports, uploaded workbooks) go to the test's own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts and ends in the default language (Chinese): a request the test client
+    makes in English leaves English switched on in the test's thread otherwise."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
