@@ -241,8 +241,6 @@ class DisbursementSheet(Sheet):
         self.new_people = []
 
     def after_create(self):
-        from .services import person_years_refresh, relief_days_rebuild
-
         if self.ids.get("aid.Disbursement"):
             person_years_refresh(beneficiaries=list(self.paid))
             relief_days_rebuild(chapters=[self.context.chapter.pk])
