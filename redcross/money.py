@@ -78,9 +78,10 @@ def format_count(value, unit=None):
 
 
 def format_cases(cases, persons):
-    """Cases and persons: 140 cases on 117 persons → 140例(117人); equal counts → 117人."""
+    """Cases and persons: 140 cases on 117 persons → 140例(117人); equal counts → 117例 (a figure
+    of cases is said in 例, whoever reads it as people)."""
     if int(cases or 0) == int(persons or 0):
-        return format_count(persons)
+        return _("%(cases)s例") % {"cases": format_count(cases, unit="")}
     return _("%(cases)s例(%(persons)s)") % {
         "cases": format_count(cases, unit=""),
         "persons": format_count(persons),

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from training.choices import FIRST_AIDER_KIND
+
 from .choices import ReportKind, SectionKind
 from .text import token as t
 
@@ -160,9 +162,11 @@ def training_text(data):
         "period": data.period.label,
         "sessions": t("training.total.sessions"),
         "people": t("training.total.person_times"),
-        "certified": t("training.total.certified"),
+        "certified": t(f"training.{FIRST_AIDER_KIND}.certified"),
     }
-    if data["training.total.certified"].value:
+    # Only the first-aider course's certificates are 救护员证书; instructors' are said per kind below.
+    first_aiders = data.get(f"training.{FIRST_AIDER_KIND}.certified")
+    if first_aiders is not None and first_aiders.value:
         first = _(
             "%(period)s，共举办应急救护培训%(sessions)s，培训%(people)s，其中取得救护员证书%(certified)s。"
         )

@@ -35,7 +35,7 @@ def test_the_home_page_shows_the_latest_year_per_category(client, member, tree, 
     html = client.get(reverse("home")).content.decode()
 
     assert "奈曼旗红十字会 2020年工作数据" in html
-    assert relief_rows(html) == {"助学": ("6000元", "3人", "3人"), "total": ("6000元", "3人", "3人")}
+    assert relief_rows(html) == {"助学": ("6000元", "3人", "3例"), "total": ("6000元", "3人", "3例")}
 
 
 def test_each_figure_links_to_the_filtered_list_that_gives_it(client, member, tree, category):
@@ -126,8 +126,8 @@ def test_the_home_page_and_the_year_report_say_the_same_relief(client, member, t
     figures = report_data(tree.tongliao, Period(2020, ReportKind.YEAR))
 
     assert home == {
-        "助学": ("3500元", "2人", "2人"),
-        "救灾救助": ("8500元", "41人", "41人"),
+        "助学": ("3500元", "2人", "2例"),
+        "救灾救助": ("8500元", "41人", "41例"),
         "total": ("1.2万元", "42人", "43例(42人)"),
     }
     for name in ("助学", "救灾救助"):

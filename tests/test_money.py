@@ -36,9 +36,9 @@ def test_format_count_writes_head_counts_in_wan_from_ten_thousand(count, written
     assert format_count(count) == written
 
 
-def test_format_cases_shows_cases_only_where_they_differ_from_persons():
+def test_format_cases_says_cases_in_li_and_persons_where_they_differ():
     assert format_cases(140, 117) == "140例(117人)"
-    assert format_cases(109, 109) == "109人"
+    assert format_cases(109, 109) == "109例"
 
 
 def test_exact_amounts_keep_the_fen_and_thousands():

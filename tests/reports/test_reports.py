@@ -177,6 +177,19 @@ def test_training_against_the_years_target(tree, tmp_path):
     assert "普及性培训1期，126人次，年度目标250人次，完成年度目标的50%" in half
 
 
+def test_first_aider_certificates_are_only_the_first_aider_courses(tree, tmp_path):
+    """师资培训 certifies instructors: their certificates are said under their own kind, not
+    counted among the 救护员证书."""
+    first_aid = TrainingKind.objects.get(name="救护员培训")
+    instructors = TrainingKind.objects.get(name="师资培训")
+    SessionFactory(chapter=tree.naiman, kind=first_aid, person_times=50, certified_count=46, date=D(2020, 5, 1))
+    SessionFactory(chapter=tree.naiman, kind=instructors, person_times=12, certified_count=12, date=D(2020, 9, 1))
+    text = build(tree.naiman, YEAR, tmp_path)
+    assert "其中取得救护员证书46人" in text
+    assert "师资培训1期，12人次，取证12人" in text
+    assert "取得救护员证书58人" not in text
+
+
 def test_the_plan_sets_next_years_targets_that_the_next_report_measures(tree, tmp_path):
     report = report_open(chapter=tree.naiman, period=YEAR)
     from reports.services import plan_targets_set
