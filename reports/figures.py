@@ -150,7 +150,7 @@ class ReportData:
                     ]
                     for c in self.counties
                 ],
-                None,
+                [f"county.total.{f}" for f in ("relief", "persons", "donations", "person_times", "spent")],
             )
         return tables
 
@@ -641,3 +641,25 @@ def _counties(data):
                 records_url("projects:expenditure-list", **scope) if not own else "",
             )
         )
+    _county_totals(data)
+
+
+def _county_totals(data):
+    """The totals row of the table per county: the sum of its own lines, so the table adds up."""
+    scope = {"chapter": data.chapter.pk, **data.period.as_filter()}
+
+    def column(field):
+        return sum((data[f"county.{code}.{field}"].value for code in data.counties), 0)
+
+    def money(field):
+        return sum((Decimal(data[f"county.{code}.{field}"].value) for code in data.counties), Decimal("0"))
+
+    data.add(yuan("county.total.relief", _("各县合计 救助款物"), money("relief"),
+                  records_url("aid:disbursement-list", **scope)))  # fmt: skip
+    data.add(count("county.total.persons", _("各县合计 受助人数"), column("persons")))
+    data.add(yuan("county.total.donations", _("各县合计 接收捐赠"), money("donations"),
+                  records_url("donations:donation-list", **scope)))  # fmt: skip
+    data.add(count("county.total.person_times", _("各县合计 培训人次"), column("person_times"), _("人次"),
+                   records_url("training:session-list", **scope)))  # fmt: skip
+    data.add(yuan("county.total.spent", _("各县合计 项目支出"), money("spent"),
+                  records_url("projects:expenditure-list", **scope)))  # fmt: skip

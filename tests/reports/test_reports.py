@@ -244,6 +244,7 @@ def test_a_city_report_rolls_up_its_counties_with_a_table_per_county(tree, categ
     lines = pdf_lines(pdf, tmp_path)
     assert "安康市红十字会本级 9.9万元 1200人 0元 0人次 0元" in lines
     assert "汉阴县红十字会 6万元 1300人 0元 0人次 0元" in lines
+    assert "合计 15.9万元 2500人 0元 0人次 0元" in lines  # the table adds up
 
 
 def test_figures_in_the_pdf_link_to_the_records_behind_them(tree, category, tmp_path):
