@@ -204,7 +204,7 @@ def projects_text(data):
     ]
     for number, pk in enumerate(data.projects, start=1):
         key = f"project.{pk}"
-        sentence = f"{number}. {data[f'{key}.name'].text}（{t(f'{key}.kind')}"
+        sentence = f"{number}.{data[f'{key}.name'].text}（{t(f'{key}.kind')}"
         if data[f"{key}.place"].text:
             sentence += "，" + t(f"{key}.place")
         sentence += "）"

@@ -182,8 +182,12 @@ def test_first_aider_certificates_are_only_the_first_aider_courses(tree, tmp_pat
     counted among the 救护员证书."""
     first_aid = TrainingKind.objects.get(name="救护员培训")
     instructors = TrainingKind.objects.get(name="师资培训")
-    SessionFactory(chapter=tree.naiman, kind=first_aid, person_times=50, certified_count=46, date=D(2020, 5, 1))
-    SessionFactory(chapter=tree.naiman, kind=instructors, person_times=12, certified_count=12, date=D(2020, 9, 1))
+    SessionFactory(
+        chapter=tree.naiman, kind=first_aid, person_times=50, certified_count=46, date=D(2020, 5, 1)
+    )
+    SessionFactory(
+        chapter=tree.naiman, kind=instructors, person_times=12, certified_count=12, date=D(2020, 9, 1)
+    )
     text = build(tree.naiman, YEAR, tmp_path)
     assert "其中取得救护员证书46人" in text
     assert "师资培训1期，12人次，取证12人" in text
@@ -439,3 +443,12 @@ def test_rendering_requires_harfbuzz_subset():
     from reports.pdf import require_harfbuzz_subset
 
     require_harfbuzz_subset()  # libharfbuzz-subset0 is installed by the set-up; without it this fails
+
+
+def test_the_issuing_chapter_and_date_stand_on_the_right(tree, tmp_path):
+    """Official documents close with the issuer and the date on the right."""
+    path = tmp_path / "r.pdf"
+    path.write_bytes(report_pdf(report_open(chapter=tree.naiman, period=YEAR)))
+    layout = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True).stdout
+    line = next(line for line in layout.splitlines() if line.strip() == "奈曼旗红十字会")
+    assert len(line) - len(line.lstrip()) > 20, layout[-400:]
