@@ -25,15 +25,18 @@ def _spent_subquery(expenditures):
     return Coalesce(Subquery(summed), ZERO)
 
 
-def projects_with_spending(queryset, *, start=None, end=None):
+def projects_with_spending(queryset, *, start=None, end=None, until=None):
     """Projects annotated with ``spent`` (in the period when given), ``spent_total`` and ``over_budget``.
 
-    ``over_budget`` compares everything ever spent with the budget, whatever the period.
+    ``spent_total`` is everything spent up to ``until`` (a report's period end: a 2020 report must
+    not count an expenditure of 2026), or ever when ``until`` is None; ``over_budget`` compares it
+    with the budget, so a project is judged over budget only by what it had spent by then.
     """
     in_period = Expenditure.objects.in_period(start, end)
-    return queryset.annotate(
-        spent=_spent_subquery(in_period), spent_total=_spent_subquery(Expenditure.objects.all())
-    ).annotate(over_budget=Q(spent_total__gt=F("budget")))
+    to_date = Expenditure.objects.all() if until is None else Expenditure.objects.in_period(None, until)
+    return queryset.annotate(spent=_spent_subquery(in_period), spent_total=_spent_subquery(to_date)).annotate(
+        over_budget=Q(spent_total__gt=F("budget"))
+    )
 
 
 @dataclass(frozen=True)

@@ -274,7 +274,7 @@ def _donations(data, scope):
     names = {d.name for d in drives.values()}
     chapters = {d.chapter_id for d in drives.values()}
     earlier_drives = Drive.objects.filter(chapter__in=chapters, name__in=names, start_date__lt=period.start)
-    for earlier in drives_with_totals(earlier_drives):
+    for earlier in drives_with_totals(earlier_drives, until=period.end):
         history[(earlier.chapter_id, earlier.name)].append(earlier)
     for row in rows:
         if row.drive_id is None:
@@ -459,6 +459,7 @@ def _projects(data, scope):
             ),
             start=period.start,
             end=period.end,
+            until=period.end,
         )
         .select_related("kind", "chapter")
         .prefetch_related("outputs", "audits")
@@ -483,7 +484,10 @@ def _projects(data, scope):
                 f"{key}.spent_total",
                 _("%(project)s 累计支出") % {"project": label},
                 project.spent_total,
-                records_url("projects:expenditure-list", project=project.pk),
+                # What was spent up to the period's end: a later expenditure is no part of it.
+                records_url(
+                    "projects:expenditure-list", project=project.pk, date_before=period.end.isoformat()
+                ),
             )
         )
         data.add(
