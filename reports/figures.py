@@ -21,9 +21,8 @@ from aid.models import PersonYear, ReliefDay
 from donations.choices import DonationKind
 from donations.models import Donation, Drive, Fund
 from donations.selectors import drive_is_record_high, drives_with_totals, funds_with_flows
-from projects.choices import ProjectStatus
 from projects.models import Expenditure, Project
-from projects.selectors import projects_with_spending
+from projects.selectors import open_on_q, projects_with_spending, status_on
 from redcross.models import Chapter
 from redcross.money import format_cases, format_count, format_yuan, to_money
 from redcross.urls_util import records_url
@@ -453,7 +452,7 @@ def _projects(data, scope):
         projects_with_spending(
             Project.objects.for_chapter(chapter).filter(
                 Q(pk__in=in_period.values("project"))
-                | Q(status__in=[ProjectStatus.PLANNED, ProjectStatus.IN_PROGRESS])
+                | open_on_q(period.end)
                 | Q(completed_on__range=(period.start, period.end))
                 | Q(audited_on__range=(period.start, period.end))
             ),
@@ -492,7 +491,10 @@ def _projects(data, scope):
         )
         data.add(
             text(
-                f"{key}.status", _("%(project)s 状态") % {"project": label}, project.get_status_display(), url
+                f"{key}.status",
+                _("%(project)s 状态") % {"project": label},
+                status_on(project, period.end).label,
+                url,
             )
         )
         outputs = "、".join(f"{o.name}{_plain_quantity(o.quantity)}{o.unit}" for o in project.outputs.all())

@@ -73,3 +73,36 @@ def test_a_restricted_funds_later_gift_leaves_its_2020_flows_all_paid(tree, cate
     assert data[f"{key}.all_paid"].text == "全部发放"
     text = pdf_text(report_pdf(report_open(chapter=tree.naiman, period=YEAR)), tmp_path)
     assert "限定用途的“白血病儿童专项”本期收入9000元，支出9000元，已按捐赠人意愿全部发放" in text
+
+
+def test_a_project_completed_in_2026_is_in_progress_in_the_2020_report(tree, tmp_path):
+    project = ProjectFactory(
+        chapter=tree.naiman,
+        name="振兴社区博爱家园项目",
+        budget=Decimal("120000"),
+        status="audited",
+        start_date=D(2019, 3, 1),
+        started_on=D(2019, 3, 1),
+        completed_on=D(2026, 5, 1),
+        audited_on=D(2026, 6, 1),
+    )
+    ExpenditureFactory(project=project, amount=Decimal("20000"), date=D(2019, 5, 1))
+
+    data = report_data(tree.naiman, YEAR)
+    assert data.projects == [project.pk]
+    assert data[f"project.{project.pk}.status"].text == "实施中"
+    assert data[f"project.{project.pk}.audits"].text == ""
+    text = pdf_text(report_pdf(report_open(chapter=tree.naiman, period=YEAR)), tmp_path)
+    assert "本期支出0元，累计支出2万元；目前实施中。" in text
+    assert "已审计" not in text and "已完工" not in text
+
+
+def test_a_project_dated_2026_is_not_in_the_2020_report(tree, tmp_path):
+    later = ProjectFactory(
+        chapter=tree.naiman, name="2026年新建备灾库项目", status="planned", start_date=D(2026, 9, 1)
+    )
+    data = report_data(tree.naiman, YEAR)
+    assert later.pk not in data.projects
+    assert f"project.{later.pk}.name" not in data.figures
+    text = pdf_text(report_pdf(report_open(chapter=tree.naiman, period=YEAR)), tmp_path)
+    assert "2026年新建备灾库项目" not in text
