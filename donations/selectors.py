@@ -336,18 +336,24 @@ def donation_totals_by_drive(queryset):
     ]
 
 
-def drives_with_totals(queryset):
+def drives_with_totals(queryset, *, until=None):
     """Drives annotated with ``cash``, ``in_kind`` and ``raised`` (one join: nothing inflates it).
 
     A join does not pass through the default manager: only the donations that stand are summed here.
+    With ``until`` (a report's period end), only the donations dated up to that day: a 2020 report
+    comparing with the 2019 drive must not count a gift to it recorded in 2026.
     """
     stands = Donation.standing_q("donations__")
+    counted = Donation.counted_q("donations__")
+    if until is not None:
+        stands &= Q(donations__date__lte=until)
+        counted &= Q(donations__date__lte=until)
     return queryset.annotate(
         cash=Coalesce(Sum("donations__amount", filter=stands & Q(donations__kind=DonationKind.CASH)), ZERO),
         in_kind=Coalesce(
             Sum("donations__amount", filter=stands & Q(donations__kind=DonationKind.IN_KIND)), ZERO
         ),
-        donation_count=Count("donations", filter=Donation.counted_q("donations__")),
+        donation_count=Count("donations", filter=counted),
     ).annotate(raised=F("cash") + F("in_kind"))
 
 

@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 
 from redcross.money import money_output_field, to_money
 
+from .choices import NEXT_STATUS, ProjectStatus
 from .models import Expenditure
 
 MONEY = money_output_field()
@@ -25,15 +26,46 @@ def _spent_subquery(expenditures):
     return Coalesce(Subquery(summed), ZERO)
 
 
-def projects_with_spending(queryset, *, start=None, end=None):
+def projects_with_spending(queryset, *, start=None, end=None, until=None):
     """Projects annotated with ``spent`` (in the period when given), ``spent_total`` and ``over_budget``.
 
-    ``over_budget`` compares everything ever spent with the budget, whatever the period.
+    ``spent_total`` is everything spent up to ``until`` (a report's period end: a 2020 report must
+    not count an expenditure of 2026), or ever when ``until`` is None; ``over_budget`` compares it
+    with the budget, so a project is judged over budget only by what it had spent by then.
     """
     in_period = Expenditure.objects.in_period(start, end)
-    return queryset.annotate(
-        spent=_spent_subquery(in_period), spent_total=_spent_subquery(Expenditure.objects.all())
-    ).annotate(over_budget=Q(spent_total__gt=F("budget")))
+    to_date = Expenditure.objects.all() if until is None else Expenditure.objects.in_period(None, until)
+    return queryset.annotate(spent=_spent_subquery(in_period), spent_total=_spent_subquery(to_date)).annotate(
+        over_budget=Q(spent_total__gt=F("budget"))
+    )
+
+
+# The date field of the step into each status, and the status before it.
+_REACHED_ON = {status: date_field for status, date_field in NEXT_STATUS.values()}
+_PREVIOUS = {status: previous for previous, (status, _date_field) in NEXT_STATUS.items()}
+
+
+def status_on(project, day):
+    """``project``'s status as it stood on ``day`` (a report's period end): a step dated after it
+    had not happened yet, so a 2020 report does not call a project completed in 2026 已完工.
+    A step without a date (records from before the steps were dated) is taken as done."""
+    status = ProjectStatus(project.status)
+    while status in _REACHED_ON:
+        reached = getattr(project, _REACHED_ON[status])
+        if reached is None or reached <= day:
+            break
+        status = _PREVIOUS[status]
+    return status
+
+
+def open_on_q(day):
+    """Projects planned or in progress on ``day`` (as ``status_on`` reads them), and not dated
+    (planned to start) after it: a filter, so a report selects them in its one query."""
+    return ~Q(start_date__gt=day) & (
+        Q(status__in=[ProjectStatus.PLANNED, ProjectStatus.IN_PROGRESS])
+        | Q(status=ProjectStatus.COMPLETED, completed_on__gt=day)
+        | Q(status=ProjectStatus.AUDITED, audited_on__gt=day, completed_on__gt=day)
+    )
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,8 @@ from aid.models import PersonYear, ReliefDay
 from donations.choices import DonationKind
 from donations.models import Donation, Drive, Fund
 from donations.selectors import drive_is_record_high, drives_with_totals, funds_with_flows
-from projects.choices import ProjectStatus
 from projects.models import Expenditure, Project
-from projects.selectors import projects_with_spending
+from projects.selectors import open_on_q, projects_with_spending, status_on
 from redcross.models import Chapter
 from redcross.money import format_cases, format_count, format_yuan, to_money
 from redcross.urls_util import records_url
@@ -274,7 +273,7 @@ def _donations(data, scope):
     names = {d.name for d in drives.values()}
     chapters = {d.chapter_id for d in drives.values()}
     earlier_drives = Drive.objects.filter(chapter__in=chapters, name__in=names, start_date__lt=period.start)
-    for earlier in drives_with_totals(earlier_drives):
+    for earlier in drives_with_totals(earlier_drives, until=period.end):
         history[(earlier.chapter_id, earlier.name)].append(earlier)
     for row in rows:
         if row.drive_id is None:
@@ -453,12 +452,13 @@ def _projects(data, scope):
         projects_with_spending(
             Project.objects.for_chapter(chapter).filter(
                 Q(pk__in=in_period.values("project"))
-                | Q(status__in=[ProjectStatus.PLANNED, ProjectStatus.IN_PROGRESS])
+                | open_on_q(period.end)
                 | Q(completed_on__range=(period.start, period.end))
                 | Q(audited_on__range=(period.start, period.end))
             ),
             start=period.start,
             end=period.end,
+            until=period.end,
         )
         .select_related("kind", "chapter")
         .prefetch_related("outputs", "audits")
@@ -483,12 +483,18 @@ def _projects(data, scope):
                 f"{key}.spent_total",
                 _("%(project)s 累计支出") % {"project": label},
                 project.spent_total,
-                records_url("projects:expenditure-list", project=project.pk),
+                # What was spent up to the period's end: a later expenditure is no part of it.
+                records_url(
+                    "projects:expenditure-list", project=project.pk, date_before=period.end.isoformat()
+                ),
             )
         )
         data.add(
             text(
-                f"{key}.status", _("%(project)s 状态") % {"project": label}, project.get_status_display(), url
+                f"{key}.status",
+                _("%(project)s 状态") % {"project": label},
+                status_on(project, period.end).label,
+                url,
             )
         )
         outputs = "、".join(f"{o.name}{_plain_quantity(o.quantity)}{o.unit}" for o in project.outputs.all())
