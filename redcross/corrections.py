@@ -10,7 +10,6 @@ A relief payment or expenditure above its chapter's approval threshold waits for
 did not enter it (four eyes); until approved it counts in no total either.
 """
 
-
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction

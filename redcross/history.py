@@ -23,6 +23,7 @@ from .recording import actor, before_save, history_context, recorded_by_app, row
 # Where the rest of the app has always found them.
 __all__ = ["before_save", "history_context", "record_change", "recorded_by_app", "row_of"]
 
+
 def tracked_models():
     """The models whose rows are the books: every TrackedModel."""
     return [m for m in apps.get_models() if issubclass(m, TrackedModel)]
@@ -228,7 +229,6 @@ PERSONAL = {"id_number": "id_number", "phone": "phone"}
 
 def field_labels(table):
     from django.contrib.auth import get_user_model
-
 
     for model in [*tracked_models(), Chapter, Membership, get_user_model()]:
         if model._meta.db_table == table:

@@ -25,7 +25,6 @@ the demo and the import's undo find the apps' parts here instead (after NetBox's
 """
 
 
-
 class Registry(dict):
     """The stores by name; a store is created once and never replaced or removed."""
 
