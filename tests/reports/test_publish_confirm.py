@@ -17,6 +17,7 @@ from reports.services import report_open, report_publish
 from ..factories import ClosedPeriodFactory, DisbursementFactory, ImportBatchFactory
 
 YEAR = Period(2020, ReportKind.YEAR)
+D = datetime.date
 
 
 def text_of(html):
@@ -109,16 +110,18 @@ def test_the_checklist_lists_a_batch_left_in_preview(client, leader, tree, repor
 
 
 def test_the_checklist_says_whether_the_period_is_closed(client, leader, tree, report):
+    """Closed means every day closed: the first half and December leave July to November open."""
     url = reverse("reports:report-publish", args=[report.pk])
-    assert checklist_item(client.get(url).content.decode(), "closed").startswith("本期间尚未结账")
-    ClosedPeriodFactory(
-        chapter=tree.naiman, kind="half", start=datetime.date(2020, 1, 1), end=datetime.date(2020, 6, 30)
-    )
-    assert checklist_item(client.get(url).content.decode(), "closed").startswith("本期间尚未结账")
-    ClosedPeriodFactory(
-        chapter=tree.naiman, kind="half", start=datetime.date(2020, 7, 1), end=datetime.date(2020, 12, 31)
-    )
-    assert checklist_item(client.get(url).content.decode(), "closed") == "本期间已结账，记录不会再变。"
+
+    def closed_item():
+        return checklist_item(client.get(url).content.decode(), "closed")
+
+    assert closed_item().startswith("本期间尚未结账")
+    ClosedPeriodFactory(chapter=tree.naiman, kind="half", start=D(2020, 1, 1), end=D(2020, 6, 30))
+    ClosedPeriodFactory(chapter=tree.naiman, kind="month", start=D(2020, 12, 1), end=D(2020, 12, 31))
+    assert closed_item().startswith("本期间尚未结账")
+    ClosedPeriodFactory(chapter=tree.naiman, kind="half", start=D(2020, 7, 1), end=D(2020, 12, 31))
+    assert closed_item() == "本期间已结账，记录不会再变。"
 
 
 def test_the_checklist_lists_figures_that_differ_from_the_last_version(client, leader, tree, report):
