@@ -19,10 +19,12 @@ from django.utils.translation import gettext as _
 
 from . import bounds
 from .access import Access
+from .choices import RecordStatus
 from .models import ApprovedModel, ClosedPeriod, every
 from .money import to_money
-from .periods import half_of
+from .periods import date_filter, half_of
 from .registry import registry
+from .urls_util import records_url
 
 # Fields a reversal does not copy from the original.
 NOT_COPIED = {
@@ -111,14 +113,38 @@ def approved_models():
     return [m for m in apps.get_models() if issubclass(m, ApprovedModel)]
 
 
-def waiting_for_approval(chapter):
-    """(model, count) of the chapter's records waiting for approval, kinds with none left out."""
+def waiting_for_approval(chapter, *, start=None, end=None):
+    """(model, count) of the chapter's records waiting for approval, kinds with none left out;
+    with ``start`` and ``end``, only those dated in that period (what publishing or closing it
+    warns of: pending records count nowhere)."""
     counts = []
     for model in approved_models():
-        count = model.all_objects.filter(chapter=chapter, pending=True, voided_at__isnull=True).count()
+        records = model.all_objects.filter(chapter=chapter, pending=True, voided_at__isnull=True)
+        if start is not None and end is not None:
+            records = records.filter(**{f"{model.date_field}__range": (start, end)})
+        count = records.count()
         if count:
             counts.append((model, count))
     return counts
+
+
+def pending_in_period(chapter, start, end):
+    """The kinds of records dated from ``start`` to ``end`` still waiting for approval (counted
+    nowhere), each with its count and the link to the list of them: what publishing a report or
+    closing a period warns of first."""
+    return [
+        {
+            "kind": model._meta.verbose_name,
+            "count": count,
+            "url": records_url(
+                f"{model._meta.app_label}:{model._meta.model_name}-list",
+                chapter=chapter.pk,
+                status=RecordStatus.PENDING,
+                **date_filter(start, end),
+            ),
+        }
+        for model, count in waiting_for_approval(chapter, start=start, end=end)
+    ]
 
 
 def repeat_payments(disbursement):

@@ -21,6 +21,7 @@ from redcross.views.generic import AccessMixin, ChapterPageMixin
 from training.forms import target_field
 from training.models import Target, TrainingKind
 
+from .checklist import publish_checklist
 from .choices import ReportKind, SectionKind
 from .figures import report_data
 from .models import Publication, Report
@@ -262,10 +263,44 @@ class SectionUpdateView(ReportMixin, TemplateView):
         return context
 
 
-class ReportPublishView(ReportMixin, View):
-    def post(self, request, *args, **kwargs):
+class ReportPublishView(ReportMixin, TemplateView):
+    """Publishing freezes a version for good, so it goes through a confirmation page (GET) that
+    says which version it will be and lists what should be looked at first; only a POST carrying
+    ``confirm`` publishes."""
+
+    template_name = "reports/publish_confirm.html"
+
+    def require_publish(self):
         if not self.access.can_publish_reports(self.report.chapter):
             raise PermissionDenied
+
+    def get(self, request, *args, **kwargs):
+        self.require_publish()
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        report = self.report
+        rendered, data = live_context(report, editor=True)
+        publications = list(report.publications.order_by("-version"))
+        context.update(
+            report=report,
+            title=rendered["title"],
+            version=publications[0].version + 1 if publications else 1,
+            last=publications[0] if publications else None,
+            checklist=publish_checklist(
+                report,
+                sections=rendered["sections"],
+                changes=figure_changes(publications[0], data) if publications else [],
+            ),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        self.require_publish()
+        if not request.POST.get("confirm"):
+            messages.error(request, _("请先查看发布前检查，再确认发布"))
+            return redirect("reports:report-publish", self.report.pk)
         publication = report_publish(report=self.report, user=request.user, link_base=site_root(request))
         messages.success(
             request,

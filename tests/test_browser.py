@@ -198,8 +198,11 @@ def test_a_leader_edits_a_paragraph_publishes_and_downloads_the_pdf(demo_site, p
     assert "已保存" in page.inner_text(".message")
     assert "慰问贫困老党员6000元" in page.inner_text("#section-party")
 
-    # Publish, then download the published PDF.
+    # Publish through the confirmation page, then download the published PDF.
     page.click("#publish")
+    assert "将发布为第1版，发布后不可更改。" in page.inner_text("#publish-version")
+    assert "尚未结账" in page.inner_text("#check-closed")
+    page.click("#confirm-publish-button")
     assert "已发布第1版" in page.inner_text(".message")
     with page.expect_download() as download:
         page.click("#publications >> text=下载PDF")
@@ -317,3 +320,26 @@ def test_pages_run_under_the_content_security_policy_without_a_violation(demo_si
         page.select_option("select[name=language]", "zh-hans")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     assert refused == []
+
+
+def test_a_leader_closes_a_year_only_after_confirming_it(demo_site, page):
+    base = demo_site
+    log_in(page, base, "demo-leader")
+    page.goto(f"{base}/periods/")
+    closed_before = page.inner_text("#periods")
+    page.select_option("#close #id_chapter", label="奈曼旗红十字会")
+    page.select_option("#close #id_kind", value="year")
+    page.fill("#close #id_year", "2019")
+    page.click("#close button[type=submit]")
+    page.wait_for_selector("#confirm-close")
+    assert page.inner_text("h1") == "确认结账：奈曼旗红十字会2019年"
+    assert "不能再登记、修改或作废" in page.inner_text("#confirm-close")
+    page.click("#confirm-close >> text=取消")
+    assert page.inner_text("#periods") == closed_before  # the first step closed nothing
+    page.select_option("#close #id_chapter", label="奈曼旗红十字会")
+    page.select_option("#close #id_kind", value="year")
+    page.fill("#close #id_year", "2019")
+    page.click("#close button[type=submit]")
+    page.click("#confirm-close-button")
+    assert "2019年已结账" in page.inner_text(".message")
+    assert "奈曼旗红十字会\t2019年（2019-01-01 — 2019-12-31）" in page.inner_text("#periods")

@@ -3,6 +3,7 @@ created, changed, voided or removed — through the forms, the services, the imp
 PostgreSQL) raw SQL. Reopening is an administrator's recorded act."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -123,7 +124,9 @@ def test_the_import_refuses_rows_of_a_closed_period(tree, people, june):
 def test_the_periods_page_closes_and_reopens(client, tree, people):
     client.force_login(people["leader"])
     response = client.post(
-        reverse("periods"), {"chapter": tree.naiman.pk, "kind": "year", "year": 2019, "part": 1}, follow=True
+        reverse("periods"),
+        {"chapter": tree.naiman.pk, "kind": "year", "year": 2019, "part": 1, "confirm": "1"},
+        follow=True,
     )
     assert "2019年已结账" in response.content.decode()
     period = ClosedPeriod.objects.get()
@@ -160,7 +163,8 @@ def test_closing_asks_its_own_right_not_the_right_to_publish_reports(client, tre
     page = client.get(reverse("periods"))
     assert list(page.context["form"].fields["chapter"].queryset) == [tree.naiman]
     client.post(
-        reverse("periods"), {"chapter": tree.naiman.pk, "kind": PeriodKind.YEAR, "year": 2020, "part": 1}
+        reverse("periods"),
+        {"chapter": tree.naiman.pk, "kind": PeriodKind.YEAR, "year": 2020, "part": 1, "confirm": "1"},
     )
     assert list(ClosedPeriod.objects.values_list("chapter", "start", "end")) == [
         (tree.naiman.pk, D(2020, 1, 1), D(2020, 12, 31))
@@ -218,3 +222,45 @@ def _subclasses(cls):
     for sub in cls.__subclasses__():
         yield sub
         yield from _subclasses(sub)
+
+
+def test_the_first_post_only_asks_to_confirm_and_lists_the_periods_pending_payments(client, tree, people):
+    """Closing confirms first: the first POST closes nothing, says what closing means and lists the
+    period's payments waiting for approval (not those of another period)."""
+    DisbursementFactory(chapter=tree.naiman, date=datetime.date(2019, 5, 1), pending=True)
+    DisbursementFactory(chapter=tree.naiman, date=datetime.date(2020, 5, 1), pending=True)
+    client.force_login(people["leader"])
+    before = list(ClosedPeriod.objects.values())
+    response = client.post(
+        reverse("periods"), {"chapter": tree.naiman.pk, "kind": "year", "year": 2019, "part": 1}
+    )
+    assert list(ClosedPeriod.objects.values()) == before == []
+    html = response.content.decode()
+    text = re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", html))
+    assert "确认结账：奈曼旗红十字会2019年" in text
+    assert (
+        "结账后，2019-01-01至2019-12-31的捐赠、票据、救助发放、项目支出和款物拨付不能再登记、修改或作废。"
+        in text
+    )
+    assert "本期间还有待审批的记录（不计入任何合计），结账前请先处理：救助发放1条待审批" in text
+    assert "date_after=2019-01-01" in html and "date_before=2019-12-31" in html
+    assert 'name="confirm" value="1"' in html and "csrfmiddlewaretoken" in html
+
+    response = client.post(
+        reverse("periods"),
+        {"chapter": tree.naiman.pk, "kind": "year", "year": 2019, "part": "1", "confirm": "1"},
+        follow=True,
+    )
+    assert list(ClosedPeriod.objects.values_list("chapter", "start", "end")) == [
+        (tree.naiman.pk, datetime.date(2019, 1, 1), datetime.date(2019, 12, 31))
+    ]
+    assert "2019年已结账" in response.content.decode()
+
+
+def test_a_month_out_of_range_is_refused_before_the_confirmation(client, tree, people):
+    client.force_login(people["leader"])
+    response = client.post(
+        reverse("periods"), {"chapter": tree.naiman.pk, "kind": "half", "year": 2019, "part": 3}, follow=True
+    )
+    assert "半年应为1（上半年）或2（下半年）" in response.content.decode()
+    assert not ClosedPeriod.objects.exists()

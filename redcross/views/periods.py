@@ -4,16 +4,18 @@ why. Administrators also set here the amount above which spending waits for a le
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
 from redcross.choices import PeriodKind
+from redcross.corrections import pending_in_period
 from redcross.forms import MoneyField
 from redcross.models import Chapter, ClosedPeriod
 from redcross.money import format_money
 from redcross.params import id_param
+from redcross.periods import period_bounds, period_label
 from redcross.services import approval_threshold_set, period_close, period_reopen
 
 from .generic import AccessMixin
@@ -86,6 +88,8 @@ class PeriodListView(AccessMixin, ListView):
         if not form.is_valid():
             self.object_list = self.get_queryset()
             return self.render_to_response(self.get_context_data(form=form))
+        if not request.POST.get("confirm"):
+            return self.confirm_close(request, form)
         try:
             period = period_close(user=request.user, **form.cleaned_data)
         except ValidationError as error:
@@ -94,6 +98,29 @@ class PeriodListView(AccessMixin, ListView):
         else:
             messages.success(request, _("%(period)s已结账") % {"period": period.label})
         return redirect("periods")
+
+    def confirm_close(self, request, form):
+        """Closing cannot be taken back by its leader, so the first POST shows what closing means
+        and the period's records still waiting for approval; a second POST with ``confirm`` closes."""
+        data = form.cleaned_data
+        try:
+            start, end = period_bounds(data["kind"], data["year"], data["part"])
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("periods")
+        return render(
+            request,
+            "periods/confirm_close.html",
+            {
+                "form": form,
+                "chapter": data["chapter"],
+                "label": period_label(data["kind"], start),
+                "start": start,
+                "end": end,
+                "pending": pending_in_period(data["chapter"], start, end),
+            },
+        )
 
     def set_threshold(self, request):
         form = ThresholdForm(request.POST)

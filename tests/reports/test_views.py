@@ -79,7 +79,7 @@ def test_only_leaders_publish(client, member, tree, payment):
     assert not Publication.objects.exists()
     leader = member(Role.LEADER, tree.naiman)
     client.force_login(leader)
-    response = client.post(url, follow=True)
+    response = client.post(url, {"confirm": "1"}, follow=True)
     publication = Publication.objects.get()
     assert (publication.version, publication.published_by) == (1, leader)
     assert f"已发布第1版，校验值 {publication.sha256[:16]}" in response.content.decode()
