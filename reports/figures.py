@@ -493,7 +493,7 @@ def _projects(data, scope):
             text(
                 f"{key}.status",
                 _("%(project)s 状态") % {"project": label},
-                status_on(project, period.end).label,
+                str(status_on(project, period.end).label),
                 url,
             )
         )

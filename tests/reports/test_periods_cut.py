@@ -4,15 +4,16 @@
 from decimal import Decimal
 
 from projects.models import Project
+from redcross.choices import Role
 from projects.selectors import projects_with_spending
 from reports.figures import report_data
-from reports.services import report_open, report_pdf
+from reports.services import report_open, report_pdf, report_publish
 
 from ..factories import DonationFactory, DriveFactory, ExpenditureFactory, FundFactory, ProjectFactory
 from .test_reports import YEAR, D, pay, pdf_text
 
 
-def test_a_2026_expenditure_is_not_in_the_2020_cumulative_spending(tree, tmp_path):
+def test_a_2026_expenditure_is_not_in_the_2020_cumulative_spending(tree, member, tmp_path):
     project = ProjectFactory(
         chapter=tree.naiman, name="振兴社区博爱家园项目", budget=Decimal("50000"), status="in_progress"
     )
@@ -25,9 +26,15 @@ def test_a_2026_expenditure_is_not_in_the_2020_cumulative_spending(tree, tmp_pat
     assert (figure.value, figure.text) == ("41000.00", "4.1万元")
     assert "date_before=2020-12-31" in figure.url
     assert data[f"project.{project.pk}.spent"].value == "40000.00"
-    text = pdf_text(report_pdf(report_open(chapter=tree.naiman, period=YEAR)), tmp_path)
+    report = report_open(chapter=tree.naiman, period=YEAR)
+    text = pdf_text(report_pdf(report), tmp_path)
     assert "本期支出4万元，累计支出4.1万元" in text
     assert "5.18万元" not in text
+    # Publishing freezes the same figures (the status as it stood is plain text, not a lazy label).
+    publication = report_publish(report=report, user=member(Role.LEADER, tree.naiman))
+    figures = publication.figures["figures"]
+    assert figures[f"project.{project.pk}.spent_total"]["text"] == "4.1万元", figures
+    assert figures[f"project.{project.pk}.status"]["text"] == "实施中"
 
 
 def test_a_project_over_budget_only_after_the_period_is_not_over_budget_in_it(tree):
