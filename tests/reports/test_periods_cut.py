@@ -4,8 +4,8 @@
 from decimal import Decimal
 
 from projects.models import Project
-from redcross.choices import Role
 from projects.selectors import projects_with_spending
+from redcross.choices import Role
 from reports.figures import report_data
 from reports.services import report_open, report_pdf, report_publish
 
