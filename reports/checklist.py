@@ -12,8 +12,9 @@ from redcross.models import ClosedPeriod, ImportBatch
 
 def publish_checklist(report, *, sections, changes):
     """The confirmation page's checklist: pending records of the period, sections not yet
-    written (``sections`` as rendered for the page), ``changes`` since the last version, import
-    batches left in preview, and whether the period is closed."""
+        written (``sections`` as rendered for the page), edited sections whose words no longer cover
+    the records, ``changes`` since the last version, import
+        batches left in preview, and whether the period is closed."""
     chapter, period = report.chapter, report.period
     batches = ImportBatch.objects.filter(chapter=chapter, status=ImportStatus.PREVIEW).select_related("user")
     return {
@@ -26,6 +27,16 @@ def publish_checklist(report, *, sections, changes):
             }
             for s in sections
             if s.empty
+        ],
+        "outgrown": [
+            {
+                "heading": s.heading,
+                "number": s.number,
+                "gaps": s.gaps,
+                "url": reverse("reports:section-update", args=[report.pk, s.key]),
+            }
+            for s in sections
+            if s.gaps
         ],
         "changes": changes,
         "previews": list(batches),

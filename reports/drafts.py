@@ -1,8 +1,13 @@
-"""The first draft of a report: the genre's sections, in its order, with sentences whose figures
+"""The generated text of a report: the genre's sections, in its order, with sentences whose figures
 are tokens. Nothing here is a number: every figure is a token filled in from the records.
+
+A section nobody edited is written here again whenever the report is read, so what it names (the
+categories, drives, funds and projects of the period) and whether it says that nothing happened
+always follow the records. For a section a person edited, ``section_gaps`` says what the records now
+hold that the person's text does not.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -11,6 +16,7 @@ from training.choices import FIRST_AIDER_KIND
 
 from .choices import ReportKind, SectionKind
 from .text import token as t
+from .text import tokens_in
 
 
 @dataclass
@@ -20,6 +26,20 @@ class SectionDraft:
     kind: str
     heading: str
     body: str = ""
+    # What the generated text speaks of: (figure key prefix, how a reader names it).
+    subjects: list = field(default_factory=list)
+    # The generated text says that nothing of the kind happened in the period.
+    none: bool = False
+
+
+# The words of each "nothing happened" sentence; such a sentence may stand only while the records
+# agree (reports are written in Chinese whatever the editor's language).
+NONE_PHRASES = {
+    "relief": (gettext_lazy("未发放救助款物"), gettext_lazy("救助发放")),
+    "donations": (gettext_lazy("未接收社会捐赠"), gettext_lazy("接收的捐赠")),
+    "training": (gettext_lazy("未举办应急救护培训"), gettext_lazy("培训")),
+    "projects": (gettext_lazy("没有实施中的项目"), gettext_lazy("实施中的项目")),
+}
 
 
 NARRATIVE_SECTIONS = {
@@ -35,10 +55,45 @@ def draft_sections(data):
     review = _("%(period)s工作开展情况") % {"period": period.label}
     sections = [
         SectionDraft("review", 1, SectionKind.NARRATIVE, review, intro_text(data)),
-        SectionDraft("relief", 2, SectionKind.DATA, _("人道救助"), relief_text(data)),
-        SectionDraft("donations", 2, SectionKind.DATA, _("募捐与款物管理"), donations_text(data)),
-        SectionDraft("training", 2, SectionKind.DATA, _("应急救护培训"), training_text(data)),
-        SectionDraft("projects", 2, SectionKind.DATA, _("项目建设"), projects_text(data)),
+        SectionDraft(
+            "relief",
+            2,
+            SectionKind.DATA,
+            _("人道救助"),
+            relief_text(data),
+            relief_subjects(data),
+            none=data["relief.total.amount"].value == "0.00",
+        ),
+        SectionDraft(
+            "donations",
+            2,
+            SectionKind.DATA,
+            _("募捐与款物管理"),
+            donations_text(data),
+            donation_subjects(data),
+            none=data["donations.total.amount"].value == "0.00",
+        ),
+        SectionDraft(
+            "training",
+            2,
+            SectionKind.DATA,
+            _("应急救护培训"),
+            training_text(data),
+            [(f"training.{name}", _("培训类型“%(name)s”") % {"name": name}) for name in data.training],
+            none=not data.training,
+        ),
+        SectionDraft(
+            "projects",
+            2,
+            SectionKind.DATA,
+            _("项目建设"),
+            projects_text(data),
+            [
+                (f"project.{pk}", _("项目“%(name)s”") % {"name": data[f"project.{pk}.name"].text})
+                for pk in data.projects
+            ],
+            none=not data.projects,
+        ),
     ]
     if data.counties:
         sections.append(
@@ -47,8 +102,66 @@ def draft_sections(data):
     for key, heading in NARRATIVE_SECTIONS.items():
         sections.append(SectionDraft(key, 2, SectionKind.NARRATIVE, str(heading)))
     plan = _("%(period)s重点工作安排") % {"period": period.plan_label}
-    sections.append(SectionDraft("plan", 1, SectionKind.NARRATIVE, plan, plan_text(data)))
+    plan_subjects = [(f"plan.{name}", _("培训目标“%(name)s”") % {"name": name}) for name in data.plan]
+    sections.append(SectionDraft("plan", 1, SectionKind.NARRATIVE, plan, plan_text(data), plan_subjects))
     return sections
+
+
+def relief_subjects(data):
+    subjects = [(f"relief.{name}", _("救助类别“%(name)s”") % {"name": name}) for name in data.relief]
+    subjects += [
+        (f"relief.fund.{pk}", _("救助资金来源“%(name)s”") % {"name": data[f"relief.fund.{pk}.name"].text})
+        for pk in data.relief_funds
+    ]
+    return subjects
+
+
+def donation_subjects(data):
+    subjects = [
+        (f"drive.{pk}", _("募捐活动“%(name)s”") % {"name": data[f"drive.{pk}.name"].text})
+        for pk in data.drives
+    ]
+    if data.other_donations:
+        subjects.append(("donations.other", _("不属于募捐活动的其他捐赠")))
+    subjects += [
+        (f"fund.{pk}", _("限定用途的“%(name)s”") % {"name": data[f"fund.{pk}.name"].text})
+        for pk in data.restricted_funds
+    ]
+    return subjects
+
+
+def _speaks_of(tokens, prefix):
+    return any(key == prefix or key.startswith(prefix + ".") for key in tokens)
+
+
+def section_gaps(body, draft):
+    """What the records now hold that a person's text of the section does not say: each category,
+    drive, fund, project or target the generated text names and ``body`` has no figure of, and a
+    "nothing happened" sentence the records no longer bear out. Empty when the text covers them."""
+    if draft is None:
+        return []
+    tokens = set(tokens_in(body))
+    gaps = [
+        _("记录中有%(subject)s，正文未提及") % {"subject": subject}
+        for prefix, subject in draft.subjects
+        if not _speaks_of(tokens, prefix)
+    ]
+    stale = stale_none(body, draft)
+    if stale:
+        gaps.insert(0, stale)
+    return gaps
+
+
+def stale_none(body, draft):
+    """When ``body`` says nothing of the kind happened and the records say it did, what is wrong
+    (as a sentence for the person); else ""."""
+    phrases = NONE_PHRASES.get(draft.key) if draft is not None else None
+    if phrases is None or draft.none:
+        return ""
+    phrase, what = phrases
+    if str(phrase) not in (body or ""):
+        return ""
+    return _("正文说“%(phrase)s”，但记录中已有%(what)s") % {"phrase": phrase, "what": what}
 
 
 def section_draft(data, key):

@@ -61,6 +61,9 @@ class Section(models.Model):
     kind = models.CharField(_("内容"), max_length=16, choices=SectionKind.choices)
     heading = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("正文"), blank=True)
+    # A section nobody edited is written again from the records whenever it is read (its stored
+    # body stays empty); once a person saves their own words, the body is theirs.
+    edited = models.BooleanField(_("已人工修改"), default=False)
 
     class Meta:
         verbose_name = _("报告段落")

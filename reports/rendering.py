@@ -46,6 +46,8 @@ class RenderedSection:
     html: str
     table: RenderedTable | None
     empty: bool
+    edited: bool = False  # a person's words, not the generated text
+    gaps: list = None  # what the records hold that the person's words do not say
 
 
 def _cell(figures, key, link_base):
@@ -88,6 +90,8 @@ def render_sections(sections, figures, tables, *, link_base="", editor=False, sk
                 html=render_body(section.body, figures, link_base=link_base, editor=editor),
                 table=render_table(table, figures, link_base) if table else None,
                 empty=empty,
+                edited=getattr(section, "edited", False),
+                gaps=getattr(section, "gaps", None) or [],
             )
         )
     return rendered

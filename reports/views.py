@@ -22,13 +22,15 @@ from training.forms import target_field
 from training.models import Target, TrainingKind
 
 from .checklist import publish_checklist
-from .choices import ReportKind, SectionKind
+from .choices import ReportKind
 from .figures import report_data
 from .models import Publication, Report
 from .periods import Period
 from .rendering import figures_from_json
 from .services import (
     live_context,
+    living_sections,
+    section_for_edit,
     plan_targets_set,
     report_language,
     report_open,
@@ -37,6 +39,7 @@ from .services import (
     section_restore,
     section_update,
 )
+from .drafts import section_draft, section_gaps
 from .text import render_body, tokens_in
 
 
@@ -183,11 +186,19 @@ class SectionUpdateView(ReportMixin, TemplateView):
     template_name = "reports/section_form.html"
 
     def get_section(self):
-        return get_object_or_404(self.report.sections, key=self.kwargs["key"])
+        section = section_for_edit(self.report, self.kwargs["key"], self.data())
+        if section is None:
+            raise Http404
+        # The section as it reads now: a generated one has the text written from the records.
+        with report_language():
+            living = {s.key: s for s in living_sections(self.report, self.data(), [section])}
+        self.living = living.get(section.key, section)
+        self.draft = getattr(self.living, "draft", None)
+        return section
 
     def make_form(self, data=None):
         self.section = self.get_section()
-        kwargs = {"initial": {"heading": self.section.heading, "body": self.section.body}}
+        kwargs = {"initial": {"heading": self.section.heading, "body": self.living.body}}
         if self.section.key == "plan":
             kwargs["plan_kinds"] = list(TrainingKind.objects.filter(is_active=True))
             kwargs["plan_targets"] = dict(
@@ -206,9 +217,16 @@ class SectionUpdateView(ReportMixin, TemplateView):
         form = self.make_form(request.POST)
         action = request.POST.get("action", "save")
         if action == "restore":
-            with report_language():
+            try:
                 section_restore(section=self.section, user=request.user)
-            messages.success(request, _("已恢复为按记录生成的文字"))
+            except ValidationError as error:
+                messages.error(request, error.messages[0])
+            else:
+                messages.success(request, _("已恢复为按记录生成的文字"))
+            if request.POST.get("back") == "report":
+                return redirect(
+                    f"{reverse('reports:report-detail', args=[self.report.pk])}#section-{self.section.key}"
+                )
             return redirect(f"{reverse('reports:section-update', args=[self.report.pk, self.section.key])}")
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
@@ -223,12 +241,15 @@ class SectionUpdateView(ReportMixin, TemplateView):
                 if form.plan_kinds:
                     plan_targets_set(report=self.report, user=request.user, targets=form.targets())
                     data = self.data(fresh=True)
+                with report_language():
+                    draft = section_draft(data, self.section.key)
                 section_update(
                     section=self.section,
                     user=request.user,
                     heading=form.cleaned_data["heading"],
                     body=form.cleaned_data["body"],
                     figures=data.figures,
+                    draft=draft,
                 )
         except ValidationError as error:
             self.data(fresh=True)  # the figures as the records stand, the targets rolled back
@@ -250,7 +271,7 @@ class SectionUpdateView(ReportMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         data = self.data()
-        body = kwargs.get("preview_body", self.section.body)
+        body = kwargs.get("preview_body", self.living.body)
         used = set(tokens_in(body))
         context.update(
             report=self.report,
@@ -258,7 +279,8 @@ class SectionUpdateView(ReportMixin, TemplateView):
             preview=render_body(body, data.figures, editor=True),
             figures=[f for f in data.figures.values() if not f.key.endswith(".name")],
             used=used,
-            can_restore=self.section.kind == SectionKind.DATA or self.section.key in ("review", "plan"),
+            can_restore=self.section.edited and bool(self.draft and (self.draft.body or self.draft.subjects)),
+            gaps=section_gaps(body, self.draft) if self.section.edited or "preview_body" in kwargs else [],
         )
         return context
 
@@ -301,7 +323,11 @@ class ReportPublishView(ReportMixin, TemplateView):
         if not request.POST.get("confirm"):
             messages.error(request, _("请先查看发布前检查，再确认发布"))
             return redirect("reports:report-publish", self.report.pk)
-        publication = report_publish(report=self.report, user=request.user, link_base=site_root(request))
+        try:
+            publication = report_publish(report=self.report, user=request.user, link_base=site_root(request))
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect("reports:report-publish", self.report.pk)
         messages.success(
             request,
             _("已发布第%(version)s版，校验值 %(sha)s")
