@@ -23,6 +23,7 @@ from training.models import Target, TrainingKind
 
 from .checklist import publish_checklist
 from .choices import ReportKind
+from .drafts import section_draft, section_gaps
 from .figures import report_data
 from .models import Publication, Report
 from .periods import Period
@@ -30,16 +31,15 @@ from .rendering import figures_from_json
 from .services import (
     live_context,
     living_sections,
-    section_for_edit,
     plan_targets_set,
     report_language,
     report_open,
     report_pdf,
     report_publish,
+    section_for_edit,
     section_restore,
     section_update,
 )
-from .drafts import section_draft, section_gaps
 from .text import render_body, tokens_in
 
 
