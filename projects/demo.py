@@ -124,7 +124,9 @@ def projects_naiman(chapter, user):
                 description=description,
             )
         for name, quantity, unit in plan["outputs"]:
-            output_record(project=project, name=name, quantity=Decimal(quantity), unit=unit)
+            output_record(
+                project=project, date=plan["dates"][1], name=name, quantity=Decimal(quantity), unit=unit
+            )
         project_advance(project=project, user=user, date=plan["dates"][1])
 
     # 第四中学红十字示范校: paid from a fund given for it alone; lighting poles cost 3500元 more.
@@ -177,7 +179,7 @@ def projects_naiman(chapter, user):
         description="灯杆基础加固",
         over_budget_reason="灯杆基础遇软土层需加固，经旗红十字会会长办公会同意追加",
     )
-    output_record(project=school, name="体育场照明灯", quantity=Decimal(12), unit="盏")
+    output_record(project=school, date=D(2020, 10, 30), name="体育场照明灯", quantity=Decimal(12), unit="盏")
     project_advance(project=school, user=user, date=D(2020, 10, 30))
     audit_record(
         project=school,
@@ -212,7 +214,8 @@ def projects_ankang(chapters):
         ("饮水工程", 1, "处"),
         ("备灾中心", 2, "个"),
     ]:
-        output_record(project=rebuild, name=name, quantity=Decimal(quantity), unit=unit)
+        # Delivered before the half-year the city's 2023 summary reports.
+        output_record(project=rebuild, date=D(2023, 6, 30), name=name, quantity=Decimal(quantity), unit=unit)
     expenditure_record(
         chapter=city,
         user=None,

@@ -33,6 +33,7 @@ class ProjectAdvanceForm(RecordForm):
 
 
 class OutputForm(RecordForm):
+    date = DateField(label=_("完成日期"), help_text=_("产出交付或完成的日期；报告只计入期末以前完成的产出"))
     name = forms.CharField(
         label=_("产出内容"), max_length=100, help_text=_("例如：硬化整修巷道、维修污水井、自动体外除颤仪")
     )

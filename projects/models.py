@@ -135,6 +135,8 @@ class Output(models.Model):
     project = models.ForeignKey(
         Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="outputs"
     )
+    # When it was delivered: a report counts the outputs delivered by its period's end.
+    date = models.DateField(_("完成日期"), validators=[bounds.validate_record_date])
     name = models.CharField(_("产出内容"), max_length=100)
     quantity = BoundedDecimalField(
         _("数量"),
@@ -147,7 +149,7 @@ class Output(models.Model):
     class Meta:
         verbose_name = _("项目产出")
         verbose_name_plural = _("项目产出")
-        ordering = ["pk"]
+        ordering = ["date", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=0), name="output_quantity_not_negative")
         ]

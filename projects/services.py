@@ -97,8 +97,8 @@ def project_budget_set(*, project, lines):
 
 
 @transaction.atomic
-def output_record(*, project, name, quantity, unit):
-    output = Output(project=project, name=name.strip(), quantity=quantity, unit=unit.strip())
+def output_record(*, project, date, name, quantity, unit):
+    output = Output(project=project, date=date, name=name.strip(), quantity=quantity, unit=unit.strip())
     output.full_clean()
     output.save()
     return output

@@ -8,7 +8,7 @@ from django.db import transaction
 from .figures import report_data
 from .models import Section
 from .periods import Period
-from .services import report_language, report_open, section_update
+from .services import living_sections, report_language, report_open, section_update
 
 NAIMAN_2020 = {
     "review": (
@@ -64,14 +64,23 @@ def report_demo(chapter, period, narrative):
     if report.publications.exists() or report.sections.filter(key="publicity").exclude(body="").exists():
         return report
     with report_language():
-        figures = report_data(chapter, period).figures
+        data = report_data(chapter, period)
+        living = {s.key: s for s in living_sections(report, data)}
     for key, body in narrative.items():
         section = Section.objects.get(report=report, key=key)
+        generated = living[key].body  # the text written from the records
         if key == "projects":
-            body = f"{section.body}\n{body}"
-        if key == "plan" and "{{plan." not in body and section.body:
-            body = f"{body}\n{section.body}"
-        section_update(section=section, user=None, heading=section.heading, body=body, figures=figures)
+            body = f"{generated}\n{body}"
+        if key == "plan" and "{{plan." not in body and generated:
+            body = f"{body}\n{generated}"
+        section_update(
+            section=section,
+            user=None,
+            heading=section.heading,
+            body=body,
+            figures=data.figures,
+            draft=living[key].draft,
+        )
     return report
 
 

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Prefetch, Q, Sum
 from django.utils.translation import gettext as _
 
 from aid import selectors as aid_selectors
@@ -21,7 +21,7 @@ from aid.models import PersonYear, ReliefDay
 from donations.choices import DonationKind
 from donations.models import Donation, Drive, Fund
 from donations.selectors import drive_is_record_high, drives_with_totals, funds_with_flows
-from projects.models import Expenditure, Project
+from projects.models import Expenditure, Output, Project
 from projects.selectors import open_on_q, projects_with_spending, status_on
 from redcross.models import Chapter
 from redcross.money import format_cases, format_count, format_yuan, to_money
@@ -461,7 +461,11 @@ def _projects(data, scope):
             until=period.end,
         )
         .select_related("kind", "chapter")
-        .prefetch_related("outputs", "audits")
+        .prefetch_related(
+            # What was delivered by the period's end; audits are dated steps the text names.
+            Prefetch("outputs", queryset=Output.objects.filter(date__lte=period.end)),
+            "audits",
+        )
         .order_by("kind__order", "start_date", "name")
     )
     total = Decimal("0.00")

@@ -290,6 +290,7 @@ class OutputFactory(factory.django.DjangoModelFactory):
         model = Output
 
     project = factory.SubFactory(ProjectFactory)
+    date = datetime.date(2020, 9, 1)
     name = "硬化整修巷道"
     quantity = Decimal("2")
     unit = "条"

@@ -213,12 +213,13 @@ def test_an_output_and_an_audit_are_recorded_on_the_project(client, staff, schoo
     client.force_login(staff)
     client.post(
         reverse("projects:output-create", args=[school.pk]),
-        {"name": "自动体外除颤仪", "quantity": "2", "unit": "台"},
+        {"date": "2020-11-30", "name": "自动体外除颤仪", "quantity": "2", "unit": "台"},
     )
     client.post(
         reverse("projects:audit-create", args=[school.pk]),
         {"date": "2020-12-15", "auditor": "通辽市审计局", "findings": "合规"},
     )
+    assert Output.objects.get(project=school, name="自动体外除颤仪").date == D(2020, 11, 30)
     assert list(Output.objects.filter(project=school).values_list("name", "quantity", "unit")) == [
         ("应急救护培训教室", Decimal("1.00"), "间"),
         ("自动体外除颤仪", Decimal("2.00"), "台"),

@@ -9,7 +9,14 @@ from redcross.choices import Role
 from reports.figures import report_data
 from reports.services import report_open, report_pdf, report_publish
 
-from ..factories import DonationFactory, DriveFactory, ExpenditureFactory, FundFactory, ProjectFactory
+from ..factories import (
+    DonationFactory,
+    DriveFactory,
+    ExpenditureFactory,
+    FundFactory,
+    OutputFactory,
+    ProjectFactory,
+)
 from .test_reports import YEAR, D, pay, pdf_text
 
 
@@ -113,3 +120,14 @@ def test_a_project_dated_2026_is_not_in_the_2020_report(tree, tmp_path):
     assert f"project.{later.pk}.name" not in data.figures
     text = pdf_text(report_pdf(report_open(chapter=tree.naiman, period=YEAR)), tmp_path)
     assert "2026年新建备灾库项目" not in text
+
+
+def test_an_output_delivered_after_the_period_is_not_in_its_report(tree, tmp_path):
+    project = ProjectFactory(chapter=tree.naiman, name="振兴社区博爱家园项目", status="in_progress")
+    ExpenditureFactory(project=project, amount=Decimal("1000"), date=D(2020, 8, 1))
+    OutputFactory(project=project, name="硬化整修巷道", quantity=2, unit="条", date=D(2020, 9, 1))
+    OutputFactory(project=project, name="维修污水井", quantity=5, unit="眼", date=D(2026, 3, 1))
+    assert report_data(tree.naiman, YEAR)[f"project.{project.pk}.outputs"].text == "硬化整修巷道2条"
+    text = pdf_text(report_pdf(report_open(chapter=tree.naiman, period=YEAR)), tmp_path)
+    assert "振兴社区博爱家园项目（博爱家园）：硬化整修巷道2条；" in text
+    assert "维修污水井" not in text
