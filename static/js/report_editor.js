@@ -164,6 +164,25 @@
     });
     editor.addEventListener("compositionend", function () { chipify(); sync(); });
 
+    /* The invisible place-holder after a chip is never a key press's work: Backspace or Delete
+       next to it acts on what is beyond it (the chip, or a character). */
+    editor.addEventListener("keydown", function (event) {
+      if (event.key !== "Backspace" && event.key !== "Delete") { return; }
+      var selection = window.getSelection();
+      if (!selection.rangeCount || !selection.isCollapsed || selection.anchorNode.nodeType !== 3) { return; }
+      var node = selection.anchorNode;
+      var offset = selection.anchorOffset;
+      if (event.key === "Backspace") {
+        while (offset > 0 && node.data.charAt(offset - 1) === ZWSP) {
+          node.deleteData(offset - 1, 1);
+          offset -= 1;
+        }
+        selection.collapse(node, offset);
+      } else {
+        while (node.data.charAt(offset) === ZWSP) { node.deleteData(offset, 1); }
+      }
+    });
+
     /* Pasting brings words (and tokens), never another page's markup. */
     editor.addEventListener("paste", function (event) {
       event.preventDefault();
