@@ -6,6 +6,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.db import connection
 
 from reports.models import Publication, Report
 
@@ -18,8 +19,15 @@ CHIP = '#body-editor .chip[data-token="relief.重特大疾病救助.amount"]'
 
 def in_thread(function):
     """Runs an ORM read outside the test thread, whose event loop (Playwright's) forbids it."""
+
+    def run():
+        try:
+            return function()
+        finally:
+            connection.close()  # the thread's own connection, or the test database stays in use
+
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(function).result()
+        return pool.submit(run).result()
 
 
 def test_a_leader_picks_a_figure_previews_it_saves_and_publishes(demo_site, page):  # noqa: F811
