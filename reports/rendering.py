@@ -6,6 +6,7 @@ The same code renders a live draft (figures from the records now) and a publishe
 """
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.utils.translation import gettext as _
 
@@ -95,6 +96,19 @@ def render_sections(sections, figures, tables, *, link_base="", editor=False, sk
             )
         )
     return rendered
+
+
+def render_section_preview(sections, key, *, heading, body, figures, tables):
+    """One section as the PDF numbers and prints it, with the wording being edited in place of
+    the saved one (the other sections only count towards its number)."""
+    edited = [
+        SimpleNamespace(key=s.key, level=s.level, heading=heading, body=body) if s.key == key else s
+        for s in sections
+    ]
+    for section in render_sections(edited, figures, tables, editor=True):
+        if section.key == key:
+            return section
+    return None
 
 
 def figures_from_json(snapshot):

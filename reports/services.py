@@ -14,7 +14,7 @@ from .figures import report_data
 from .models import Publication, Report, Section
 from .pdf import render_pdf
 from .rendering import report_context
-from .text import render_plain, unknown_tokens
+from .text import paragraphs, render_plain, unknown_tokens
 
 
 def report_language():
@@ -116,7 +116,7 @@ def section_update(*, section, user, heading, body, figures, draft=None):
     if stale:
         raise ValidationError({"body": stale})
     section.heading = heading
-    if draft is not None and body == draft.body.strip():
+    if draft is not None and paragraphs(body) == paragraphs(draft.body):
         section.body, section.edited = "", False
     else:
         section.body, section.edited = body, True

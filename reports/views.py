@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +27,8 @@ from .drafts import section_draft, section_gaps
 from .figures import report_data
 from .models import Publication, Report
 from .periods import Period
-from .rendering import figures_from_json
+from .picker import picker_entries
+from .rendering import figures_from_json, render_section_preview
 from .services import (
     live_context,
     living_sections,
@@ -40,7 +41,7 @@ from .services import (
     section_restore,
     section_update,
 )
-from .text import render_body, tokens_in
+from .text import tokens_in
 
 
 def site_root(request):
@@ -161,7 +162,7 @@ class SectionForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 14}),
         help_text=gettext_lazy(
-            "每段一行。数字写作 {{…}}，显示时按记录填入当前数值，请从右侧可用数字中复制。"
+            "每段一行。数字从“可用数字”中点选插入，显示时按记录填入当前数值，发布时冻结。"
         ),
     )
 
@@ -181,7 +182,9 @@ class SectionForm(forms.Form):
 
 
 class SectionUpdateView(ReportMixin, TemplateView):
-    """Edits one section: its heading and text, with a preview of the figures as they read now."""
+    """Edits one section: its heading and its text, whose figures the editor (report_editor.js)
+    shows as what they read now; a picker offers the section's own figures, and the preview shows
+    the section as the PDF prints it. Without scripts the text is the token form in a textarea."""
 
     template_name = "reports/section_form.html"
 
@@ -232,9 +235,7 @@ class SectionUpdateView(ReportMixin, TemplateView):
             return self.render_to_response(self.get_context_data(form=form))
         data = self.data()
         if action == "preview":
-            return self.render_to_response(
-                self.get_context_data(form=form, preview_body=form.cleaned_data["body"])
-            )
+            return self.render_to_response(self.get_context_data(form=form))
         try:
             # The targets and the text are saved together or not at all.
             with transaction.atomic():
@@ -271,18 +272,55 @@ class SectionUpdateView(ReportMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         data = self.data()
-        body = kwargs.get("preview_body", self.living.body)
+        form = kwargs["form"]
+        heading, body = self.section.heading, self.living.body
+        if form.is_bound:
+            heading = form.data.get("heading", "").strip() or heading
+            body = form.data.get("body", "")
         used = set(tokens_in(body))
+        show_all = self.request.GET.get("figures") == "all"
         context.update(
             report=self.report,
             section=self.section,
-            preview=render_body(body, data.figures, editor=True),
-            figures=[f for f in data.figures.values() if not f.key.endswith(".name")],
-            used=used,
+            preview=section_preview(self.report, self.section, heading, body, data),
+            entries=[
+                {"figure": figure, "own": own, "used": figure.key in used}
+                for figure, own in picker_entries(self.section.key, data.figures)
+            ],
+            show_all=show_all,
+            chips={key: {"text": f.text, "label": f.label} for key, f in data.figures.items()},
             can_restore=self.section.edited and bool(self.draft and (self.draft.body or self.draft.subjects)),
-            gaps=section_gaps(body, self.draft) if self.section.edited or "preview_body" in kwargs else [],
+            gaps=section_gaps(body, self.draft) if self.section.edited or form.is_bound else [],
         )
         return context
+
+
+def section_preview(report, section, heading, body, data):
+    """The section as the PDF prints it, with ``heading`` and ``body`` as typed."""
+    with report_language():
+        return render_section_preview(
+            living_sections(report, data),
+            section.key,
+            heading=heading,
+            body=body,
+            figures=data.figures,
+            tables=data.tables(),
+        )
+
+
+class SectionPreviewView(ReportMixin, View):
+    """The section as the PDF will print it, for the editor to show without reloading: an HTML
+    fragment of the wording posted (nothing is saved)."""
+
+    def post(self, request, *args, **kwargs):
+        if not self.access.can_edit_reports(self.report.chapter):
+            raise PermissionDenied
+        section = get_object_or_404(self.report.sections, key=kwargs["key"])
+        with report_language():
+            data = report_data(self.report.chapter, self.report.period)
+        heading = request.POST.get("heading", "").strip()[:200] or section.heading
+        preview = section_preview(self.report, section, heading, request.POST.get("body", ""), data)
+        return render(request, "reports/section_preview.html", {"preview": preview})
 
 
 class ReportPublishView(ReportMixin, TemplateView):
