@@ -22,6 +22,7 @@ from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .choices import ChangeAction
 from .models import Change, Chapter, Membership, TrackedModel, record_change
@@ -497,7 +498,7 @@ def origin(change):
     if step in STEP_WORDS:
         return Origin(str(STEP_WORDS[step]()), "", source)
     if step == SYSTEM:
-        return Origin(str(_("系统")), "", source)
+        return Origin(str(pgettext("修改来源", "系统")), "", source)
     if step == DEMO:
         return Origin(str(_("系统（演示数据）")), "", source)
     if not source:
@@ -510,12 +511,13 @@ def origin(change):
     return Origin(str(_("系统（%(command)s）") % {"command": source}), "", source)
 
 
+# Nouns of a ledger's notes ("a correction"), not the buttons' verbs: their own context.
 STEP_WORDS = {
-    "entry": lambda: _("页面录入"),
-    "correction": lambda: _("更正"),
-    VOID: lambda: _("作废"),
-    REVERSE: lambda: _("冲销"),
-    APPROVE: lambda: _("审批"),
+    "entry": lambda: pgettext("修改来源", "页面录入"),
+    "correction": lambda: pgettext("修改来源", "更正"),
+    VOID: lambda: pgettext("修改来源", "作废"),
+    REVERSE: lambda: pgettext("修改来源", "冲销"),
+    APPROVE: lambda: pgettext("修改来源", "审批"),
 }
 
 
@@ -532,7 +534,7 @@ def _page_step(change, path):
     if route.startswith("import-undo"):
         return _("撤销导入")
     if change.action == ChangeAction.INSERT:
-        return _("页面录入")
+        return STEP_WORDS["entry"]()
     return _("页面修改")
 
 
