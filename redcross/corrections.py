@@ -23,6 +23,7 @@ from .choices import RecordStatus
 from .models import ApprovedModel, ClosedPeriod, every
 from .money import to_money
 from .periods import date_filter, half_of
+from .recording import APPROVE, REVERSE, VOID, recorded_as
 from .registry import registry
 from .urls_util import records_url
 
@@ -169,6 +170,7 @@ def repeat_payments(disbursement):
     )
 
 
+@recorded_as(APPROVE)
 @transaction.atomic
 def record_approve(record, *, user):
     """Approves a pending payment or expenditure; re-checks the fund (and the project's budget)
@@ -201,6 +203,7 @@ def can_void(access, record):
     return access.can_write(record.chapter) or (record.is_pending and can_approve(access, record))
 
 
+@recorded_as(VOID)
 @transaction.atomic
 def record_void(record, *, user, reason):
     """Voids ``record`` with ``reason``: it stays, marked, and counts in nothing. Refused inside a
@@ -233,6 +236,7 @@ def record_void(record, *, user, reason):
 # --- reversing --------------------------------------------------------------------------------
 
 
+@recorded_as(REVERSE)
 @transaction.atomic
 def record_reverse(record, *, user, date, reason):
     """Enters, dated ``date`` in an open period, the reversal of ``record`` (whose period is

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from .choices import ChangeAction
 from .excel import INTEGER, Column, LedgerWorkbook
 from .filters import ChangeFilterSet
-from .history import differences, field_labels
+from .history import described
 from .models import Change, Chapter, CorrectableModel, every
 from .personal import MASKS
 from .registry import registry
@@ -262,34 +262,43 @@ class ChangeExport(RecordExport):
         Column(gettext_lazy("红十字会")),
         Column(gettext_lazy("记录类型")),
         Column(gettext_lazy("记录编号"), INTEGER),
+        Column(gettext_lazy("记录"), width=30),
         Column(gettext_lazy("操作")),
         Column(gettext_lazy("操作人")),
         Column(gettext_lazy("来源")),
         Column(gettext_lazy("修改内容"), width=80),
+        # What the database holds, for an auditor checking the words against it.
+        Column(gettext_lazy("原始来源"), width=30),
+        Column(gettext_lazy("原始值"), width=60),
     ]
 
     def base_queryset(self):
         return Change.objects.filter(chapter_id__in=self.access.readable_chapters().values("pk"))
 
     def rows(self, queryset):
-        from django.contrib.auth import get_user_model
-
         chapters = dict(Chapter.objects.values_list("pk", "name"))
-        users = dict(get_user_model().objects.values_list("pk", "username"))
         actions = dict(ChangeAction.choices)
-        kinds = {}
+        chunk = []
         for change in queryset.iterator(chunk_size=CHUNK_ROWS):
-            if change.table not in kinds:
-                model = field_labels(change.table)[0]
-                kinds[change.table] = str(model._meta.verbose_name) if model else change.table
-            fields = differences(change, access=self.access)
+            chunk.append(change)
+            if len(chunk) == CHUNK_ROWS:
+                yield from self._rows(chunk, chapters, actions)
+                chunk = []
+        yield from self._rows(chunk, chapters, actions)
+
+    def _rows(self, chunk, chapters, actions):
+        # The names the changes refer to, read once a chunk (one query per kind of record).
+        for change in described(chunk, self.access):
             yield (
                 timezone.localtime(change.at).strftime("%Y-%m-%d %H:%M:%S"),
                 chapters.get(change.chapter_id, ""),
-                kinds[change.table],
+                change.kind,
                 change.record_id,
+                change.record_name,
                 str(actions.get(change.action, change.action)),
-                users.get(change.user_id) or (_("系统") if change.source else _("数据库直接修改")),
+                str(change.who),
+                change.origin.text,
+                "；".join(f"{f.label}：{f.before} → {f.after}" for f in change.fields),
                 change.source,
-                "；".join(f"{label}：{before} → {after}" for label, before, after in fields),
+                "；".join(f"{f.label}：{f.raw}" for f in change.fields if f.raw),
             )

@@ -9,16 +9,40 @@ demo) the app records its own saves and deletes instead; bulk writes and raw SQL
 there.
 """
 
+import datetime
 import json
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .choices import ChangeAction
 from .models import Change, Chapter, Membership, TrackedModel, record_change
+from .money import format_money
 from .personal import MASKS
-from .recording import actor, before_save, history_context, recorded_by_app, row_of
+from .recording import (
+    APPROVE,
+    DEMO,
+    IMPORT,
+    IMPORT_UNDO,
+    REVERSE,
+    STEP_SEPARATOR,
+    SYSTEM,
+    VOID,
+    actor,
+    before_save,
+    history_context,
+    recorded_by_app,
+    row_of,
+)
 
 # Where the rest of the app has always found them.
 __all__ = ["before_save", "history_context", "record_change", "recorded_by_app", "row_of"]
@@ -103,6 +127,21 @@ def recorded_update(queryset, **values):
         for r in model._base_manager.filter(pk__in=pks)
     )  # fmt: skip
     return count
+
+
+def recorded_inserts(model, ids):
+    """Records the rows ``ids`` of ``model`` a bulk insert made (an import): by the trigger on
+    PostgreSQL, here row by row on SQLite, with who and where (``actor``)."""
+    if not recorded_by_app() or not ids or not issubclass(model, TrackedModel):
+        return
+    user_id, source = actor()
+    Change.objects.bulk_create(
+        Change(
+            table=model._meta.db_table, record_id=r.pk, chapter_id=r.chapter_id, action=ChangeAction.INSERT,
+            user_id=user_id, source=source, after=row_of(r),
+        )
+        for r in model._base_manager.filter(pk__in=ids)
+    )  # fmt: skip
 
 
 # --- the triggers (PostgreSQL) ----------------------------------------------------------------
@@ -222,34 +261,140 @@ def install_triggers(using="default", **kwargs):
 
 
 # --- reading it ---------------------------------------------------------------------------------
+#
+# History keeps rows as the database holds them: ids, codes, UTC instants. An auditor reads names,
+# labels and local time, and where each change came from in words; the stored values stay beside
+# them (``FieldChange.raw_before`` …, ``Change.source``) for whoever needs them. Nothing here
+# names an app: a field's meaning comes from the model's ``_meta`` (its choices, the model a key
+# refers to, its type), and the names a page of changes refers to are read in one query per kind.
 
 HIDDEN = {"id", "created_at", "updated_at", "created_by_id", "updated_by_id", "version", "chapter_id"}
 PERSONAL = {"id_number": "id_number", "phone": "phone"}
 
 
-def field_labels(table):
+def history_models():
     from django.contrib.auth import get_user_model
 
-    for model in [*tracked_models(), Chapter, Membership, get_user_model()]:
-        if model._meta.db_table == table:
-            return model, {f.attname: str(f.verbose_name) for f in model._meta.concrete_fields}
-    return None, {}
+    return [*tracked_models(), Chapter, Membership, get_user_model()]
 
 
-def differences(change, *, access=None):
-    """(label, before, after) of the fields a change touched; personal data masked for ``access``
-    when it may not see it."""
+def model_of(table):
+    """The model whose rows ``table`` holds (None for a table no longer known)."""
+    return next((m for m in history_models() if m._meta.db_table == table), None)
 
-    model, labels = field_labels(change.table)
-    choices = {
-        f.attname: {str(value): label for value, label in f.flatchoices}
-        for f in (model._meta.concrete_fields if model else [])
-        if f.choices
-    }
+
+def field_labels(table):
+    model = model_of(table)
+    if model is None:
+        return None, {}
+    return model, {f.attname: str(f.verbose_name) for f in model._meta.concrete_fields}
+
+
+def user_label(user):
+    """A person as history names them: 王芳（demo-staff）, or the login alone."""
+    full = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    return f"{full}（{user.get_username()}）" if full else user.get_username()
+
+
+class FieldChange(tuple):
+    """(label, before, after) as a person reads them, with the stored values kept beside them
+    (``raw_before``, ``raw_after``: an id, a code, a UTC instant) for auditors."""
+
+    def __new__(cls, label, before, after, raw_before="", raw_after=""):
+        change = super().__new__(cls, (label, before, after))
+        change.raw_before, change.raw_after = raw_before, raw_after
+        return change
+
+    label = property(lambda self: self[0])
+    before = property(lambda self: self[1])
+    after = property(lambda self: self[2])
+
+    @property
+    def raw(self):
+        """The stored values when they read otherwise than shown ("" when the same)."""
+        if (self.raw_before, self.raw_after) == (self.before, self.after):
+            return ""
+        return f"{self.raw_before or '—'} → {self.raw_after or '—'}"
+
+
+class Names:
+    """What the changes of a page refer to by id — a category, a person, a fund, a user, the
+    records themselves — read in one query per kind of record, however many changes."""
+
+    def __init__(self):
+        self.wanted = defaultdict(set)
+        self.found = {}
+
+    def want(self, model, pk):
+        key = _key(pk)
+        if model is not None and key is not None:
+            self.wanted[model._meta.concrete_model].add(key)
+
+    def load(self):
+        from django.contrib.auth import get_user_model
+
+        for model, pks in self.wanted.items():
+            # The names of some records are made of others (a payment: its date, category and
+            # person): those come in the same query.
+            joined = [
+                f.name for f in model._meta.concrete_fields
+                if f.many_to_one and f.name not in ("created_by", "updated_by")
+            ]  # fmt: skip
+            if model is get_user_model():
+                joined = []
+            found = model._base_manager.filter(pk__in=pks).select_related(*joined)
+            self.found.update(((model, r.pk), r) for r in found)
+        self.wanted.clear()
+
+    def record(self, model, pk):
+        return self.found.get((model._meta.concrete_model, _key(pk)))
+
+    def name(self, model, pk):
+        """The record's name (its ``str``; a person's full name and login), or 已删除（编号N）."""
+        from django.contrib.auth import get_user_model
+
+        record = self.record(model, pk)
+        if record is None:
+            return _("已删除（编号%(pk)s）") % {"pk": pk}
+        if isinstance(record, get_user_model()):
+            return user_label(record)
+        return str(record)
+
+
+def _key(pk):
+    try:
+        return int(pk)
+    except (TypeError, ValueError):
+        return None
+
+
+def _want_names(change, model, names):
+    if model is None:
+        return
+    names.want(model, change.record_id)
+    for row in (change.before or {}, change.after or {}):
+        for field in model._meta.concrete_fields:
+            if field.many_to_one and field.attname not in HIDDEN and row.get(field.attname) is not None:
+                names.want(field.related_model, row[field.attname])
+
+
+def differences(change, *, access=None, names=None):
+    """The fields a change touched, as ``FieldChange`` (label, before, after): names for ids,
+    labels for codes, 是/否, money as 1,200.00 元, instants in local time; personal data masked
+    for ``access`` when it may not see it. ``names`` holds what the ids refer to (read here,
+    one query per kind, when not given)."""
+    model = model_of(change.table)
+    if model is None:
+        return []
+    if names is None:
+        names = Names()
+        _want_names(change, model, names)
+        names.load()
     before, after = change.before or {}, change.after or {}
     full = access is None or access.can_see_personal_data(change.chapter_id)
     rows = []
-    for name in labels:
+    for field in model._meta.concrete_fields:
+        name = field.attname
         if name in HIDDEN:
             continue
         old, new = before.get(name), after.get(name)
@@ -262,19 +407,50 @@ def differences(change, *, access=None):
         if name in PERSONAL and not full:
             old = MASKS[PERSONAL[name]](old) if old else old
             new = MASKS[PERSONAL[name]](new) if new else new
-        if name in choices:
-            # A role or a kind reads as its label (领导), not its stored value (leader).
-            old, new = (choices[name].get(str(v), v) if v not in (None, "") else v for v in (old, new))
-        rows.append((labels[name], _text(old), _text(new)))
+        shown = (_shown(field, old, names), _shown(field, new, names))
+        rows.append(FieldChange(str(field.verbose_name), *shown, _text(old), _text(new)))
     return rows
+
+
+def _shown(field, value, names):
+    """A stored value as a person reads it."""
+    if value is None or value == "":
+        return ""
+    if field.many_to_one:
+        return names.name(field.related_model, value)
+    if field.choices:
+        # A role or a kind reads as its label (领导), not its stored value (leader).
+        return str(dict((str(v), label) for v, label in field.flatchoices).get(str(value), value))
+    if isinstance(value, bool) or isinstance(field, models.BooleanField):
+        return _text(value in (True, "true", "True", 1))
+    if getattr(field, "is_money", False):
+        try:
+            return _("%(amount)s 元") % {"amount": format_money(value)}
+        except (ArithmeticError, ValueError):
+            return _text(value)
+    if isinstance(field, models.DateTimeField):
+        return local_time(value)
+    return _text(value)
+
+
+def local_time(value):
+    """An instant as people here read it, in the site's time zone: 2026-12-01 08:20."""
+    if isinstance(value, str):
+        try:
+            value = parse_datetime(value)
+        except ValueError:
+            value = None
+        if value is None:
+            return _text(value)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
 
 def _same(old, new):
     if old == new:
         return True
     try:
-        from decimal import Decimal
-
         return Decimal(str(old)) == Decimal(str(new))
     except (ArithmeticError, ValueError):
         return str(old) == str(new)
@@ -288,22 +464,110 @@ def _text(value):
     return str(value)
 
 
-def user_names(user_ids):
-    from django.contrib.auth import get_user_model
+# --- where a change came from --------------------------------------------------------------------
 
-    return dict(get_user_model().objects.filter(pk__in=set(user_ids) - {None}).values_list("pk", "username"))
+# A page's route, by the end of its name, says what it does (aid:disbursement-update …).
+ROUTE_STEPS = (
+    ("-create", "entry"), ("-new", "entry"), ("-issue", "entry"),
+    ("-update", "correction"), ("-edit", "correction"),
+    ("-void", VOID), ("-reverse", REVERSE), ("-approve", APPROVE),
+)  # fmt: skip
+
+
+@dataclass
+class Origin:
+    """Where a change came from, in words (页面录入、更正、作废、导入第3批 …), with the page to
+    open (an import batch) and the stored source (POST /aid/5/edit/) for auditors."""
+
+    text: str
+    url: str = ""
+    raw: str = ""
+
+    def __str__(self):
+        return self.text
+
+
+def origin(change):
+    """Where ``change`` came from, in words (``Origin``)."""
+    source = change.source or ""
+    step, _sep, page = source.partition(STEP_SEPARATOR)
+    word, _space, batch = step.partition(" ")
+    if word in (IMPORT, IMPORT_UNDO) and batch.isdigit():
+        text = (_("导入第%(batch)s批") if word == IMPORT else _("撤销导入第%(batch)s批")) % {"batch": batch}
+        return Origin(str(text), reverse("import-detail", args=[int(batch)]), source)
+    if step in STEP_WORDS:
+        return Origin(str(STEP_WORDS[step]()), "", source)
+    if step == SYSTEM:
+        return Origin(str(pgettext("修改来源", "系统")), "", source)
+    if step == DEMO:
+        return Origin(str(_("系统（演示数据）")), "", source)
+    if not source:
+        if change.user_id is None:
+            return Origin(str(_("系统外直接修改数据库（无操作人）")), "", source)
+        return Origin(str(_("未注明来源")), "", source)
+    method, _space, path = source.partition(" ")
+    if method.isupper() and path.startswith("/"):
+        return Origin(str(_page_step(change, path)), "", source)
+    return Origin(str(_("系统（%(command)s）") % {"command": source}), "", source)
+
+
+# Nouns of a ledger's notes ("a correction"), not the buttons' verbs: their own context.
+STEP_WORDS = {
+    "entry": lambda: pgettext("修改来源", "页面录入"),
+    "correction": lambda: pgettext("修改来源", "更正"),
+    VOID: lambda: pgettext("修改来源", "作废"),
+    REVERSE: lambda: pgettext("修改来源", "冲销"),
+    APPROVE: lambda: pgettext("修改来源", "审批"),
+}
+
+
+def _page_step(change, path):
+    """What a change made through the page at ``path`` was: the route's name says it; otherwise
+    a record made is 页面录入 and a record changed 页面修改."""
+    try:
+        route = resolve(path).url_name or ""
+    except Resolver404:
+        route = ""
+    for ending, step in ROUTE_STEPS:
+        if route.endswith(ending):
+            return STEP_WORDS[step]()
+    if route.startswith("import-undo"):
+        return _("撤销导入")
+    if change.action == ChangeAction.INSERT:
+        return STEP_WORDS["entry"]()
+    return _("页面修改")
 
 
 def described(changes, access):
-    """Changes with ``who`` (a username, or 数据库直接修改 when no app user wrote it) and ``fields``
-    (label, before, after), in two queries however many changes."""
+    """Changes with ``who`` (a person's name and login, or 无操作人), ``origin``
+    (where it came from, in words), ``kind`` and ``record`` (what was changed, by name, with its
+    page when it has one) and ``fields`` (``FieldChange``), in one query per kind of record
+    named, however many changes."""
+    from django.contrib.auth import get_user_model
+
     changes = list(changes)
-    names = user_names(c.user_id for c in changes)
+    user = get_user_model()
+    names = Names()
     for change in changes:
-        change.who = names.get(change.user_id) or (_("系统") if change.source else _("数据库直接修改"))
-        change.fields = differences(change, access=access)
-        model = field_labels(change.table)[0]
+        change.model = model_of(change.table)
+        _want_names(change, change.model, names)
+        names.want(user, change.user_id)
+    names.load()
+    for change in changes:
+        change.origin = origin(change)
+        # No person: the origin says whether the app (系统) or something beside it made it.
+        change.who = names.name(user, change.user_id) if change.user_id is not None else _("无操作人")
+        change.fields = differences(change, access=access, names=names)
+        model = change.model
         change.kind = str(model._meta.verbose_name) if model else change.table
+        record = names.record(model, change.record_id) if model else None
+        change.record_name = names.name(model, change.record_id) if model else f"#{change.record_id}"
+        change.record_url, change.record_found = "", record is not None
+        if record is not None and hasattr(record, "get_absolute_url"):
+            try:
+                change.record_url = record.get_absolute_url()
+            except NoReverseMatch:
+                pass
     return changes
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from xml.etree.ElementTree import ParseError
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,9 +30,10 @@ from django.utils.translation import gettext as _
 from . import bounds
 from .access import Access
 from .choices import ImportStatus
-from .history import recorded_update
+from .history import recorded_inserts, recorded_update
 from .models import ClosedPeriod, ImportBatch, every
 from .money import CENT
+from .recording import IMPORT, IMPORT_UNDO, history_step
 from .registry import registry
 from .registry import sheets as registry_sheets
 
@@ -493,6 +495,7 @@ class Sheet:
             self.create()
             for label, ids in self.created_ids().items():
                 self.ids[label].extend(ids)
+                recorded_inserts(apps.get_model(label), ids)
             made = len(self.created)
         self.forget()
         return made
@@ -763,19 +766,24 @@ def import_records(
             check_sheets(reader, _context(chapter, user), result, progress=progress)
             return result
         with transaction.atomic():
-            context = _context(chapter, user)
-            specs = check_sheets(reader, context, result, create=True, progress=progress)
-            if not result.problems:
-                for spec in specs:
-                    spec.after_create()
-                _recheck(context, result)
+            # The batch is saved first, so that history says of every record which batch made it
+            # ("import 12"); a refused import takes it back with the rest.
+            batch = batch or ImportBatch(chapter=chapter, user=user, filename=filename[:200], checksum=digest)
+            if batch.pk is None:
+                batch.save()
+            with history_step(f"{IMPORT} {batch.pk}", user):
+                context = _context(chapter, user)
+                specs = check_sheets(reader, context, result, create=True, progress=progress)
+                if not result.problems:
+                    for spec in specs:
+                        spec.after_create()
+                    _recheck(context, result)
             if result.problems:
                 transaction.set_rollback(True)
                 return result
             created = []  # [model label, ids] in the order they were made (a list: JSONB keeps no key order)
             for spec in specs:
                 created += [[model, ids] for model, ids in spec.ids.items() if ids]
-            batch = batch or ImportBatch(chapter=chapter, user=user, filename=filename[:200], checksum=digest)
             batch.counts = result.counts
             batch.report = result.as_report()
             batch.created = created
@@ -819,7 +827,7 @@ def import_undo(batch, *, user):
         raise ValidationError(_("该批次未处于已导入状态，不能撤销"))
     if not Access(user).can_write(batch.chapter):
         raise ValidationError(_("只有本会的工作人员或系统管理员可以撤销导入"))
-    with transaction.atomic():
+    with history_step(f"{IMPORT_UNDO} {batch.pk}", user), transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         order = [(apps.get_model(label), ids) for label, ids in reversed(batch.created)]  # last made first
         for model, ids in order:

@@ -52,12 +52,14 @@ def money_field(verbose_name, **kwargs):
     kwargs.setdefault(
         "validators", [MinValueValidator(Decimal("0.00"), _("金额不能为负数")), bounds.validate_amount]
     )
-    return BoundedDecimalField(
+    field = BoundedDecimalField(
         verbose_name,
         max_digits=MONEY_MAX_DIGITS,
         decimal_places=MONEY_DECIMAL_PLACES,
         **kwargs,
     )
+    field.is_money = True  # history writes it as money (1,200.00 元), not as a quantity
+    return field
 
 
 class CategoryModel(models.Model):

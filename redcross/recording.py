@@ -5,13 +5,25 @@ The part of the history (``redcross.history``) that saving a record needs: the b
 """
 
 import contextvars
+import functools
 import json
 from contextlib import contextmanager
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 
-_context = contextvars.ContextVar("history_context", default=(None, ""))
+# The source of a change the app makes outside any request or command (a shell, a migration, the
+# task worker): the app's own, read as 系统. A change with no source at all was made beside the app
+# (raw SQL in a database console, on PostgreSQL), which history reads as such.
+SYSTEM = "system"
+DEMO = "load_demo"  # the demo's records, made by ``manage.py load_demo``
+# What a service records of its step before the page it runs from (``history_step``); history
+# reads each in words (``redcross.history.origin``).
+APPROVE, VOID, REVERSE = "approve", "void", "reverse"
+IMPORT, IMPORT_UNDO = "import", "import-undo"  # followed by the batch: "import 12"
+STEP_SEPARATOR = " · "
+
+_context = contextvars.ContextVar("history_context", default=(None, SYSTEM))
 
 
 def actor():
@@ -30,6 +42,34 @@ def history_context(user, source):
         yield
     finally:
         _context.reset(token)
+
+
+@contextmanager
+def history_step(step, user=None):
+    """Changes made inside are recorded as ``step`` (approve, void, "import 12" …) before the
+    page or command they come from ("approve · POST /aid/5/approve/"), as ``user``'s when no
+    request names one (the task worker, a command)."""
+    outer_user, outer_source = actor()
+    source = step if outer_source in ("", SYSTEM) else f"{step}{STEP_SEPARATOR}{outer_source}"
+    token = _context.set((outer_user or getattr(user, "pk", None), source[:200]))
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
+def recorded_as(step):
+    """A service whose changes are recorded as ``step`` of its ``user`` keyword argument."""
+
+    def decorate(service):
+        @functools.wraps(service)
+        def recorded(*args, **kwargs):
+            with history_step(step, kwargs.get("user")):
+                return service(*args, **kwargs)
+
+        return recorded
+
+    return decorate
 
 
 def row_of(record):
