@@ -3,9 +3,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from redcross import bounds
-from redcross.forms import DateField, RecordForm
+from redcross.forms import DatalistInput, DateField, RecordForm
 from redcross.idnumber import normalize_id_number, validate_id_number
 from redcross.rules import add_to_form
+from redcross.selectors import township_names
 
 from .models import Instructor, Sector, TrainingKind
 from .rules import session_problems
@@ -47,6 +48,11 @@ class SessionForm(RecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["instructors"].queryset = Instructor.objects.filter(chapter__in=self.record_chapters)
+        townships = township_names(self.record_chapters)
+        if townships:
+            # A place may be a school or a hall; the townships are offered, not imposed.
+            self.fields["venue"].widget = DatalistInput(options=townships)
+            self.fields["venue"].help_text = _("可从本会乡镇名单中选择，也可填写具体地点")
 
     def initial_from(self, session):
         initial = super().initial_from(session)

@@ -105,6 +105,7 @@ class SessionCreateView(RecordFormView):
     form_class = SessionForm
     title = _("登记培训")
     success_message = _("培训已登记")
+    continue_keeps = ("date", "kind", "sector")
 
     def perform(self, form):
         return services.session_record(
@@ -129,9 +130,12 @@ class CertificateCreateView(RecordFormView):
     form_class = CertificateForm
     title = _("登记救护证书")
     success_message = _("证书已登记")
+    continue_keeps = ("issued_on", "expires_on", "workplace")
 
     def perform(self, form):
-        services.certificate_issue(session=self.parent, user=self.request.user, **form.service_arguments())
+        self.saved = services.certificate_issue(
+            session=self.parent, user=self.request.user, **form.service_arguments()
+        )
         return self.parent
 
 
@@ -165,6 +169,7 @@ class InstructorCreateView(RecordFormView):
     form_class = InstructorForm
     title = _("登记救护师资")
     success_message = _("救护师资已登记")
+    continue_keeps = ("qualified_until",)
 
     def get_success_url(self):
         return reverse("training:instructor-list")
