@@ -22,7 +22,7 @@ from redcross.views.generic import (
 from . import selectors, services
 from .choices import EXPIRING_WITHIN_DAYS
 from .filtersets import CertificateFilterSet, InstructorFilterSet, SessionFilterSet
-from .forms import CertificateForm, InstructorForm, SessionForm, TargetsForm
+from .forms import CertificateClassForm, CertificateForm, InstructorForm, SessionForm, TargetsForm
 from .models import Certificate, Instructor, Session, Target
 
 
@@ -136,6 +136,29 @@ class CertificateCreateView(RecordFormView):
         self.saved = services.certificate_issue(
             session=self.parent, user=self.request.user, **form.service_arguments()
         )
+        return self.parent
+
+
+class CertificateClassView(RecordFormView):
+    """A whole class certified in one form: the list of trainees pasted, all certificates made
+    or none."""
+
+    parent_model = Session
+    form_class = CertificateClassForm
+    template_name = "training/certificate_class_form.html"
+
+    def get_title(self):
+        return _("整班登记证书：%(session)s") % {"session": self.parent.title}
+
+    def perform(self, form):
+        issued = services.certificates_issue(
+            session=self.parent,
+            user=self.request.user,
+            trainees=form.cleaned_data["trainees"],
+            issued_on=form.cleaned_data["issued_on"],
+            expires_on=form.cleaned_data["expires_on"],
+        )
+        self.success_message = _("已登记 %(count)s 张证书") % {"count": len(issued)}
         return self.parent
 
 
