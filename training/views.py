@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 
 from redcross.params import year_param
@@ -158,7 +159,9 @@ class CertificateClassView(RecordFormView):
             issued_on=form.cleaned_data["issued_on"],
             expires_on=form.cleaned_data["expires_on"],
         )
-        self.success_message = _("已登记 %(count)s 张证书") % {"count": len(issued)}
+        self.success_message = ngettext("已登记 %(count)s 张证书", "已登记 %(count)s 张证书", len(issued)) % {
+            "count": len(issued)
+        }
         return self.parent
 
 
