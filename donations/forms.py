@@ -40,6 +40,7 @@ class FundChoiceField(forms.ModelChoiceField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("queryset", Fund.objects.none())
+        kwargs.setdefault("empty_label", "—")
         super().__init__(**kwargs)
 
     def label_from_instance(self, fund):

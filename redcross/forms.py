@@ -179,7 +179,7 @@ class PasswordResetForm(forms.Form):
 
 class TownshipsAddForm(forms.Form):
     names = forms.CharField(
-        label=_("新增乡镇"),
+        label=_("乡镇名称"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("每行一个，例如：八仙筒镇；已有的名称不会重复添加"),
     )
