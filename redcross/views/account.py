@@ -17,6 +17,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "registration/password_change_form.html"
     success_url = reverse_lazy("home")
 
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        # The page says the rules in one sentence; Django's list of them would repeat it.
+        form.fields["new_password1"].help_text = ""
+        return form
+
     def form_valid(self, form):
         response = super().form_valid(form)
         messages.success(self.request, _("密码已修改，下次登录请使用新密码"))
