@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from donations.demo import funds_naiman
 from redcross.demo import People
+from redcross.models import Township
 
 from .models import AidCategory, Disbursement
 from .services import disbursement_record
@@ -204,11 +205,24 @@ def relief_ankang_2023h1(chapters):
             )
 
 
+def townships_keep(chapter, names, user=None):
+    """The chapter's list of townships (本会管理 → 乡镇名单) holds ``names``: those its demo
+    records name, so the forms and filters offer them."""
+    for name in sorted(set(names) - {""}):
+        if not Township.objects.filter(chapter=chapter, name=name).exists():
+            township = Township(chapter=chapter, name=name, created_by=user, updated_by=user)
+            township.full_clean(validate_constraints=False)
+            township.save()
+
+
 def demo_naiman(chapters, users):
-    """The demo loader (``redcross.registry``): 奈曼旗's 2020 relief."""
+    """The demo loader (``redcross.registry``): 奈曼旗's 2020 relief and its townships."""
+    townships_keep(chapters["150525"], NAIMAN_TOWNSHIPS, users.get("demo-admin"))
     relief_naiman(chapters["150525"], users["demo-staff"])
 
 
 def demo_ankang(chapters, users):
-    """The demo loader: 安康市's counties' 2023 first-half relief."""
+    """The demo loader: 安康市's counties' 2023 first-half relief, and the townships it names."""
+    for code, rows in ANKANG_2023H1.items():
+        townships_keep(chapters[code], [row[5] for row in rows])
     relief_ankang_2023h1(chapters)

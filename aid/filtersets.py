@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from donations.models import Fund
 from redcross.filters import CorrectableFilterSet
+from redcross.models import Township
 
 from .choices import RecipientKind
 from .models import AidCategory, Disbursement
@@ -25,13 +26,12 @@ class DisbursementFilterSet(CorrectableFilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["fund"].queryset = Fund.objects.visible_to(self.access).select_related("chapter")
-        townships = (
-            self.queryset.order_by("township")
-            .exclude(township="")
-            .values_list("township", flat=True)
-            .distinct()
-        )
-        self.filters["township"].extra["choices"] = [(t, t) for t in townships]
+        # The chapters' lists of townships, and any other name the records hold (written before
+        # the list was kept, or imported): one query.
+        kept = Township.objects.filter(self.access.readable_q("chapter__path")).order_by().values_list("name")
+        written = self.queryset.exclude(township="").order_by().values_list("township")
+        townships = kept.union(written).order_by("name")
+        self.filters["township"].extra["choices"] = [(t, t) for (t,) in townships]
 
     def filter_recipient(self, queryset, name, value):
         return queryset.filter(beneficiary__isnull=(value == RecipientKind.GROUP))

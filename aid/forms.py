@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from donations.models import Fund
+from donations.forms import FundChoiceField, funds_offered
 from redcross import bounds
 from redcross.forms import DateField, MoneyField, RecordForm
 from redcross.idnumber import normalize_id_number, validate_id_number
@@ -46,12 +46,13 @@ class DisbursementForm(RecordForm):
     )
     cash_amount = MoneyField(label=_("现金金额（元）"), initial=0)
     in_kind_amount = MoneyField(label=_("物资折价（元）"), initial=0)
-    fund = forms.ModelChoiceField(label=_("资金来源"), queryset=Fund.objects.none(), required=False)
+    fund = FundChoiceField(label=_("资金来源"), required=False)
     remarks = forms.CharField(label=_("备注"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["fund"].queryset = Fund.objects.filter(chapter__in=self.record_chapters)
+        self.fields["fund"].queryset = funds_offered(self.record_chapters)
+        self.offer_townships()
 
     @staticmethod
     def initial_from(disbursement):

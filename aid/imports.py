@@ -18,6 +18,7 @@ from redcross.importing import (
     clean_fields,
     run_checks,
 )
+from redcross.models import Township
 from redcross.money import format_money
 from redcross.rules import in_columns
 
@@ -81,6 +82,10 @@ class DisbursementSheet(Sheet):
         self.paid = set()  # the beneficiaries of the payments created
         self.held = None  # (beneficiary, category, date, cash, in kind) of payments already recorded
         self.seen = {}
+        # The chapter's list of townships (in use or not): a name outside it is taken as written
+        # (an old ledger may spell a place its own way) and reported once, with its first row.
+        self.townships = set(Township.objects.filter(chapter=chapter).values_list("name", flat=True))
+        self.townships_warned = set()
 
     def check_row(self, row, values):
         context = self.context
@@ -154,7 +159,22 @@ class DisbursementSheet(Sheet):
             context.balances[fund.name] -= cash + in_kind
         if person is not None:
             self._duplicate_warning(row, person, number or (name, township), payment)
+        self._township_warning(row, township)
         return payment
+
+    def _township_warning(self, row, township):
+        if not township or not self.townships or township in self.townships:
+            return
+        if township in self.townships_warned:
+            return
+        self.townships_warned.add(township)
+        self.context.warnings.append(
+            _(
+                "救助发放 第%(row)s行起：乡镇“%(name)s”不在本会乡镇名单中，已按原文导入；"
+                "如是笔误请更正记录，如是新乡镇请系统管理员加入名单"
+            )
+            % {"row": row, "name": township}
+        )
 
     def _category(self, value):
         category = self.categories.get(as_text(value))

@@ -34,6 +34,7 @@ class DisbursementCreateView(RecordFormView):
     form_class = DisbursementForm
     template_name = "aid/disbursement_form.html"
     success_message = _("救助发放已登记")
+    continue_keeps = ("date", "category", "fund")
 
     def perform(self, form):
         return disbursement_record(chapter=form.chapter, user=self.request.user, **form.service_arguments())

@@ -3,11 +3,48 @@ from django.utils.translation import gettext_lazy as _
 
 from redcross import bounds
 from redcross.forms import DateField, MoneyField, RecordForm
+from redcross.money import format_money
 from redcross.rules import add_to_form
 
 from .choices import DonationKind, DonorKind, ValuationBasis
 from .models import Drive, Fund
 from .rules import donation_problems, drive_problems, fund_purpose_problems, payout_problems
+from .selectors import funds_with_balance
+
+
+def funds_offered(chapters):
+    """The funds of ``chapters`` with their restriction and balance, read in one query for any
+    number of funds (the select's options)."""
+    return funds_with_balance(
+        Fund.objects.filter(chapter__in=chapters).select_related("restricted_category", "restricted_project")
+    )
+
+
+def fund_label(fund):
+    """慈善救助基金（限定：重特大疾病救助）余额 12,300.00 元: what the fund may be spent on and what
+    it holds, so that a restricted or empty fund is seen at the moment of choice."""
+    if fund.restricted_category is not None or fund.restricted_project is not None:
+        restriction = _("限定：%(purpose)s") % {"purpose": fund.purpose}
+    else:
+        restriction = _("非限定")
+    return _("%(name)s（%(restriction)s）余额 %(balance)s 元") % {
+        "name": fund.name,
+        "restriction": restriction,
+        "balance": format_money(fund.balance),
+    }
+
+
+class FundChoiceField(forms.ModelChoiceField):
+    """A fund select whose every option says the fund's restriction and balance. Its queryset
+    is ``funds_offered(...)``: one query for all the options."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Fund.objects.none())
+        kwargs.setdefault("empty_label", "—")
+        super().__init__(**kwargs)
+
+    def label_from_instance(self, fund):
+        return fund_label(fund)
 
 
 def remarks_field():
@@ -62,13 +99,13 @@ class DriveForm(RecordForm):
     )
     start_date = DateField(label=_("开始日期"))
     end_date = DateField(label=_("结束日期"))
-    fund = forms.ModelChoiceField(label=_("入账基金"), queryset=Fund.objects.none())
+    fund = FundChoiceField(label=_("入账基金"))
     goal = MoneyField(label=_("目标金额（元）"), required=False)
     remarks = remarks_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["fund"].queryset = Fund.objects.filter(chapter__in=self.record_chapters)
+        self.fields["fund"].queryset = funds_offered(self.record_chapters)
 
     def clean(self):
         data = super().clean()
@@ -85,9 +122,8 @@ class DonationForm(RecordForm):
         label=_("捐赠人类型"), choices=DonorKind.choices, initial=DonorKind.PERSON, widget=forms.RadioSelect
     )
     drive = forms.ModelChoiceField(label=_("募捐活动"), queryset=Drive.objects.none(), required=False)
-    fund = forms.ModelChoiceField(
+    fund = FundChoiceField(
         label=_("入账基金"),
-        queryset=Fund.objects.none(),
         required=False,
         help_text=_("选择募捐活动时可不填，按活动的入账基金"),
     )
@@ -110,7 +146,7 @@ class DonationForm(RecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["drive"].queryset = Drive.objects.filter(chapter__in=self.record_chapters)
-        self.fields["fund"].queryset = Fund.objects.filter(chapter__in=self.record_chapters)
+        self.fields["fund"].queryset = funds_offered(self.record_chapters)
         self.fields["amount"].error_messages["min_value"] = _("金额必须大于零")
         if self.instance is not None:
             # A receipt is never edited: it is voided and reissued from the donation's page.
@@ -160,7 +196,7 @@ class ReceiptVoidForm(RecordForm):
 
 class PayoutForm(RecordForm):
     date = DateField(label=_("拨付日期"))
-    fund = forms.ModelChoiceField(label=_("资金来源"), queryset=Fund.objects.none())
+    fund = FundChoiceField(label=_("资金来源"))
     recipient = forms.CharField(label=_("接收单位"), max_length=200)
     purpose = forms.CharField(label=_("用途"), max_length=200)
     cash_amount = MoneyField(label=_("现金金额（元）"), initial=0)
@@ -170,7 +206,7 @@ class PayoutForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["fund"].queryset = Fund.objects.filter(chapter__in=self.record_chapters)
+        self.fields["fund"].queryset = funds_offered(self.record_chapters)
 
     def clean(self):
         data = super().clean()

@@ -56,6 +56,7 @@ class DonationFormMixin:
 class DonationCreateView(DonationFormMixin, RecordFormView):
     title = _("登记捐赠")
     success_message = _("捐赠已登记")
+    continue_keeps = ("date", "drive", "fund", "kind")
 
     def get_initial(self):
         return {"drive": self.request.GET.get("drive")}
@@ -142,6 +143,7 @@ class DonorCreateView(RecordFormView):
     form_class = DonorForm
     title = _("登记捐赠人")
     success_message = _("捐赠人已登记")
+    continue_keeps = ("kind",)
 
     def perform(self, form):
         return services.donor_create(chapter=form.chapter, user=self.request.user, **form.service_arguments())
@@ -208,6 +210,7 @@ class FundCreateView(RecordFormView):
     administered = True
     title = _("新建基金")
     success_message = _("基金已建立")
+    continue_keeps = ()
 
     def perform(self, form):
         return services.fund_create(chapter=form.chapter, user=self.request.user, **form.service_arguments())
@@ -276,6 +279,7 @@ class DriveCreateView(RecordFormView):
     form_class = DriveForm
     title = _("新建募捐活动")
     success_message = _("募捐活动已建立")
+    continue_keeps = ("fund",)
 
     def perform(self, form):
         return services.drive_create(chapter=form.chapter, user=self.request.user, **form.service_arguments())
@@ -318,6 +322,7 @@ class PayoutCreateView(RecordFormView):
     form_class = PayoutForm
     title = _("登记款物拨付")
     success_message = _("款物拨付已登记")
+    continue_keeps = ("date", "fund", "purpose")
 
     def perform(self, form):
         return services.payout_record(

@@ -1,14 +1,27 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from donations.models import Fund
+from donations.forms import FundChoiceField, funds_offered
 from redcross import bounds
 from redcross.forms import DateField, MoneyField, RecordForm
+from redcross.money import format_money
 from redcross.rules import add_to_form
 
 from .choices import EXPENDITURE_CATEGORIES
 from .models import Project, ProjectKind
 from .rules import expenditure_problems, project_problems
+from .selectors import projects_with_spending
+
+
+class ProjectChoiceField(forms.ModelChoiceField):
+    """A project select whose every option says the budget left (or how far it is over), read
+    with the projects in one query (``projects_with_spending``)."""
+
+    def label_from_instance(self, project):
+        left = project.budget - project.spent_total
+        if left < 0:
+            return _("%(name)s（已超预算 %(over)s 元）") % {"name": project.name, "over": format_money(-left)}
+        return _("%(name)s（预算余额 %(left)s 元）") % {"name": project.name, "left": format_money(left)}
 
 
 class ProjectForm(RecordForm):
@@ -59,7 +72,7 @@ BudgetLineFormSet = forms.formset_factory(BudgetLineForm, extra=3)
 
 class ExpenditureForm(RecordForm):
     date = DateField(label=_("支出日期"))
-    project = forms.ModelChoiceField(label=_("项目"), queryset=Project.objects.none())
+    project = ProjectChoiceField(label=_("项目"), queryset=Project.objects.none())
     category = forms.CharField(
         label=_("支出类别"),
         max_length=50,
@@ -68,7 +81,7 @@ class ExpenditureForm(RecordForm):
         help_text=" / ".join(EXPENDITURE_CATEGORIES),
     )
     amount = MoneyField(label=_("金额（元）"))
-    fund = forms.ModelChoiceField(label=_("资金来源"), queryset=Fund.objects.none(), required=False)
+    fund = FundChoiceField(label=_("资金来源"), required=False)
     payee = forms.CharField(label=_("收款单位"), max_length=200, required=False)
     invoice_number = forms.CharField(label=_("发票号"), max_length=50, required=False)
     description = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
@@ -81,8 +94,10 @@ class ExpenditureForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = Project.objects.filter(chapter__in=self.record_chapters)
-        self.fields["fund"].queryset = Fund.objects.filter(chapter__in=self.record_chapters)
+        self.fields["project"].queryset = projects_with_spending(
+            Project.objects.filter(chapter__in=self.record_chapters)
+        )
+        self.fields["fund"].queryset = funds_offered(self.record_chapters)
         self.fields["amount"].error_messages["min_value"] = _("金额必须大于零")
 
     def clean(self):

@@ -59,6 +59,7 @@ class ProjectCreateView(RecordFormView):
     form_class = ProjectForm
     title = _("新建项目")
     success_message = _("项目已建立")
+    continue_keeps = ("kind",)
 
     def perform(self, form):
         return services.project_create(
@@ -97,9 +98,10 @@ class OutputCreateView(RecordFormView):
     form_class = OutputForm
     title = _("登记项目产出")
     success_message = _("项目产出已登记")
+    continue_keeps = ("unit",)
 
     def perform(self, form):
-        services.output_record(project=self.parent, **form.service_arguments())
+        self.saved = services.output_record(project=self.parent, **form.service_arguments())
         return self.parent
 
 
@@ -108,9 +110,12 @@ class AuditCreateView(RecordFormView):
     form_class = AuditForm
     title = _("登记项目审计")
     success_message = _("审计结果已登记")
+    continue_keeps = ("date", "auditor")
 
     def perform(self, form):
-        services.audit_record(project=self.parent, user=self.request.user, **form.service_arguments())
+        self.saved = services.audit_record(
+            project=self.parent, user=self.request.user, **form.service_arguments()
+        )
         return self.parent
 
 
@@ -179,6 +184,7 @@ class ExpenditureFormMixin:
 class ExpenditureCreateView(ExpenditureFormMixin, RecordFormView):
     title = _("登记项目支出")
     success_message = _("项目支出已登记")
+    continue_keeps = ("date", "project", "category", "fund")
 
     def get_initial(self):
         return {"project": self.request.GET.get("project")}

@@ -2,6 +2,9 @@
 
 import django_filters
 from django import forms
+from django.forms.renderers import get_default_renderer
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import DateRangeWidget
 
@@ -19,10 +22,30 @@ class DateInput(forms.DateInput):
 
 
 class PeriodWidget(DateRangeWidget):
-    """Two date pickers: ``<name>_after`` and ``<name>_before``."""
+    """Two date pickers on one line, from and to: ``<name>_after`` and ``<name>_before``."""
 
     def __init__(self, attrs=None):
-        forms.MultiWidget.__init__(self, (DateInput(attrs), DateInput(attrs)), attrs)
+        start = DateInput({**(attrs or {}), "aria-label": _("起始日期")})
+        end = DateInput({**(attrs or {}), "aria-label": _("截止日期")})
+        forms.MultiWidget.__init__(self, (start, end), attrs)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        renderer = renderer or get_default_renderer()
+        context = self.get_context(name, value, attrs)
+        start, end = (
+            mark_safe(renderer.render(sub["template_name"], {"widget": sub}))
+            for sub in context["widget"]["subwidgets"]
+        )
+        return format_html('<span class="period">{}<span class="to">{}</span>{}</span>', start, _("至"), end)
+
+
+class YesNoAllSelect(forms.NullBooleanSelect):
+    """A yes/no filter that, until chosen, reads 全部 (every record), not 未知 (which reads as if it
+    picked the records whose answer is unknown)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", _("全部")), ("true", _("是")), ("false", _("否"))]
 
 
 class ChapterFilterSet(django_filters.FilterSet):
@@ -40,6 +63,10 @@ class ChapterFilterSet(django_filters.FilterSet):
         # An export run by the worker or the command line has the user's Access but no request.
         self.access = access if access is not None else access_for(request)
         self.filters["chapter"].queryset = self.access.readable_chapters()
+        for one in self.filters.values():
+            hidden = getattr(one.extra.get("widget"), "input_type", None) == "hidden"
+            if isinstance(one, django_filters.BooleanFilter) and not hidden:
+                one.extra["widget"] = YesNoAllSelect
 
     def filter_chapter(self, queryset, name, value):
         return queryset.for_chapter(value)

@@ -3,12 +3,14 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import bounds
 from .choices import Role
 from .filters import DateInput
-from .models import Chapter
+from .models import Chapter, Township
 from .money import CENT, MONEY_DECIMAL_PLACES
 
 
@@ -34,8 +36,31 @@ class DateField(forms.DateField):
         self.error_messages["invalid"] = _("请输入有效日期，格式为 年-月-日，例如 2020-06-30")
 
 
+class DatalistInput(forms.TextInput):
+    """A text input suggesting ``options`` (an HTML datalist): what is usually written, while
+    anything else may still be typed."""
+
+    def __init__(self, attrs=None, options=()):
+        super().__init__(attrs)
+        self.options = list(options)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["list"] = f"{context['widget']['attrs'].get('id', name)}-options"
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        list_id = f"{(attrs or {}).get('id', name)}-options"
+        options = format_html_join("", '<option value="{}"></option>', ((o,) for o in self.options))
+        return format_html('{}<datalist id="{}">{}</datalist>', html, list_id, options)
+
+
 class RecordForm(forms.Form):
-    """A form for one chapter's record. Offers a choice of chapter only to those who write for several."""
+    """A form for one chapter's record. Offers a choice of chapter only to those who write for several.
+
+    A new record's ``date`` is today until the person says otherwise.
+    """
 
     def __init__(self, *args, access, instance=None, chapters=None, **kwargs):
         self.access = access
@@ -55,6 +80,39 @@ class RecordForm(forms.Form):
             self.initial.update(self.initial_from(self.instance))
             if "version" in self.fields:
                 self.initial["version"] = self.instance.version
+        if self.instance is None and "date" in self.fields:
+            self.fields["date"].initial = timezone.localdate()
+
+    def offer_townships(self, name="township"):
+        """Makes the field ``name`` a choice among the chapter's townships (``Township``), when
+        its administrator keeps a list; without a list it stays free text. A record naming a
+        township no longer in the list keeps it on correction."""
+        by_chapter = {}
+        for chapter_id, township in Township.objects.filter(
+            chapter__in=self.record_chapters, is_active=True
+        ).values_list("chapter_id", "name"):
+            by_chapter.setdefault(chapter_id, []).append(township)
+        self.townships = by_chapter
+        if not by_chapter:
+            return
+        names = sorted({n for names in by_chapter.values() for n in names})
+        current = self.initial.get(name) or ""
+        choices = [("", "—")] + [(n, n) for n in names]
+        if current and current not in names:
+            choices.append((current, _("%(name)s（不在本会乡镇名单中）") % {"name": current}))
+        field = self.fields[name]
+        field.widget = forms.Select(choices=choices)
+        field.township_choices = {value for value, _label in choices}
+        field.help_text = field.help_text or _("从本会乡镇名单中选择；名单由本会系统管理员维护")
+
+    def clean_township(self):
+        value = (self.cleaned_data.get("township") or "").strip()
+        allowed = getattr(self.fields["township"], "township_choices", None)
+        if value and allowed is not None and value not in allowed:
+            raise forms.ValidationError(
+                _("乡镇“%(name)s”不在本会乡镇名单中，请从列表中选择") % {"name": value}
+            )
+        return value
 
     def initial_from(self, instance):
         """The form's values for correcting ``instance``: its fields of the same names."""
@@ -117,3 +175,14 @@ class PasswordResetForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("留空则自动生成，只显示一次"),
     )
+
+
+class TownshipsAddForm(forms.Form):
+    names = forms.CharField(
+        label=_("乡镇名称"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("每行一个，例如：八仙筒镇；已有的名称不会重复添加"),
+    )
+
+    def clean_names(self):
+        return self.cleaned_data["names"].splitlines()

@@ -675,3 +675,25 @@ class ClosedPeriod(TrackedModel):
             "when": timezone.localtime(self.created_at).strftime("%Y-%m-%d"),
             "what": what,
         }
+
+
+class Township(TrackedModel):
+    """One of a chapter's townships (乡镇、苏木、街道): the list its administrator keeps, offered
+    wherever a record names a township, so that one place is always written one way and a
+    person is not split in two by a typo (a person without ID number is known by name and
+    township). A township no longer used is made inactive rather than deleted: old records
+    still name it, and the filters still find them."""
+
+    name = models.CharField(_("乡镇名称"), max_length=50)
+    is_active = models.BooleanField(_("在用"), default=True)
+
+    class Meta:
+        verbose_name = _("乡镇")
+        verbose_name_plural = _("乡镇")
+        ordering = ["chapter__path", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["chapter", "name"], name="township_name_unique_in_chapter"),
+        ]
+
+    def __str__(self):
+        return self.name

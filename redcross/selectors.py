@@ -1,10 +1,11 @@
-"""Reads of what every app shares: a chapter's users and the categories the whole system uses."""
+"""Reads of what every app shares: a chapter's users and townships, and the categories the whole
+system uses."""
 
 from django.apps import apps
 from django.db.models import Count
 
 from .choices import Role
-from .models import CategoryModel, Membership
+from .models import CategoryModel, Membership, Township
 
 
 def chapter_members(chapter):
@@ -25,12 +26,19 @@ def chapter_members(chapter):
 
 
 def chapters_overview(chapters):
-    """``chapters`` (a list), each given ``member_count`` (active users) and ``fund_count``, in
-    two queries. Funds are asked of their app by its model's label: the kernel imports no app."""
+    """``chapters`` (a list), each given ``member_count`` (active users), ``fund_count`` and
+    ``township_count`` (in use), in
+    three queries. Funds are asked of their app by its model's label: the kernel imports no app."""
     from django.apps import apps
 
     members = dict(
         Membership.objects.filter(chapter__in=chapters, user__is_active=True)
+        .values("chapter")
+        .annotate(count=Count("pk"))
+        .values_list("chapter", "count")
+    )
+    townships = dict(
+        Township.objects.filter(chapter__in=chapters, is_active=True)
         .values("chapter")
         .annotate(count=Count("pk"))
         .values_list("chapter", "count")
@@ -47,7 +55,17 @@ def chapters_overview(chapters):
     for chapter in chapters:
         chapter.member_count = members.get(chapter.pk, 0)
         chapter.fund_count = funds.get(chapter.pk, 0)
+        chapter.township_count = townships.get(chapter.pk, 0)
     return chapters
+
+
+def township_names(chapters, *, active_only=True):
+    """The names of the townships ``chapters`` keep (in use only, unless ``active_only`` is
+    False), in order, each once: what a form offers for 乡镇."""
+    townships = Township.objects.filter(chapter__in=chapters)
+    if active_only:
+        townships = townships.filter(is_active=True)
+    return list(townships.order_by("name").values_list("name", flat=True).distinct())
 
 
 def categories():

@@ -20,7 +20,7 @@ from .divisions import DivisionErrors, divisions_check, level_of
 from .exports import export_class
 from .history import history_entry
 from .importing import RefusedFile, import_records, import_undo
-from .models import Chapter, ClosedPeriod, Export, ImportBatch, Membership
+from .models import Chapter, ClosedPeriod, Export, ImportBatch, Membership, Township
 from .money import to_money
 from .passwords import password_generate
 from .periods import period_bounds
@@ -273,6 +273,63 @@ USERNAME_PATTERN = r"^[A-Za-z0-9@.+_-]{1,150}$"
 def _require_administrator(chapter, by):
     if not Access(by).can_administer(chapter):
         raise ValidationError(_("只有本会系统管理员可以管理本会用户"))
+
+
+# --- A chapter's townships (本会管理) -------------------------------------------------------------
+
+TOWNSHIP_NAME_MAX = 50
+
+
+def _require_township_administrator(chapter, by):
+    if not Access(by).can_administer(chapter):
+        raise ValidationError(_("只有本会系统管理员可以维护本会乡镇名单"))
+
+
+@transaction.atomic
+def townships_add(*, chapter, by, names):
+    """Adds townships to ``chapter``'s list (one name each, blanks and repeats of the list
+    skipped; a name held but inactive is used again). All or none: a name too long refuses
+    the whole list, naming it. Returns the townships added or made active again."""
+    _require_township_administrator(chapter, by)
+    wanted = []
+    for name in names:
+        name = (name or "").strip()
+        if not name or name in wanted:
+            continue
+        if len(name) > TOWNSHIP_NAME_MAX:
+            raise ValidationError(
+                {"names": _("乡镇名称“%(name)s”超过%(max)s个字") % {"name": name, "max": TOWNSHIP_NAME_MAX}}
+            )
+        wanted.append(name)
+    if not wanted:
+        raise ValidationError({"names": _("请填写乡镇名称，每行一个")})
+    held = {t.name: t for t in Township.objects.select_for_update().filter(chapter=chapter, name__in=wanted)}
+    changed = []
+    for name in wanted:
+        township = held.get(name)
+        if township is None:
+            township = Township(chapter=chapter, name=name, created_by=by, updated_by=by)
+        elif township.is_active:
+            continue
+        township.is_active = True
+        township.updated_by = by
+        township.full_clean(validate_constraints=False)
+        township.save()
+        changed.append(township)
+    return changed
+
+
+@transaction.atomic
+def township_active_set(*, chapter, by, township, active):
+    """Takes a township out of the forms' lists (or back): its records keep its name and the
+    filters still offer it."""
+    _require_township_administrator(chapter, by)
+    township = Township.objects.select_for_update().get(pk=township.pk, chapter=chapter)
+    if township.is_active != active:
+        township.is_active = active
+        township.updated_by = by
+        township.save()
+    return township
 
 
 def _active_admins(chapter):

@@ -3,10 +3,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from .views import chapter_admin, exports, history, imports, periods
+from .views import account, chapter_admin, exports, history, imports, periods
 
 urlpatterns = [
     path("", include("reports.home_urls")),  # the home page: the dashboard is composed by reports
+    # The app's own pages for these two, ahead of Django's (which would show the admin's).
+    path("accounts/logout/", account.LogoutView.as_view(), name="logout"),
+    path("accounts/password_change/", account.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("aid/", include("aid.urls")),
@@ -40,6 +43,11 @@ urlpatterns = [
         "chapter/<str:code>/users/<int:user_id>/",
         chapter_admin.MemberDetailView.as_view(),
         name="chapter-member",
+    ),
+    path(
+        "chapter/<str:code>/townships/",
+        chapter_admin.TownshipListView.as_view(),
+        name="chapter-townships",
     ),
     path("admin/", admin.site.urls),
 ]

@@ -77,6 +77,57 @@ def expiry_default(issued_on):
     return same_day - datetime.timedelta(days=1)
 
 
+def _line_problem(line, message):
+    return _("第%(line)s行：%(problem)s") % {"line": line, "problem": message}
+
+
+@transaction.atomic
+def certificates_issue(*, session, user, trainees, issued_on=None, expires_on=None):
+    """Certifies a whole class at once: one certificate per trainee (a dict of ``line``,
+    ``trainee_name``, ``id_number``, ``number`` and optionally ``workplace``), all or none.
+
+    Every problem found is named by its line of the pasted list (第3行：证书编号“…”已经登记过),
+    so the person fixes them all in one go; nothing is saved while any remains.
+    """
+    session = Session.objects.select_for_update().select_related("kind").get(pk=session.pk)
+    if not session.kind.certifies:
+        raise ValidationError({"trainees": _("“%(kind)s”不颁发证书") % {"kind": session.kind.name}})
+    if not trainees:
+        raise ValidationError({"trainees": _("请粘贴学员名单，每行一人")})
+    numbers = [t["number"].strip() for t in trainees]
+    held = set(
+        Certificate.objects.filter(chapter=session.chapter_id, number__in=numbers).values_list(
+            "number", flat=True
+        )
+    )
+    problems = [
+        _line_problem(t["line"], _("证书编号“%(number)s”已经登记过") % {"number": number})
+        for t, number in zip(trainees, numbers, strict=True)
+        if number in held
+    ]
+    recorded = session.certificates.count()
+    if recorded + len(trainees) > session.person_times:
+        problems.append(
+            _("本班参训 %(person_times)s 人次，已登记证书 %(recorded)s 张，本次 %(count)s 张将多于参训人次")
+            % {"person_times": session.person_times, "recorded": recorded, "count": len(trainees)}
+        )
+    if problems:
+        raise ValidationError({"trainees": problems})
+    issued = []
+    for trainee in trainees:
+        fields = {k: v for k, v in trainee.items() if k != "line"}
+        try:
+            issued.append(
+                certificate_issue(
+                    session=session, user=user, issued_on=issued_on, expires_on=expires_on, **fields
+                )
+            )
+        except ValidationError as error:
+            messages = [_line_problem(trainee["line"], m) for m in error.messages]
+            raise ValidationError({"trainees": messages}) from None
+    return issued
+
+
 @transaction.atomic
 def certificate_issue(
     *,

@@ -16,6 +16,11 @@ urlpatterns = [
         views.CertificateCreateView.as_view(),
         name="certificate-create",
     ),
+    path(
+        "sessions/<int:parent_pk>/certificates/class/",
+        views.CertificateClassView.as_view(),
+        name="certificate-class",
+    ),
     path("certificates/", views.CertificateListView.as_view(), name="certificate-list"),
     path("instructors/", views.InstructorListView.as_view(), name="instructor-list"),
     path("instructors/new/", views.InstructorCreateView.as_view(), name="instructor-create"),

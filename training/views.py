@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 
 from redcross.params import year_param
@@ -22,7 +23,7 @@ from redcross.views.generic import (
 from . import selectors, services
 from .choices import EXPIRING_WITHIN_DAYS
 from .filtersets import CertificateFilterSet, InstructorFilterSet, SessionFilterSet
-from .forms import CertificateForm, InstructorForm, SessionForm, TargetsForm
+from .forms import CertificateClassForm, CertificateForm, InstructorForm, SessionForm, TargetsForm
 from .models import Certificate, Instructor, Session, Target
 
 
@@ -105,6 +106,7 @@ class SessionCreateView(RecordFormView):
     form_class = SessionForm
     title = _("登记培训")
     success_message = _("培训已登记")
+    continue_keeps = ("date", "kind", "sector")
 
     def perform(self, form):
         return services.session_record(
@@ -129,9 +131,37 @@ class CertificateCreateView(RecordFormView):
     form_class = CertificateForm
     title = _("登记救护证书")
     success_message = _("证书已登记")
+    continue_keeps = ("issued_on", "expires_on", "workplace")
 
     def perform(self, form):
-        services.certificate_issue(session=self.parent, user=self.request.user, **form.service_arguments())
+        self.saved = services.certificate_issue(
+            session=self.parent, user=self.request.user, **form.service_arguments()
+        )
+        return self.parent
+
+
+class CertificateClassView(RecordFormView):
+    """A whole class certified in one form: the list of trainees pasted, all certificates made
+    or none."""
+
+    parent_model = Session
+    form_class = CertificateClassForm
+    template_name = "training/certificate_class_form.html"
+
+    def get_title(self):
+        return _("整班登记证书：%(session)s") % {"session": self.parent.title}
+
+    def perform(self, form):
+        issued = services.certificates_issue(
+            session=self.parent,
+            user=self.request.user,
+            trainees=form.cleaned_data["trainees"],
+            issued_on=form.cleaned_data["issued_on"],
+            expires_on=form.cleaned_data["expires_on"],
+        )
+        self.success_message = ngettext("已登记 %(count)s 张证书", "已登记 %(count)s 张证书", len(issued)) % {
+            "count": len(issued)
+        }
         return self.parent
 
 
@@ -165,6 +195,7 @@ class InstructorCreateView(RecordFormView):
     form_class = InstructorForm
     title = _("登记救护师资")
     success_message = _("救护师资已登记")
+    continue_keeps = ("qualified_until",)
 
     def get_success_url(self):
         return reverse("training:instructor-list")

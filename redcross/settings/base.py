@@ -157,6 +157,8 @@ STORAGES = {
 
 # Rows per page of every record list.
 LIST_PAGE_SIZE = 50
+# A list's filter not chosen reads "全部" (all), not "---------" (django-filter's default).
+FILTERS_EMPTY_CHOICE_LABEL = _("全部")
 
 # Excel exports: up to this many rows download at once (about 1.5 s of writing); larger ones are
 # written by the task worker (``manage.py db_worker``) while the page shows their progress, and

@@ -1,5 +1,5 @@
 """本会管理: a chapter's administrator manages their own chapter from the app's pages — its users
-and their roles, its funds, its approval threshold — and reads the categories the whole system
+and their roles, its funds, its townships, its approval threshold — and reads the categories the whole system
 shares. Django's /admin/ is the operator's only (``redcross.admin``).
 
 A chapter is named by its code in the URL; anyone who does not administer it gets 403, whether
@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 
 from redcross.choices import Role
-from redcross.forms import MemberCreateForm, MemberRoleForm, PasswordResetForm
-from redcross.models import Chapter, Membership
+from redcross.forms import MemberCreateForm, MemberRoleForm, PasswordResetForm, TownshipsAddForm
+from redcross.models import Chapter, Membership, Township
+from redcross.params import id_param
 from redcross.selectors import categories, chapter_members, chapters_overview
 from redcross.services import (
     member_account_problem,
@@ -22,6 +23,8 @@ from redcross.services import (
     member_create,
     member_password_reset,
     member_role_set,
+    township_active_set,
+    townships_add,
 )
 
 from .generic import AccessMixin, add_service_errors
@@ -203,3 +206,50 @@ class CategoryListView(AdministratorMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["kinds"] = categories()
         return context
+
+
+class TownshipListView(ChapterAdminMixin, FormView):
+    """The chapter's townships: the list every form's 乡镇 offers. Added (several at once, one
+    per line), taken out of use and back; never deleted, since records name them."""
+
+    template_name = "chapter/townships.html"
+    form_class = TownshipsAddForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["townships"] = Township.objects.filter(chapter=self.chapter).order_by("-is_active", "name")
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if "township" in request.POST:
+            return self.set_active(request)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            added = townships_add(
+                chapter=self.chapter, by=self.request.user, names=form.cleaned_data["names"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        if added:
+            messages.success(
+                self.request,
+                _("已添加乡镇：%(names)s") % {"names": "、".join(t.name for t in added)},
+            )
+        else:
+            messages.info(self.request, _("这些乡镇都已在名单中"))
+        return redirect("chapter-townships", code=self.chapter.code)
+
+    def set_active(self, request):
+        pk = id_param(request.POST.get("township"), label=_("乡镇"))
+        township = Township.objects.filter(chapter=self.chapter, pk=pk).first()
+        if township is None:
+            messages.error(request, _("乡镇不在本会名单中"))
+        else:
+            active = request.POST.get("action") == "activate"
+            township_active_set(chapter=self.chapter, by=request.user, township=township, active=active)
+            done = _("“%(name)s”已恢复使用") if active else _("“%(name)s”已停用，表单中不再列出")
+            messages.success(request, done % {"name": township.name})
+        return redirect("chapter-townships", code=self.chapter.code)

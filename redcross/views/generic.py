@@ -98,10 +98,13 @@ class RecordFormView(AccessMixin, FormView):
     """Creates a record, or corrects ``self.object``, through the app's service.
 
     Subclasses set ``model`` (for correcting) and implement ``perform(form)`` to call the
-    service and return the saved record. Only users who may write the record's chapter get here;
-    with ``administered`` only its administrators. A view with ``parent_model`` works on a record
-    that belongs to another (a certificate of a session, an audit of a project): the parent's
-    chapter decides, and it is ``self.parent``.
+    service and return the saved record (a view on a parent returns the parent, and sets
+    ``self.saved`` to the record made). A create view naming ``continue_keeps`` offers
+    "保存并继续登记": the record is saved, and the form comes back empty but for those fields
+    (the date, the category …), with a message naming what was saved. Only users who may write
+    the record's chapter get here; with ``administered`` only its administrators. A view with
+    ``parent_model`` works on a record that belongs to another (a certificate of a session, an
+    audit of a project): the parent's chapter decides, and it is ``self.parent``.
     """
 
     model = None
@@ -110,6 +113,8 @@ class RecordFormView(AccessMixin, FormView):
     template_name = "generic/record_form.html"
     title = None
     success_message = _("已保存")
+    # The fields "保存并继续登记" keeps for the next record; None: a form for one record only.
+    continue_keeps = None
 
     def dispatch(self, request, *args, **kwargs):
         self.object = self.parent = None
@@ -146,7 +151,18 @@ class RecordFormView(AccessMixin, FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs.update(access=self.access, instance=self.object, chapters=self.form_chapters())
+        if self.can_continue and self.request.method == "GET":
+            kept = self.request.session.pop(self.continue_session_key(), None)
+            if isinstance(kept, dict):
+                kwargs["initial"] = {**kwargs.get("initial", {}), **kept}
         return kwargs
+
+    @property
+    def can_continue(self):
+        return self.continue_keeps is not None and self.object is None
+
+    def continue_session_key(self):
+        return f"continue:{self.request.path}"
 
     def get_title(self):
         return self.title
@@ -161,7 +177,11 @@ class RecordFormView(AccessMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
-            object=self.object, parent=self.parent, title=self.get_title(), cancel_url=self.get_cancel_url()
+            object=self.object,
+            parent=self.parent,
+            title=self.get_title(),
+            cancel_url=self.get_cancel_url(),
+            can_continue=self.can_continue,
         )
         return context
 
@@ -172,6 +192,8 @@ class RecordFormView(AccessMixin, FormView):
         return self.object.get_absolute_url()
 
     def form_valid(self, form):
+        continuing = self.can_continue and "continue" in self.request.POST
+        self.saved = None
         try:
             with transaction.atomic():
                 if self.object is not None and "version" in form.fields:
@@ -180,8 +202,31 @@ class RecordFormView(AccessMixin, FormView):
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
+        if continuing:
+            return self.continue_entry(form, self.saved or self.object)
         messages.success(self.request, self.success_message)
         return redirect(self.get_success_url())
+
+    def continue_entry(self, form, saved):
+        """After "保存并继续登记": the same form again, empty but for the fields kept, and a message
+        naming the record saved."""
+        kept = {}
+        for name in ("chapter", *self.continue_keeps):
+            value = form.cleaned_data.get(name)
+            if value is None or value == "":
+                continue
+            if hasattr(value, "pk"):
+                value = value.pk
+            elif hasattr(value, "isoformat"):
+                value = value.isoformat()
+            kept[name] = value
+        self.request.session[self.continue_session_key()] = kept
+        messages.success(
+            self.request,
+            _("已保存%(kind)s：%(record)s。请继续登记下一条。")
+            % {"kind": saved._meta.verbose_name, "record": saved},
+        )
+        return redirect(self.request.path)
 
     def check_version(self, form):
         """Refuses a correction made from an older version of the record than the one now held,
