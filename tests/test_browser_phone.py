@@ -1,5 +1,5 @@
 """On a phone (390×844 in Debian's Chromium): every page of the URL conf fits the screen's width,
-the menu folds behind its button, and a printed list is the list, not the screen around it."""
+the menu folds behind its button; and a printed list is the list, not the screen around it."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -138,6 +138,14 @@ def test_every_page_fits_a_phone_and_the_menu_folds(demo_site, every_page):
                 assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
                 page.click("nav.menu a:text-is('救助发放')")
                 assert page.url.endswith("/aid/")
+                # On paper: the list without the menu, the filters and the buttons, across the page.
+                page.emulate_media(media="print")
+                for screen_only in (".topbar", "form.filters", ".pagehead .actions", ".pagination"):
+                    assert not page.locator(screen_only).first.is_visible(), screen_only
+                assert page.locator("h1").is_visible() and page.locator("#totals").is_visible()
+                table = page.locator("table.records").bounding_box()
+                assert table["width"] >= page.locator("main").bounding_box()["width"] - 1
+                page.emulate_media(media="screen")
             readers = OTHER_READERS.get(username)
             for name, path in every_page:
                 if readers and not name.startswith(readers):
