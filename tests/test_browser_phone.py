@@ -105,20 +105,19 @@ def every_page(demo_site):
     return pages
 
 
-def _too_wide(page, base, path):
-    """The page's width at ``path`` when wider than the phone; None when it fits or is no page
-    (a file to download, or a URL that only takes POST)."""
+def _width(page, base, path):
+    """The page's width at ``path``; None when it is no page (a file to download, or a URL that
+    only takes POST)."""
     response = page.request.get(base + path, max_redirects=0)
     if response.status == 405 or "text/html" not in response.headers.get("content-type", "text/html"):
         return None
     page.goto(base + path)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    return width if width > PHONE["width"] else None
+    return page.evaluate("document.documentElement.scrollWidth")
 
 
 def test_every_page_fits_a_phone_and_the_menu_folds(demo_site, every_page):
     base = demo_site
-    offenders, visited = [], 0
+    offenders, measured, not_pages = [], 0, []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for username in ("demo-staff", *OTHER_READERS):
@@ -150,11 +149,15 @@ def test_every_page_fits_a_phone_and_the_menu_folds(demo_site, every_page):
             for name, path in every_page:
                 if readers and not name.startswith(readers):
                     continue
-                width = _too_wide(page, base, path)
-                visited += 1
-                if width:
+                width = _width(page, base, path)
+                if width is None:
+                    not_pages.append(f"{username} {name}")
+                    continue
+                measured += 1
+                if width > PHONE["width"]:
                     offenders.append(f"{username} {path} ({name}): {width} px")
             context.close()
         browser.close()
-    assert visited >= len(every_page)
+    # Downloads (PDF, Excel) and POST-only URLs are the few left out.
+    assert measured >= len(every_page) and len(not_pages) <= 20, not_pages
     assert offenders == [], "wider than 390 px:\n" + "\n".join(offenders)
