@@ -88,6 +88,9 @@ def test_two_exports_of_different_filters_get_different_names(client, tree, memb
     assert since == "150525-救助支出明细账-20200302起.xlsx"
     meta = {row[0].value: row[1].value for row in sheet.iter_rows(min_row=2, max_row=7)}
     assert meta["导出人"] == auditor.username
+    # Named in the workbook's language whatever the page's.
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert download(client, "disbursements", period)[0] == half
 
 
 def test_the_ledgers_page_names_the_chapter_it_was_asked_for(client, tree, member):

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
@@ -41,7 +42,9 @@ def export_response(request, export, params, *, back):
     handle = tempfile.TemporaryFile()
     export_write(export, params, handle, made_by=maker_name(request.user))
     handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename=export.filename(params))
+    with translation.override("zh-hans"):  # named in the workbook's language (export_write)
+        filename = export.filename(params)
+    return FileResponse(handle, as_attachment=True, filename=filename)
 
 
 class ExportCreateView(AccessMixin, View):
