@@ -1,7 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import DateRangeField
 
 from redcross import bounds
+from redcross.exports import period_dates
+from redcross.filters import PeriodWidget
 from redcross.forms import DateField, MoneyField, RecordForm
 from redcross.money import format_money
 from redcross.rules import add_to_form
@@ -215,3 +218,23 @@ class PayoutForm(RecordForm):
             payout_problems(cash_amount=data.get("cash_amount"), in_kind_amount=data.get("in_kind_amount")),
         )
         return data
+
+
+class LedgerPeriodForm(forms.Form):
+    """The period a fund's ledger page shows: ``date_after``/``date_before``, the names its export
+    reads, so that the page's 导出Excel writes the period on screen."""
+
+    date = DateRangeField(label=_("期间"), required=False, widget=PeriodWidget())
+
+    def clean_date(self):
+        value = self.cleaned_data.get("date")
+        start, end = period_dates(value)
+        if start and end and start > end:
+            raise forms.ValidationError(_("截止日期不能早于起始日期"))
+        return value
+
+    def period(self):
+        """(first day, last day) of a valid period, None for an open end; (None, None) else."""
+        if not self.is_valid():
+            return None, None
+        return period_dates(self.cleaned_data["date"])

@@ -1,3 +1,6 @@
+import datetime
+from decimal import Decimal
+
 from django.core.paginator import Paginator
 from django.utils.translation import gettext_lazy as _
 
@@ -7,8 +10,20 @@ from redcross.views.generic import RecordDetailView, RecordFormView, RecordListV
 
 from . import selectors, services
 from .filtersets import DonationFilterSet, DonorFilterSet, DriveFilterSet, FundFilterSet, PayoutFilterSet
-from .forms import DonationForm, DonorForm, DriveForm, FundForm, PayoutForm, ReceiptForm, ReceiptVoidForm
+from .forms import (
+    DonationForm,
+    DonorForm,
+    DriveForm,
+    FundForm,
+    LedgerPeriodForm,
+    PayoutForm,
+    ReceiptForm,
+    ReceiptVoidForm,
+)
 from .models import Donation, Donor, Drive, Fund, Payout, Receipt
+
+# Entries of a fund's ledger on one page.
+LEDGER_PAGE_SIZE = 50
 
 # --- Donations --------------------------------------------------------------------------------
 
@@ -190,9 +205,18 @@ class FundDetailView(RecordDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        paginator = Paginator(selectors.FundLedger(self.object), 50)
+        period_form = LedgerPeriodForm(self.request.GET)
+        start, end = period_form.period()
+        ledger = selectors.FundLedger(self.object, start=start, end=end)
+        paginator = Paginator(ledger, LEDGER_PAGE_SIZE)
         page = paginator.get_page(self.request.GET.get("page"))
+        if start or end:
+            context.update(
+                opening_balance=ledger.opening_balance(start) if start else Decimal("0.00"),
+                closing_balance=ledger.opening_balance(end + datetime.timedelta(days=1)) if end else None,
+            )
         context.update(
+            period_form=period_form,
             ledger=page,
             paginator=paginator,
             drives=self.object.drives.order_by("-start_date"),

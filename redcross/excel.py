@@ -4,7 +4,8 @@ Rows are streamed into openpyxl's write-only mode, so memory stays flat however 
 nothing holds more than the first rows (to size the columns) and the running totals. Every
 workbook reads the same way: what it holds on top (chapter, ledger, period, filters, who made it
 and when), one header row that stays in view, real dates and numbers (yuan in ``#,##0.00``), an
-autofilter, and a totals row. Text a user typed is always text: ``=HYPERLINK(...)`` from a donor
+autofilter, and a totals row; and it prints ready to file (landscape, fit to the page's width,
+the header row on every page). Text a user typed is always text: ``=HYPERLINK(...)`` from a donor
 field is written as a string, never as a formula.
 """
 
@@ -18,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 
 TEXT = "text"
 DATE = "date"
@@ -33,6 +35,8 @@ SHEET_ROWS = 1_048_576
 # Rows read before the columns are sized (write-only mode writes the widths before any row).
 SAMPLE_ROWS = 500
 MAX_WIDTH = 60
+# Excel's number of the A4 paper size (ECMA-376 ST_PaperSize).
+PAPER_A4 = 9
 # What Excel would read as a formula in a text cell.
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 
@@ -160,6 +164,7 @@ class LedgerWorkbook:
             sheet.column_dimensions[get_column_letter(index)].width = width
         self.header_row = len(self.meta) + 3
         sheet.freeze_panes = f"A{self.header_row + 1}"
+        _ready_to_print(sheet, self.header_row)
         sheet.append([self._cell(sheet, name, font=self._title_font, text=True)])
         for label, value in self.meta:
             sheet.append(
@@ -227,6 +232,20 @@ class LedgerWorkbook:
         if self.progress is not None:
             self.progress(self.written.rows)
         return self.written
+
+
+def _ready_to_print(sheet, header_row):
+    """A ledger prints as it is filed: A4 landscape, every column on the page's width (as many
+    pages down as it takes), the header row on top of every page, page N of M at the foot."""
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = PAPER_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.oddFooter.center.text = _("第 &P 页，共 &N 页")
 
 
 def _zero(column):

@@ -11,6 +11,8 @@ Each app declares its exports in its own ``exports.py`` and registers them by ke
 """
 
 import datetime
+import hashlib
+import re
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -19,11 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .choices import ChangeAction
+from .choices import ChangeAction, PeriodKind
 from .excel import INTEGER, Column, LedgerWorkbook
 from .filters import ChangeFilterSet
 from .history import described
 from .models import Change, Chapter, CorrectableModel, every
+from .periods import period_bounds, period_label
 from .personal import MASKS
 from .registry import registry
 
@@ -166,8 +169,22 @@ class RecordExport:
                 row = tuple(None if i in blank else value for i, value in enumerate(row))
             yield (*row, status)
 
-    def filename(self):
-        return f"{self.title}-{timezone.localdate():%Y%m%d}.xlsx"
+    def filename(self, params=None):
+        """The workbook's file name: chapter, ledger, period and the other filters, so that two
+        exports of different filters never share a name: ``150525-救助支出明细账-2020年.xlsx``."""
+        filterset, _queryset = self.filtered(params)
+        cleaned = filterset.form.cleaned_data if filterset.is_bound else {}
+        chapter = cleaned.get("chapter") or self.access.home_chapter
+        period = period_words(*period_dates(cleaned.get("date")))
+        parts = [chapter.code if chapter else "", str(self.title), period]
+        chosen = "、".join(shown for _label, shown in filter_parts(filterset, skip=("chapter", "date")))
+        if chosen:
+            if len(chosen) > FILTERS_IN_NAME:
+                digest = hashlib.sha1(chosen.encode()).hexdigest()[:6]
+                chosen = f"{chosen[: FILTERS_IN_NAME - 8]}…{digest}"
+            parts.append(chosen)
+        name = "-".join(part for part in parts if part)
+        return UNSAFE_IN_NAME.sub("_", name) + ".xlsx"
 
     # --- helpers for rows ----------------------------------------------------------------------
 
@@ -187,6 +204,11 @@ class RecordExport:
             return value if chapter_id in full else mask(value)
 
         return shown
+
+
+def maker_name(user):
+    """How a workbook names the person it was made for: their full name, else their login."""
+    return user.get_full_name() or user.get_username()
 
 
 def _query_dict(params):
@@ -222,10 +244,37 @@ def period_text(value):
     return _("%(start)s 至 %(stop)s") % {"start": start, "stop": stop}
 
 
+def period_words(start, stop):
+    """A period as a file name says it: ``2020年``, ``2020年上半年``, ``2020年3月``, else
+    ``20200101-20200415``, ``20200302起``, ``截至20201231``, ``全部日期``."""
+    if start and stop and start.year == stop.year:
+        kinds = ((PeriodKind.YEAR, (1,)), (PeriodKind.HALF, (1, 2)), (PeriodKind.MONTH, range(1, 13)))
+        for kind, parts in kinds:
+            if any(period_bounds(kind, start.year, part) == (start, stop) for part in parts):
+                return period_label(kind, start)
+    if not start and not stop:
+        return _("全部日期")
+    if not stop:
+        return _("%(start)s起") % {"start": f"{start:%Y%m%d}"}
+    if not start:
+        return _("截至%(stop)s") % {"stop": f"{stop:%Y%m%d}"}
+    return f"{start:%Y%m%d}-{stop:%Y%m%d}"
+
+
+# Characters no file name may hold on Windows, macOS or Linux, and how much of the filters it says.
+UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\s]+')
+FILTERS_IN_NAME = 24
+
+
 def describe_filters(filterset, *, skip=()):
     """The filters in effect, in words: ``救助类别：重特大疾病救助；乡镇：大沁他拉镇``."""
+    return "；".join(f"{label}：{shown}" for label, shown in filter_parts(filterset, skip=skip))
+
+
+def filter_parts(filterset, *, skip=()):
+    """The filters in effect as (label, value in words) pairs."""
     if not filterset.is_bound or not filterset.is_valid():
-        return ""
+        return []
     parts = []
     for name, value in filterset.form.cleaned_data.items():
         if name in skip or value in (None, "", [], ()):
@@ -241,8 +290,8 @@ def describe_filters(filterset, *, skip=()):
             shown = value.strftime("%Y-%m-%d")
         else:
             shown = str(value)
-        parts.append(f"{field.label}：{shown}")
-    return "；".join(parts)
+        parts.append((field.label, shown))
+    return parts
 
 
 YES = gettext_lazy("是")

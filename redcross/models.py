@@ -184,6 +184,11 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.user} · {self.chapter} · {self.get_role_display()}"
 
+    @property
+    def post(self):
+        """The post as said beside a name: 奈曼旗红十字会工作人员 (in English with its space)."""
+        return _("%(chapter)s%(role)s") % {"chapter": self.chapter.name, "role": self.get_role_display()}
+
 
 class ChapterScopedQuerySet(models.QuerySet):
     """Reusable steps for any record that belongs to a chapter and has a ``date``."""

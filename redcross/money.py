@@ -2,12 +2,14 @@
 
 Two styles: the exact amount for lists, ledgers and forms (``262,000.00``), and the work
 reports' style (``26.2万元``, ``6000元``, ``1.1万人``, ``140例(117人)``), used by web pages,
-PDF and Excel alike.
+PDF and Excel alike. Read in English, the reports' style says the whole number the English way
+(``262,000 yuan``, ``11,000 people``, ``1 person``): 万 is a Chinese unit, not a word to translate.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import DecimalField
+from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext as _
 
 # The one precision of a yuan amount, for every model field, annotation, form and import:
@@ -19,6 +21,15 @@ CENT = Decimal(1).scaleb(-MONEY_DECIMAL_PLACES)  # 0.01: the fen every amount is
 # cannot be quantized (decimal.InvalidOperation).
 MAX_QUANTIZED_DIGITS = 25
 WAN = Decimal("10000")
+
+# What a head count counts, said by number: "%(shown)s" is the number as written (117, 1.1万,
+# 11,000), "count" the number that chooses the English singular or plural.
+PERSONS = ngettext_lazy("%(shown)s人", "%(shown)s人", "count")
+PERSON_TIMES = ngettext_lazy("%(shown)s人次", "%(shown)s人次", "count")
+CASES = ngettext_lazy("%(shown)s例", "%(shown)s例", "count")
+PAYMENTS = ngettext_lazy("%(shown)s笔", "%(shown)s笔", "count")
+SESSIONS = ngettext_lazy("%(shown)s期", "%(shown)s期", "count")
+PROJECTS = ngettext_lazy("%(shown)s个", "%(shown)s个", "count")
 
 
 def to_money(value):
@@ -60,29 +71,50 @@ def format_money(value):
     return f"{to_money(value):,.2f}"
 
 
+def in_wan():
+    """Whether figures are written in 万 (Chinese) rather than in full (English)."""
+    return (get_language() or "zh-hans").startswith("zh")
+
+
+def _grouped(value):
+    """An amount in full with thousands separators, without trailing zeros: 33,500 · 1,234.5."""
+    whole, _dot, fraction = f"{value:,.2f}".partition(".")
+    fraction = fraction.rstrip("0")
+    return f"{whole}.{fraction}" if fraction else whole
+
+
 def format_yuan(value):
-    """An amount as reports write it: 262000 → 26.2万元, 6000 → 6000元, 1234.5 → 1234.5元."""
+    """An amount as reports write it: 262000 → 26.2万元, 6000 → 6000元, 1234.5 → 1234.5元; in
+    English 262,000 yuan."""
     amount = to_money(value)
+    if not in_wan():
+        return _("%(amount)s元") % {"amount": _grouped(amount)}
     if abs(amount) >= WAN:
         return _("%(amount)s万元") % {"amount": _in_wan(amount)}
     return _("%(amount)s元") % {"amount": _plain(amount)}
 
 
-def format_count(value, unit=None):
-    """A head count as reports write it: 117 → 117人, 11000 → 1.1万人, 10300 → 1.03万人."""
-    unit = _("人") if unit is None else unit
-    value = int(value or 0)
+def _shown_count(value):
+    if not in_wan():
+        return f"{value:,}"
     if abs(value) >= WAN:
-        return _("%(count)s万%(unit)s") % {"count": _in_wan(value), "unit": unit}
-    return f"{value}{unit}"
+        return f"{_in_wan(value)}万"
+    return str(value)
+
+
+def format_count(value, unit=None):
+    """A head count as reports write it: 117 → 117人, 11000 → 1.1万人, 10300 → 1.03万人; in
+    English 117 people, 1 person, 11,000 people. ``unit`` is one of the counting words above
+    (``PERSONS`` by default)."""
+    unit = PERSONS if unit is None else unit
+    value = int(value or 0)
+    return unit % {"count": value, "shown": _shown_count(value)}
 
 
 def format_cases(cases, persons):
     """Cases and persons: 140 cases on 117 persons → 140例(117人); equal counts → 117例 (a figure
     of cases is said in 例, whoever reads it as people)."""
+    said = format_count(cases, CASES)
     if int(cases or 0) == int(persons or 0):
-        return _("%(cases)s例") % {"cases": format_count(cases, unit="")}
-    return _("%(cases)s例(%(persons)s)") % {
-        "cases": format_count(cases, unit=""),
-        "persons": format_count(persons),
-    }
+        return said
+    return _("%(cases)s(%(persons)s)") % {"cases": said, "persons": format_count(persons)}

@@ -17,7 +17,7 @@ from . import bounds
 from .access import Access
 from .choices import ChangeAction, ExportStatus, ImportJob, Role
 from .divisions import DivisionErrors, divisions_check, level_of
-from .exports import export_class
+from .exports import export_class, maker_name
 from .history import history_entry
 from .importing import RefusedFile, import_records, import_undo
 from .models import Chapter, ClosedPeriod, Export, ImportBatch, Membership, Township
@@ -65,10 +65,10 @@ def export_run(job):
     os.close(descriptor)
     try:
         written = export_write(
-            export, QueryDict(job.query), path, made_by=job.user.get_username(), progress=progress
+            export, QueryDict(job.query), path, made_by=maker_name(job.user), progress=progress
         )
         with translation.override("zh-hans"):
-            job.filename = export.filename()
+            job.filename = export.filename(QueryDict(job.query))
         with open(path, "rb") as handle:
             job.file.save(job.filename, File(handle), save=False)
         job.rows_done = written.rows

@@ -24,7 +24,17 @@ from donations.selectors import drive_is_record_high, drives_with_totals, funds_
 from projects.models import Expenditure, Output, Project
 from projects.selectors import open_on_q, projects_with_spending, status_on
 from redcross.models import Chapter
-from redcross.money import format_cases, format_count, format_yuan, to_money
+from redcross.money import (
+    CASES,
+    PAYMENTS,
+    PERSON_TIMES,
+    PROJECTS,
+    SESSIONS,
+    format_cases,
+    format_count,
+    format_yuan,
+    to_money,
+)
 from redcross.urls_util import records_url
 from training.models import Session, Target
 from training.selectors import training_progress
@@ -200,9 +210,9 @@ def _relief(data, scope):
         data.add(text(f"relief.{name}.name", _("救助类别"), name, url))
         data.add(yuan(f"relief.{name}.amount", _("%(name)s 金额") % {"name": name}, row.amount, url))
         data.add(count(f"relief.{name}.persons", _("%(name)s 人数") % {"name": name}, row.persons, url=url))
-        data.add(count(f"relief.{name}.count", _("%(name)s 笔数") % {"name": name}, row.count, _("笔"), url))
+        data.add(count(f"relief.{name}.count", _("%(name)s 笔数") % {"name": name}, row.count, PAYMENTS, url))
         data.add(
-            count(f"relief.{name}.case_count", _("%(name)s 例数") % {"name": name}, row.cases, _("例"), url)
+            count(f"relief.{name}.case_count", _("%(name)s 例数") % {"name": name}, row.cases, CASES, url)
         )
         data.add(
             text(
@@ -392,7 +402,7 @@ def _training(data, scope):
         data.add(text(f"training.{name}.name", _("培训类型"), name, url))
         data.add(
             count(
-                f"training.{name}.sessions", _("%(kind)s 期数") % {"kind": name}, row.sessions, _("期"), url
+                f"training.{name}.sessions", _("%(kind)s 期数") % {"kind": name}, row.sessions, SESSIONS, url
             )
         )
         data.add(
@@ -400,7 +410,7 @@ def _training(data, scope):
                 f"training.{name}.person_times",
                 _("%(kind)s 人次") % {"kind": name},
                 row.person_times,
-                _("人次"),
+                PERSON_TIMES,
                 url,
             )
         )
@@ -412,7 +422,10 @@ def _training(data, scope):
         if row.target:
             data.add(
                 count(
-                    f"training.{name}.target", _("%(kind)s 年度目标") % {"kind": name}, row.target, _("人次")
+                    f"training.{name}.target",
+                    _("%(kind)s 年度目标") % {"kind": name},
+                    row.target,
+                    PERSON_TIMES,
                 )
             )
             data.add(
@@ -423,8 +436,8 @@ def _training(data, scope):
         for field_name in totals:
             totals[field_name] += getattr(row, field_name)
     url = records_url("training:session-list", **scope)
-    data.add(count("training.total.sessions", _("培训期数"), totals["sessions"], _("期"), url))
-    data.add(count("training.total.person_times", _("培训人次"), totals["person_times"], _("人次"), url))
+    data.add(count("training.total.sessions", _("培训期数"), totals["sessions"], SESSIONS, url))
+    data.add(count("training.total.person_times", _("培训人次"), totals["person_times"], PERSON_TIMES, url))
     data.add(count("training.total.certified", _("取证人数"), totals["certified"], url=url))
     targets = Target.objects.filter(chapter=chapter, year=period.plan_year).select_related("kind")
     for target in targets.order_by("kind__order", "kind__name"):
@@ -435,7 +448,7 @@ def _training(data, scope):
                 f"plan.{name}",
                 _("%(year)s年%(kind)s目标") % {"year": period.plan_year, "kind": name},
                 target.person_times,
-                _("人次"),
+                PERSON_TIMES,
             )
         )
 
@@ -536,7 +549,7 @@ def _projects(data, scope):
             "projects.total.count",
             _("项目个数"),
             len(data.projects),
-            _("个"),
+            PROJECTS,
             records_url("projects:project-list", chapter=chapter.pk),
         )
     )
@@ -639,7 +652,7 @@ def _counties(data):
                 f"{key}.person_times",
                 _("%(chapter)s 培训人次") % {"chapter": label},
                 int(training.get(code, {}).get("people", 0)),
-                _("人次"),
+                PERSON_TIMES,
                 records_url("training:session-list", **scope) if not own else "",
             )
         )
@@ -669,7 +682,7 @@ def _county_totals(data):
     data.add(count("county.total.persons", _("各县合计 受助人数"), column("persons")))
     data.add(yuan("county.total.donations", _("各县合计 接收捐赠"), money("donations"),
                   records_url("donations:donation-list", **scope)))  # fmt: skip
-    data.add(count("county.total.person_times", _("各县合计 培训人次"), column("person_times"), _("人次"),
+    data.add(count("county.total.person_times", _("各县合计 培训人次"), column("person_times"), PERSON_TIMES,
                    records_url("training:session-list", **scope)))  # fmt: skip
     data.add(yuan("county.total.spent", _("各县合计 项目支出"), money("spent"),
                   records_url("projects:expenditure-list", **scope)))  # fmt: skip

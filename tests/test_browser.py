@@ -230,13 +230,15 @@ def test_an_auditor_exports_the_filtered_list_to_excel(demo_site, page, tmp_path
 
     with page.expect_download() as download:
         page.click("text=导出Excel")
-    assert download.value.suggested_filename.startswith("救助支出明细账-")
+    # Named for the chapter, ledger, period and filter: another filter gives another name.
+    assert download.value.suggested_filename == "150525-救助支出明细账-2020年-重特大疾病救助.xlsx"
     path = tmp_path / "ledger.xlsx"
     download.value.save_as(path)
     sheet = load_workbook(path).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "救助支出明细账"
     assert ("筛选条件", "救助类别：重特大疾病救助") in [r[:2] for r in rows]
+    assert ("导出人", "演示审计") in [r[:2] for r in rows]  # the name, not the login
     totals = rows[-1]
     assert totals[0] == f"合计（{count}条）"
     assert Decimal(str(totals[10])).quantize(Decimal("0.01")) == listed == Decimal("262000.00")

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -141,7 +140,9 @@ LOGOUT_REDIRECT_URL = "login"
 # Chinese first; English is the second language. Source strings are written in Chinese, so the
 # interface is complete without any catalogue; locale/en holds the English translation.
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+# Each language is named in its own words, never translated: whoever cannot read the page finds
+# their language by the name they know (Django's catalogue would turn "English" into 英语).
+LANGUAGES = [("zh-hans", "中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

@@ -9,11 +9,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
-from redcross.exports import EXPORTS, LEDGERS, export_class
+from redcross.exports import EXPORTS, LEDGERS, export_class, maker_name
 from redcross.filters import DateInput
 from redcross.models import Export
 from redcross.params import safe_next
@@ -39,9 +40,11 @@ def export_response(request, export, params, *, back):
         messages.info(request, _("数据较多，正在后台导出，完成后可在此下载"))
         return redirect(job)
     handle = tempfile.TemporaryFile()
-    export_write(export, params, handle, made_by=request.user.get_username())
+    export_write(export, params, handle, made_by=maker_name(request.user))
     handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename=export.filename())
+    with translation.override("zh-hans"):  # named in the workbook's language (export_write)
+        filename = export.filename(params)
+    return FileResponse(handle, as_attachment=True, filename=filename)
 
 
 class ExportCreateView(AccessMixin, View):

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from redcross.access import Access, CommandAccess
 from redcross.excel import MONEY
-from redcross.exports import LEDGERS, export_class
+from redcross.exports import LEDGERS, export_class, maker_name
 from redcross.models import Chapter
 from redcross.services import export_write
 
@@ -58,7 +58,7 @@ class Command(BaseCommand):
             access = Access(user)
             if not access.can_read(chapter):
                 raise CommandError(f"用户 {user.username} 无权查阅{chapter.name}")
-            made_by = user.username
+            made_by = maker_name(user)
         else:
             access = CommandAccess(chapter)
             made_by = f"命令行（{_operator()}）"
