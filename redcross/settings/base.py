@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -159,7 +160,7 @@ STORAGES = {
 # Rows per page of every record list.
 LIST_PAGE_SIZE = 50
 # A list's filter not chosen reads "全部" (all), not "---------" (django-filter's default).
-FILTERS_EMPTY_CHOICE_LABEL = _("全部")
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("全部")
 
 # Excel exports: up to this many rows download at once (about 1.5 s of writing); larger ones are
 # written by the task worker (``manage.py db_worker``) while the page shows their progress, and
