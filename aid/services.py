@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from donations.selectors import spending_balances
 from donations.services import fund_lock_for_spending
 from redcross.corrections import CorrectionHooks, approval_mark, correctable, repeat_payments
 from redcross.idnumber import normalize_id_number
@@ -212,3 +213,6 @@ class DisbursementCorrections(CorrectionHooks):
 
     def approval_repeats(self, record):
         return repeat_payments(record)
+
+    def fund_balances(self, records):
+        return spending_balances(records)

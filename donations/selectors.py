@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce
 from redcross.money import money_output_field, to_money
 
 from .choices import DonationKind, LedgerEntryKind
-from .models import Donation, Drive, Payout
+from .models import Donation, Drive, Fund, Payout
 
 MONEY = money_output_field()
 ZERO = Value(Decimal("0.00"), output_field=MONEY)
@@ -98,6 +98,32 @@ def funds_with_balance(queryset):
         part = _sum_subquery(model.objects.filter(fund=OuterRef("pk")), expression)
         paid = part if paid is None else paid + part
     return queryset.annotate(received=received, paid=paid).annotate(balance=F("received") - F("paid"))
+
+
+@dataclass(frozen=True)
+class SpendingBalance:
+    """A fund's balance beside a pending spending from it: ``now`` (a pending record holds no
+    money) and ``after`` it is approved."""
+
+    fund: object
+    now: Decimal
+    after: Decimal
+
+
+def spending_balances(records):
+    """``record.pk`` → SpendingBalance for each of ``records`` (pending spendings: relief payments,
+    expenditures) drawn from a fund; the funds' balances in one query."""
+    fund_ids = {record.fund_id for record in records if record.fund_id is not None}
+    if not fund_ids:
+        return {}
+    funds = {fund.pk: fund for fund in funds_with_balance(Fund.objects.filter(pk__in=fund_ids))}
+    balances = {}
+    for record in records:
+        fund = funds.get(record.fund_id)
+        if fund is not None:
+            now = to_money(fund.balance)
+            balances[record.pk] = SpendingBalance(fund, now, now - to_money(record.correction_total()))
+    return balances
 
 
 def funds_with_flows(queryset, *, start, end):

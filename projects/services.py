@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from donations.selectors import spending_balances
 from donations.services import fund_lock_for_spending
 from redcross import bounds
 from redcross.corrections import CorrectionHooks, approval_mark, correctable
@@ -220,3 +221,6 @@ class ExpenditureCorrections(CorrectionHooks):
                 excluding=record,
                 purpose_project=record.project,
             )
+
+    def fund_balances(self, records):
+        return spending_balances(records)

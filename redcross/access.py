@@ -80,6 +80,13 @@ class Access:
         (``redcross.corrections``: never what they entered themselves)."""
         return any(m.role in APPROVING_ROLES and m.chapter_id == chapter.pk for m in self.memberships)
 
+    def can_approve_any(self):
+        """Whether the user approves spending of any chapter (the list of what waits is theirs)."""
+        return any(m.role in APPROVING_ROLES for m in self.memberships)
+
+    def approving_chapters(self):
+        return [m.chapter for m in self.memberships if m.role in APPROVING_ROLES]
+
     def can_edit_reports(self, chapter):
         """Staff, leaders and administrators of ``chapter`` draft its work reports."""
         return any(m.role in REPORT_EDITING_ROLES and m.chapter_id == chapter.pk for m in self.memberships)
@@ -88,10 +95,18 @@ class Access:
         """Only the chapter's leadership publish its work reports."""
         return any(m.role in REPORT_PUBLISHING_ROLES and m.chapter_id == chapter.pk for m in self.memberships)
 
-    def can_close_periods(self, chapter):
+    def can_close_periods(self, chapter=None):
         """The chapter's leadership close its months, half-years and years (结账); a right of its
-        own, not publishing's, though today the same role holds both."""
-        return any(m.role in PERIOD_CLOSING_ROLES and m.chapter_id == chapter.pk for m in self.memberships)
+        own, not publishing's, though today the same role holds both. Of any chapter when None."""
+        return any(
+            m.role in PERIOD_CLOSING_ROLES and (chapter is None or m.chapter_id == chapter.pk)
+            for m in self.memberships
+        )
+
+    def is_staff_only(self):
+        """Whether every role the user holds is 工作人员 (staff): who enter the records, and
+        start from what they entered rather than from the leaders' figures."""
+        return bool(self.memberships) and all(m.role == Role.STAFF for m in self.memberships)
 
     def can_see_personal_data(self, chapter_id):
         """Whether the user sees full ID and phone numbers of records of chapter ``chapter_id``."""

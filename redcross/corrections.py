@@ -13,7 +13,7 @@ did not enter it (four eyes); until approved it counts in no total either.
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, F, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,7 @@ from . import bounds
 from .access import Access
 from .choices import RecordStatus
 from .models import ApprovedModel, ClosedPeriod, every
-from .money import to_money
+from .money import money_output_field, to_money
 from .periods import date_filter, half_of
 from .recording import APPROVE, REVERSE, VOID, recorded_as
 from .registry import registry
@@ -30,7 +30,8 @@ from .urls_util import records_url
 # Fields a reversal does not copy from the original.
 NOT_COPIED = {
     "id", "created_at", "updated_at", "created_by", "updated_by", "version", "voided_at", "voided_by",
-    "void_reason", "reverses", "pending", "approved_at", "approved_by", "remarks", "description",
+    "void_reason", "reverses", "pending", "approved_at", "approved_by", "approval_opinion", "remarks",
+    "description",
 }  # fmt: skip
 
 
@@ -57,6 +58,13 @@ class CorrectionHooks:
     def approval_repeats(self, record):
         """What the approver of the pending ``record`` is warned of (repeat payments)."""
         return []
+
+    def fund_balances(self, records):
+        """For each of ``records`` (pending spendings of this kind) that draws on a fund: its
+        ``record.pk`` mapped to an object with ``fund``, ``now`` (the fund's balance, which a
+        pending record does not touch) and ``after`` (once it is approved). A few queries for
+        any number of records."""
+        return {}
 
 
 NO_HOOKS = CorrectionHooks()
@@ -97,6 +105,7 @@ def approval_mark(record, amount):
     if needs_approval(record.chapter, amount):
         record.pending = True
         record.approved_at = record.approved_by = None
+        record.approval_opinion = ""
     else:
         record.pending = False
 
@@ -129,6 +138,30 @@ def waiting_for_approval(chapter, *, start=None, end=None):
     return counts
 
 
+def waiting_records(access, *, limit=200):
+    """Every record ``access`` may read that waits for approval, oldest first (the longest
+    waiting at the top), each kind's rows with their relations in one query; at most ``limit``
+    of each kind. Each record carries ``balance`` (its fund's, now and after it: ``CorrectionHooks
+    .fund_balances``) and ``decidable`` (whether this user may approve or turn it down)."""
+    waiting = []
+    for model in approved_models():
+        records = every(model).visible_to(access).filter(pending=True, voided_at__isnull=True)
+        if hasattr(records, "with_related"):
+            records = records.with_related()
+        records = list(
+            records.select_related("chapter", "created_by", "updated_by").order_by(model.date_field, "pk")[
+                :limit
+            ]
+        )
+        balances = hooks_for(model).fund_balances(records)
+        for record in records:
+            record.balance = balances.get(record.pk)
+            record.decidable = can_approve(access, record)
+            waiting.append(record)
+    waiting.sort(key=lambda r: (getattr(r, r.date_field), r.created_at))
+    return waiting
+
+
 def pending_in_period(chapter, start, end):
     """The kinds of records dated from ``start`` to ``end`` still waiting for approval (counted
     nowhere), each with its count and the link to the list of them: what publishing a report or
@@ -146,6 +179,21 @@ def pending_in_period(chapter, start, end):
         }
         for model, count in waiting_for_approval(chapter, start=start, end=end)
     ]
+
+
+def pending_totals(queryset):
+    """Count and amount of the records of ``queryset`` waiting for approval (counted in no
+    total): what a list shows on a line of its own. None for a kind that never waits."""
+    model = queryset.model
+    if not issubclass(model, ApprovedModel):
+        return None
+    amount = sum((F(name) for name in model.correction_amounts[1:]), F(model.correction_amounts[0]))
+    row = (
+        queryset.filter(pending=True, voided_at__isnull=True)
+        .order_by()
+        .aggregate(count=Count("pk"), amount=Sum(amount, output_field=money_output_field()))
+    )
+    return {"count": row["count"], "amount": to_money(row["amount"])}
 
 
 def repeat_payments(disbursement):
@@ -170,11 +218,41 @@ def repeat_payments(disbursement):
     )
 
 
-@recorded_as(APPROVE)
-@transaction.atomic
-def record_approve(record, *, user):
-    """Approves a pending payment or expenditure; re-checks the fund (and the project's budget)
-    as they are now, since pending records hold no money."""
+def approvers_of(record):
+    """Who may approve ``record``: the leaders and administrators of its chapter who neither
+    entered nor last changed it (what its author is told it now waits for)."""
+    from django.contrib.auth import get_user_model
+
+    from .choices import APPROVING_ROLES
+
+    return list(
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__chapter=record.chapter_id,
+            memberships__role__in=APPROVING_ROLES,
+        )
+        .exclude(pk__in=[pk for pk in (record.created_by_id, record.updated_by_id) if pk])
+        .order_by("username")
+        .distinct()
+    )
+
+
+def sent_for_approval_message(record):
+    """What the one who entered or corrected ``record`` is told once it waits for approval:
+    to whom it went, and that it counts nowhere until then."""
+    names = "、".join(user.get_full_name() or user.username for user in approvers_of(record))
+    values = {"chapter": record.chapter.name, "names": names}
+    if names:
+        return (
+            _("已提交审批，等待%(chapter)s领导审批（可审批人：%(names)s）；审批前不计入任何合计和基金余额")
+            % values
+        )
+    return _("已提交审批，等待%(chapter)s领导审批；审批前不计入任何合计和基金余额") % values
+
+
+def _pending_locked(record, user):
+    """``record`` locked, refused unless it waits and ``user`` may decide on it (four eyes)."""
     record = every(type(record)).select_for_update().get(pk=record.pk)
     access = Access(user)
     if not access.can_approve(record.chapter):
@@ -183,11 +261,49 @@ def record_approve(record, *, user):
         raise ValidationError(_("该记录不是待审批状态"))
     if not can_approve(access, record):
         raise ValidationError(_("录入或更正该记录的人不能审批它，请由其他领导审批"))
+    return record
+
+
+def _opinion(opinion):
+    opinion = (opinion or "").strip()
+    if len(opinion) > 200:
+        raise ValidationError({"opinion": _("审批意见最多200字")})
+    return opinion
+
+
+@recorded_as(APPROVE)
+@transaction.atomic
+def record_approve(record, *, user, opinion=""):
+    """Approves a pending payment or expenditure, keeping the approver's ``opinion`` with it;
+    re-checks the fund (and the project's budget) as they are now, since pending records hold
+    no money."""
+    opinion = _opinion(opinion)
+    record = _pending_locked(record, user)
     _approval_checks(record)
     record.pending = False
     record.approved_at = timezone.now()
     record.approved_by = user
+    record.approval_opinion = opinion
     record.save()  # now it counts: the summaries follow
+    return record
+
+
+@recorded_as(APPROVE)
+@transaction.atomic
+def record_turn_down(record, *, user, opinion):
+    """Turns down (驳回) a pending payment or expenditure: it is voided with the approver's
+    ``opinion`` as its reason, and stays, marked 已驳回, for the one who entered it to read.
+    It never counted, so there is no money to take back."""
+    opinion = _opinion(opinion)
+    if not opinion:
+        raise ValidationError({"opinion": _("驳回须填写审批意见，说明理由")})
+    record = _pending_locked(record, user)
+    now = timezone.now()
+    record.voided_at = record.approved_at = now
+    record.voided_by = record.approved_by = record.updated_by = user
+    record.void_reason = record.approval_opinion = opinion
+    record.save()  # still pending, now void: counts in nothing
+    hooks_for(record).after_void(record, user=user, reason=opinion)
     return record
 
 

@@ -432,6 +432,8 @@ class ApprovedModel(CorrectableModel):
         settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="+",
     )  # fmt: skip
+    # What the approver wrote: with an approval, or the reason it was turned down (驳回).
+    approval_opinion = models.CharField(_("审批意见"), max_length=200, blank=True)
 
     class Meta:
         abstract = True
@@ -443,6 +445,18 @@ class ApprovedModel(CorrectableModel):
     @property
     def is_pending(self):
         return self.pending and not self.is_void
+
+    @property
+    def is_turned_down(self):
+        """Turned down (驳回) by an approver: voided while it waited, the approver named as such
+        (``redcross.corrections.record_turn_down``); it counts in nothing, like any voided record."""
+        return self.is_void and self.pending and self.approved_by_id is not None
+
+    @property
+    def status_label(self):
+        if self.is_turned_down:
+            return _("已驳回")
+        return super().status_label
 
 
 class Export(models.Model):

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from .views import account, chapter_admin, exports, history, imports, periods
+from .views import account, approvals, chapter_admin, exports, history, imports, periods
 
 urlpatterns = [
     path("", include("reports.home_urls")),  # the home page: the dashboard is composed by reports
@@ -24,6 +24,7 @@ urlpatterns = [
     path("exports/<int:pk>/download/", exports.ExportDownloadView.as_view(), name="export-download"),
     path("history/", history.ChangeListView.as_view(), name="change-list"),
     path("periods/", periods.PeriodListView.as_view(), name="periods"),
+    path("approvals/", approvals.WaitingListView.as_view(), name="approvals"),
     path("imports/", imports.ImportListView.as_view(), name="import-list"),
     path("imports/new/", imports.ImportUploadView.as_view(), name="import-upload"),
     path("imports/template/", imports.ImportTemplateView.as_view(), name="import-template"),

@@ -94,7 +94,7 @@ class HomeView(ChapterPageMixin, TemplateView):
             route = f"{model._meta.app_label}:{model._meta.model_name}-list"
             url = records_url(route, chapter=chapter.pk, status=RecordStatus.PENDING)
             waiting.append({"kind": model._meta.verbose_name, "count": count, "url": url})
-        return {"waiting": waiting}
+        return {"waiting": waiting, "waiting_count": sum(w["count"] for w in waiting)}
 
     def projects_context(self, chapter, start, end, period):
         projects = projects_with_spending(

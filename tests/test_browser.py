@@ -112,40 +112,6 @@ def test_staff_records_a_payment_and_sees_the_totals_line_change(demo_site, page
     assert rows.count() == 1 and "已作废" in rows.first.inner_text()
 
 
-def test_a_large_payment_waits_for_the_leader_who_approves_it_from_the_home_page(demo_site, page):
-    base = demo_site
-    log_in(page, base, "demo-admin")
-    page.goto(f"{base}/periods/")
-    page.fill("#approval #id_threshold", "5000")
-    page.click("#approval button[type=submit]")
-    assert "超过 5,000.00 元的救助发放和项目支出须经领导审批" in page.inner_text(".message")
-    page.context.clear_cookies()
-
-    log_in(page, base, "demo-staff")
-    page.goto(f"{base}/aid/new/")
-    page.fill("#id_date", "2020-11-21")
-    page.select_option("#id_category", label="重特大疾病救助")
-    page.check("input[name=recipient][value=person]")
-    page.fill("#id_beneficiary_name", "大额测试")
-    page.fill("#id_cash_amount", "8000")
-    page.fill("#id_in_kind_amount", "0")
-    page.click("main form button[type=submit]")
-    assert page.inner_text("[data-status]") == "待审批"
-    payment_url = page.url
-    page.context.clear_cookies()
-
-    log_in(page, base, "demo-leader")
-    page.click("#waiting a")
-    rows = page.locator("table.records tbody tr")
-    assert rows.count() == 1 and "待审批" in rows.first.inner_text()
-    assert page.inner_text('[data-figure="amount"]') == "0.00"
-    page.goto(payment_url)
-    page.click('#status .actions a:text-is("审批")')
-    page.click("main form button[type=submit]")
-    assert page.inner_text(".message") == "已审批，记录开始计入合计"
-    assert page.inner_text("[data-status]") == "有效"
-
-
 def test_staff_records_an_in_kind_donation_and_sees_the_drive_total_change(demo_site, page):
     base = demo_site
     log_in(page, base, "demo-staff")

@@ -256,7 +256,10 @@ def test_a_large_payment_waits_for_a_leader_and_counts_in_nothing_until_approved
     client.force_login(people["leader"])
     listing = client.get(reverse("aid:disbursement-list"), {"status": "pending"})
     assert [d.pk for d in listing.context["object_list"]] == [large.pk]
-    assert listing.context["totals"].amount == 0
+    # What waits has a line of its own; no "0.00 元" of standing totals beside it.
+    assert listing.context["pending_totals"] == {"count": 1, "amount": Decimal("5000.01")}
+    assert "待审批 1 笔 5,000.01 元，不计入合计" in listing.content.decode()
+    assert 'id="totals"' not in listing.content.decode()
 
     # Nobody approves what they entered: not the clerk who entered it, nor staff at all.
     with pytest.raises(PermissionDenied):
@@ -267,8 +270,12 @@ def test_a_large_payment_waits_for_a_leader_and_counts_in_nothing_until_approved
 
     page = client.get(large.get_absolute_url()).content.decode()
     assert "金额超过本会审批金额 5,000.00 元" in page
-    response = client.post(reverse("aid:disbursement-approve", args=[large.pk]), follow=True)
-    assert "已审批，记录开始计入合计" in response.content.decode()
+    response = client.post(
+        reverse("aid:disbursement-approve", args=[large.pk]),
+        {"decision": "approve", "opinion": "", "confirmed": "1"},
+        follow=True,
+    )
+    assert f"已同意：救助发放 #{large.pk}，5,000.01 元，开始计入合计和基金余额" in response.content.decode()
     large.refresh_from_db()
     assert (large.pending, large.approved_by) == (False, people["leader"])
     assert year_2020(tree)["relief.total.amount"].value == "8000.01"
@@ -326,10 +333,14 @@ def test_a_large_expenditure_waits_too_and_an_approver_may_turn_it_down(client, 
     assert spending.pending and not Expenditure.objects.exists()
     client.force_login(people["leader"])
     page = client.get(spending.get_absolute_url()).content.decode()
-    assert "退回（作废）" in page
-    client.post(reverse("projects:expenditure-void", args=[spending.pk]), {"reason": "无发票，退回补充"})
+    assert reverse("projects:expenditure-approve", args=[spending.pk]) in page
+    client.post(
+        reverse("projects:expenditure-approve", args=[spending.pk]),
+        {"decision": "turn_down", "opinion": "无发票，退回补充", "confirmed": "1"},
+    )
     spending = Expenditure.all_objects.get(pk=spending.pk)
     assert spending.is_void and spending.voided_by == people["leader"]
+    assert spending.is_turned_down and spending.approval_opinion == "无发票，退回补充"
     # A leader cannot void what stands (staff correct the books), only turn down what waits.
     small = expenditure_record(
         chapter=tree.naiman, user=people["staff"], date=D(2020, 5, 2), project=project, amount=Decimal("800"),

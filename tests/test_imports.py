@@ -897,8 +897,17 @@ def test_the_upload_page_previews_then_imports_when_confirmed(client, tree, staf
     assert Disbursement.objects.count() == 2
     batch.refresh_from_db()
     assert batch.status == ImportStatus.DONE
-    # And undone from the page.
+    # And undone from the page, through a confirmation page saying what goes.
+    page = client.get(batch.get_absolute_url()).content.decode()
+    assert f'href="{reverse("import-undo", args=[batch.pk])}" id="undo"' in page
+    confirm = client.get(reverse("import-undo", args=[batch.pk])).content.decode()
+    assert "将撤销本批导入的全部 2 条记录，撤销后不能恢复。" in confirm
+    assert 'data-sheet="救助发放"' in confirm and "确认撤销 2 条记录" in confirm
+    # A POST without the confirmation undoes nothing and sends back to the confirmation page.
     response = client.post(reverse("import-undo", args=[batch.pk]), follow=True)
+    assert "请先查看将撤销的记录，再确认撤销" in response.content.decode()
+    assert Disbursement.objects.count() == 2
+    response = client.post(reverse("import-undo", args=[batch.pk]), {"confirm": "1"}, follow=True)
     assert "已整批撤销" in response.content.decode()
     assert Disbursement.objects.count() == 0
 
@@ -1236,7 +1245,7 @@ def test_a_large_batch_is_undone_by_the_worker_and_a_refusal_is_kept_on_its_page
     client.force_login(staff)
     plain = run({"救助发放": [{**PAYMENT, "受助人姓名": f"甲{i}"} for i in range(5)]}).batch
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("import-undo", args=[plain.pk]), follow=True)
+        response = client.post(reverse("import-undo", args=[plain.pk]), {"confirm": "1"}, follow=True)
     assert "记录较多，正在后台撤销" in response.content.decode()
     plain.refresh_from_db()
     assert (plain.status, plain.job, plain.undone_by) == (ImportStatus.UNDONE, "", staff)
@@ -1255,7 +1264,7 @@ def test_a_large_batch_is_undone_by_the_worker_and_a_refusal_is_kept_on_its_page
     DonationFactory(chapter=tree.naiman, drive=Drive.objects.get(), date=D(2021, 1, 20))
     before = database_rows()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("import-undo", args=[batch.pk]))
+        client.post(reverse("import-undo", args=[batch.pk]), {"confirm": "1"})
     batch.refresh_from_db()
     assert (batch.status, batch.job) == (ImportStatus.DONE, "failed")
     assert batch.error.startswith("导入之后登记的捐赠") and batch.error.endswith("不能整批撤销")

@@ -99,7 +99,8 @@ def make_payout(chapter, i):
 
 
 # list route, maker, totals figure that sums 100.01 per record (or None), queries for a page
-# (session, user, memberships, the filters' choices, count, rows, totals)
+# (session, user, memberships, the filters' choices, count, rows, totals; and for spending that
+# waits for approval, the line of what waits)
 LISTS = {
     "donations": ("donations:donation-list", make_donation, "amount", 9),
     "donors": ("donations:donor-list", make_donor, "given", 8),
@@ -110,7 +111,7 @@ LISTS = {
     "certificates": ("training:certificate-list", make_certificate, None, 8),
     "instructors": ("training:instructor-list", make_instructor, None, 7),
     "projects": ("projects:project-list", make_project, "budget", 9),
-    "expenditures": ("projects:expenditure-list", make_expenditure, "amount", 9),
+    "expenditures": ("projects:expenditure-list", make_expenditure, "amount", 10),
 }
 
 

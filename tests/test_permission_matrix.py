@@ -30,6 +30,8 @@ DENIED = {403, 404}
 # route → (the rule it keeps, the URL arguments by the name of a record in ``world``)
 MATRIX = {
     "home": ("member", {}),
+    "dashboard": ("member", {}),
+    "approvals": ("member", {}),
     "aid:disbursement-list": ("member", {}),
     "aid:disbursement-create": ("create", {}),
     "aid:disbursement-detail": ("read", {"pk": "disbursement"}),

@@ -16,6 +16,8 @@ from django.views.generic import FormView
 from redcross import corrections
 from redcross.forms import DateField
 from redcross.models import ApprovedModel, ClosedPeriod, CorrectableModel, every
+from redcross.money import format_money
+from redcross.params import safe_next
 
 from .base import AccessMixin, add_service_errors
 
@@ -30,7 +32,13 @@ class ReverseForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    pass
+    opinion = forms.CharField(
+        label=_("审批意见"),
+        required=False,
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("同意时可不填；驳回须写明理由，录入人会在其首页看到"),
+    )
 
 
 class CorrectionView(AccessMixin, FormView):
@@ -104,10 +112,19 @@ class ReverseView(CorrectionView):
 
 
 class ApproveView(CorrectionView):
+    """The approver's page: the record's facts, the fund's balance now and after it, repeat
+    payments to the same person, and an opinion kept with the decision: 同意 (approve) or 驳回
+    (turn down, the opinion saying why). A decision posted from the list of what waits
+    (``/approvals/``) comes back here first to be confirmed with the facts in view; from this
+    page the post carries ``confirmed``."""
+
     form_class = ApproveForm
+    template_name = "corrections/approve.html"
     title = _("审批")
-    done = _("已审批，记录开始计入合计")
-    explanation = _("审批后该笔记录计入报告、明细账合计和基金余额。不同意请作废并写明原因。")
+    explanation = _(
+        "同意后该笔记录计入报告、明细账合计和基金余额；驳回后记录作废，保留在列表和修改记录中，不计入任何合计。"
+    )
+    DECISIONS = ("approve", "turn_down")
 
     def allowed(self):
         if not self.access.can_approve(self.object.chapter):
@@ -118,22 +135,69 @@ class ApproveView(CorrectionView):
             raise PermissionDenied(_("录入或更正该记录的人不能审批它，请由其他领导审批"))
         return True
 
+    def back_url(self):
+        source = self.request.POST if self.request.method == "POST" else self.request.GET
+        return safe_next(self.request, source.get("next"), default=self.object.get_absolute_url())
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["approving"] = True
-        context["repeats"] = approval_context(self.object)["repeats"]
+        context.update(approval_context(self.object, with_balance=True))
+        context.update(
+            next=self.back_url(),
+            confirming=getattr(self, "confirming", None),
+            facts_template=facts_template(self.model),
+        )
         return context
 
-    def perform(self, data):
-        return corrections.record_approve(self.object, user=self.request.user)
+    def form_valid(self, form):
+        decision = self.request.POST.get("decision")
+        if decision not in self.DECISIONS:
+            form.add_error(None, _("请选择“同意”或“驳回”"))
+            return self.form_invalid(form)
+        opinion = form.cleaned_data["opinion"]
+        if decision == "turn_down" and not opinion.strip():
+            form.add_error("opinion", _("驳回须填写审批意见，说明理由"))
+            return self.form_invalid(form)
+        if not self.request.POST.get("confirmed"):
+            # From the list: the same decision, confirmed here with every fact in view.
+            self.confirming = decision
+            return self.render_to_response(self.get_context_data(form=form))
+        user = self.request.user
+        try:
+            if decision == "approve":
+                record = corrections.record_approve(self.object, user=user, opinion=opinion)
+                done = _("已同意：%(kind)s #%(pk)s，%(amount)s 元，开始计入合计和基金余额")
+            else:
+                record = corrections.record_turn_down(self.object, user=user, opinion=opinion)
+                done = _("已驳回：%(kind)s #%(pk)s，%(amount)s 元；录入人会在其首页看到驳回理由")
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        what = {
+            "kind": self.model._meta.verbose_name,
+            "pk": record.pk,
+            "amount": format_money(corrections.total_of(record)),
+        }
+        messages.success(self.request, done % what)
+        return redirect(self.back_url())
 
 
-def approval_context(record):
-    """What a record's page shows of its approval: repeat payments to the same person."""
-    repeats = []
+def facts_template(model):
+    """The template of a waiting record's facts: its app's ``<model>_facts.html``, else the
+    kernel's (amount, date, fund, who entered it)."""
+    return [f"{model._meta.app_label}/{model._meta.model_name}_facts.html", "corrections/facts.html"]
+
+
+def approval_context(record, *, with_balance=False):
+    """What a record's page shows of its approval: repeat payments to the same person, and
+    (on the approver's page) the fund's balance now and after it."""
+    context = {"repeats": [], "balance": None}
     if record.is_pending:
-        repeats = corrections.hooks_for(record).approval_repeats(record)
-    return {"repeats": repeats}
+        hooks = corrections.hooks_for(record)
+        context["repeats"] = hooks.approval_repeats(record)
+        if with_balance:
+            context["balance"] = hooks.fund_balances([record]).get(record.pk)
+    return context
 
 
 def correction_context(record, access):
@@ -149,8 +213,8 @@ def correction_context(record, access):
         "correctable": True,
         "closed_period": closed,
         "reversals": reversals,
-        "may_void": not record.is_void and closed is None and not standing_reversal
-        and corrections.can_void(access, record),
+        # Staff void; an approver turns a waiting record down from the approval page instead.
+        "may_void": not record.is_void and closed is None and not standing_reversal and writer,
         "may_reverse": writer and closed is not None and record.stands and not record.is_reversal
         and not standing_reversal,
         "may_approve": record.is_pending and corrections.can_approve(access, record),

@@ -16,8 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, FormView, ListView
 
+from redcross.choices import RecordStatus
+from redcross.corrections import pending_totals, sent_for_approval_message
 from redcross.history import record_history
-from redcross.models import every, standing
+from redcross.models import ClosedPeriod, every, standing
 from redcross.params import chapter_code_param
 
 from .base import AccessMixin, add_service_errors
@@ -67,10 +69,19 @@ class RecordListView(AccessMixin, ListView):
         """The totals line for ``queryset``: whatever the app's selector sums."""
         return None
 
+    def filtered_by_status(self):
+        form = self.filterset.form
+        if "status" not in form.fields or not self.filterset.is_bound or not form.is_valid():
+            return None
+        return form.cleaned_data.get("status") or None
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filterset"] = self.filterset
         context["totals"] = self.get_totals(standing(self.object_list))
+        # What waits for approval counts in no total: it gets a line of its own.
+        context["pending_totals"] = pending_totals(self.object_list)
+        context["only_pending"] = self.filtered_by_status() == RecordStatus.PENDING
         context["export_key"] = self.export_key
         return context
 
@@ -128,6 +139,10 @@ class RecordFormView(AccessMixin, FormView):
             self.require(self.object.chapter)
             if getattr(self.object, "is_void", False):
                 raise PermissionDenied(_("该记录已作废，不能更正"))
+            closed = closed_period_of(self.object)
+            if closed is not None:
+                # Said before the form is filled in, not on saving it.
+                raise PermissionDenied(closed.refusal(self.model._meta.verbose_name))
         elif self.parent is None:
             self.require(None)
         return super().dispatch(request, *args, **kwargs)
@@ -204,7 +219,11 @@ class RecordFormView(AccessMixin, FormView):
             return self.form_invalid(form)
         if continuing:
             return self.continue_entry(form, self.saved or self.object)
-        messages.success(self.request, self.success_message)
+        if getattr(self.object, "is_pending", False):
+            # Above the chapter's threshold: not done yet, sent to its leaders (four eyes).
+            messages.info(self.request, sent_for_approval_message(self.object))
+        else:
+            messages.success(self.request, self.success_message)
         return redirect(self.get_success_url())
 
     def continue_entry(self, form, saved):
@@ -226,6 +245,8 @@ class RecordFormView(AccessMixin, FormView):
             _("已保存%(kind)s：%(record)s。请继续登记下一条。")
             % {"kind": saved._meta.verbose_name, "record": saved},
         )
+        if getattr(saved, "is_pending", False):
+            messages.info(self.request, sent_for_approval_message(saved))
         return redirect(self.request.path)
 
     def check_version(self, form):
@@ -261,6 +282,14 @@ class RecordFormView(AccessMixin, FormView):
                 "changed": "；".join(changed) or _("（本页字段未变）"),
             }
         )  # fmt: skip
+
+
+def closed_period_of(record):
+    """The closed period holding ``record`` (None when open, or when no period governs it)."""
+    field = getattr(record, "closing_date_field", None)
+    if field is None:
+        return None
+    return ClosedPeriod.covering(record.chapter_id, getattr(record, field))
 
 
 def _differs(stored, submitted):

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -219,9 +219,27 @@ class ImportConfirmView(BatchMixin, View):
 
 
 class ImportUndoView(BatchMixin, View):
+    """Undoing a whole batch voids or deletes every record it made, so it goes through a
+    confirmation page (GET) saying what will go; only a POST carrying ``confirm`` undoes."""
+
+    def get(self, request, pk):
+        batch = self.get_batch(pk)
+        self.access.require_write(batch.chapter)
+        if batch.status != ImportStatus.DONE or batch.running:
+            return redirect(batch)
+        counts = batch.counts or {}
+        return render(
+            request,
+            "imports/undo_confirm.html",
+            {"batch": batch, "counts": counts, "total": sum(counts.values())},
+        )
+
     def post(self, request, pk):
         batch = self.get_batch(pk)
         self.access.require_write(batch.chapter)
+        if not request.POST.get("confirm"):
+            messages.error(request, _("请先查看将撤销的记录，再确认撤销"))
+            return redirect("import-undo", batch.pk)
         if batch.running:
             messages.warning(request, _("该批次正在后台处理，请等待完成"))
             return redirect(batch)
