@@ -13,6 +13,7 @@ This module only lays marks out: what a mark says and where it links is given by
 (``reports.dashboard``). Geometry is in the SVG's own units; the SVG is as wide as its box.
 """
 
+import datetime
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -84,6 +85,7 @@ class Series:
     """A year's values per month ({first day of the month: amount}), and the list of a month."""
 
     label: str
+    year: int
     values: dict
     url: object  # month (first day) → URL of the records behind it
     fill: str
@@ -114,12 +116,12 @@ def money_axis(largest):
     return (WAN, _("万元")) if largest >= WAN else (Decimal(1), _("元"))
 
 
-def column_chart(*, title, label, months, series, describe):
-    """Columns per month, one per series side by side (the earlier year first).
+def column_chart(*, title, label, series, describe):
+    """Columns per month of the year, one per series (a year) side by side, the earlier first.
 
-    ``months``: the first day of each month along the axis, in order; ``describe(series, month,
-    value)`` says a column in words (its ``<title>``).
+    ``describe(series, month, value)`` says a column in words (its ``<title>``).
     """
+    months = range(1, 13)
     left, right, top, bottom, plot = 40, 6, 30, 22, 150
     values = [v for s in series for v in s.values.values()]
     high = max([Decimal(0), *values])
@@ -141,8 +143,9 @@ def column_chart(*, title, label, months, series, describe):
     slot = (WIDTH - left - right) / len(months)
     bar = slot * 0.78 / len(series)
     marks = []
-    for i, month in enumerate(months):
+    for i, number in enumerate(months):
         for j, s in enumerate(series):
+            month = datetime.date(s.year, number, 1)
             value = s.values.get(month)
             if not value:
                 continue
@@ -175,8 +178,7 @@ def column_chart(*, title, label, months, series, describe):
         series=legend,
         ticks=ticks,
         months=[
-            (round(left + (i + 0.5) * slot, 1), _("%(month)s月") % {"month": m.month})
-            for i, m in enumerate(months)
+            (round(left + (i + 0.5) * slot, 1), _("%(month)s月") % {"month": m}) for i, m in enumerate(months)
         ],
         axis_left=left,
         axis_y=y(0),

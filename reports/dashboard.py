@@ -17,7 +17,7 @@ from projects.models import Project
 from projects.selectors import projects_of_period, status_on
 from redcross.choices import RecordStatus
 from redcross.corrections import waiting_for_approval
-from redcross.money import format_count, format_yuan
+from redcross.money import format_count, format_yuan, to_money
 from redcross.params import year_param
 from redcross.periods import date_filter, month_bounds, year_bounds
 from redcross.urls_util import records_url
@@ -123,9 +123,8 @@ class HomeView(ChapterPageMixin, TemplateView):
         The monthly sums cost one query each (relief from the daily sums, gifts grouped by month);
         the other charts draw the rows the tables already hold.
         """
-        this_start, end = year_bounds(year)
+        end = year_bounds(year)[1]
         last_start = year_bounds(year - 1)[0]
-        months = [datetime.date(year, m, 1) for m in range(1, 13)]
 
         def split(by_month, route):
             def url(month):
@@ -136,8 +135,9 @@ class HomeView(ChapterPageMixin, TemplateView):
             return [
                 charts.Series(
                     _("%(year)s年") % {"year": y},
-                    {datetime.date(year, m.month, 1): v for m, v in by_month.items() if m.year == y},
-                    lambda month, y=y: url(month.replace(year=y)),
+                    y,
+                    {month: value for month, value in by_month.items() if month.year == y},
+                    url,
                     fill,
                 )
                 for y, fill in ((year - 1, charts.LAST_YEAR), (year, charts.THIS_YEAR))
@@ -153,7 +153,6 @@ class HomeView(ChapterPageMixin, TemplateView):
             return charts.column_chart(
                 title=title,
                 label=_("%(title)s：%(figures)s") % {"title": title, "figures": totals},
-                months=months,
                 series=series,
                 describe=lambda s, month, value: (
                     _("%(series)s%(month)s月%(what)s %(amount)s（%(exact)s）")
@@ -236,7 +235,7 @@ class HomeView(ChapterPageMixin, TemplateView):
             rows.append(
                 charts.Row(
                     project.name,
-                    project.spent_total,
+                    to_money(project.spent_total),
                     project.budget,
                     project.spent_total_url,
                     title,
