@@ -103,6 +103,7 @@ class ColumnChart:
     months: list  # (x, label)
     axis_left: float
     axis_y: float  # the zero line
+    plot: tuple  # (top, height) of the plotting area: a column's link takes its whole height
     kind: str = "columns"
     width: int = WIDTH
 
@@ -182,6 +183,7 @@ def column_chart(*, title, label, series, describe):
         ],
         axis_left=left,
         axis_y=y(0),
+        plot=(top, plot),
     )
 
 
@@ -213,6 +215,8 @@ class BarRow:
     beyond: tuple | None  # (x, width) of the part beyond the goal, when it is a fault
     flag: str
     flag_x: float
+    top: float  # the row's link takes the row's whole band, from ``top``, ``height`` high
+    height: float
 
 
 @dataclass
@@ -269,6 +273,8 @@ def bar_chart(*, title, label, rows):
                 beyond=beyond,
                 flag=row.flag,
                 flag_x=round(WIDTH - text_width(row.note) - 8, 1),
+                top=top,
+                height=row_height,
             )
         )
     return BarChart(title=title, label=label, height=4 + len(rows) * row_height + 2, rows=drawn)
