@@ -7,6 +7,7 @@ import datetime
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 
 from aid.models import Disbursement
@@ -17,7 +18,7 @@ from projects.models import Project
 from projects.selectors import projects_of_period, status_on
 from redcross.choices import RecordStatus
 from redcross.corrections import waiting_for_approval
-from redcross.money import format_count, format_yuan, to_money
+from redcross.money import format_yuan, to_money
 from redcross.params import year_param
 from redcross.periods import date_filter, month_bounds, year_bounds
 from redcross.urls_util import records_url
@@ -26,6 +27,11 @@ from training.models import Session
 from training.selectors import training_progress
 
 from . import charts
+
+
+def person_times(count):
+    """``274人次`` (in English ``274 person-times``), as the training table counts them."""
+    return ngettext("%(shown)s人次", "%(shown)s人次", count) % {"shown": count, "count": count}
 
 
 class HomeView(ChapterPageMixin, TemplateView):
@@ -191,11 +197,11 @@ class HomeView(ChapterPageMixin, TemplateView):
         for row in progress:
             if not (row.person_times or row.target):
                 continue
-            done = format_count(row.person_times, _("人次"))
+            done = person_times(row.person_times)
             if row.target:
                 note = _("%(done)s / 目标 %(target)s") % {
                     "done": done,
-                    "target": format_count(row.target, _("人次")),
+                    "target": person_times(row.target),
                 }
                 title = _("%(kind)s：%(note)s，完成 %(percent)s%%") % {
                     "kind": row.kind_name,
