@@ -18,7 +18,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 
 from redcross.money import money_output_field, to_money
 
@@ -344,22 +344,39 @@ def donation_totals(queryset):
 class DriveDonationTotals(DonationTotals):
     drive_id: int | None
     drive_name: str
+    drive_goal: Decimal | None = None  # the drive's 目标金额, when it set one
 
 
 def donation_totals_by_drive(queryset):
-    """The same totals per drive (gifts outside any drive last), in one query."""
+    """The same totals per drive (gifts outside any drive last), with the drive's goal, in one query."""
     rows = (
         queryset.order_by()
-        .values("drive", "drive__name", "drive__start_date")
+        .values("drive", "drive__name", "drive__start_date", "drive__goal")
         .annotate(**_donation_aggregates())
         .order_by(F("drive__start_date").asc(nulls_last=True), "drive__name")
     )
     return [
         DriveDonationTotals(
-            drive_id=row["drive"], drive_name=row["drive__name"] or "", **_donation_totals(row).__dict__
+            drive_id=row["drive"],
+            drive_name=row["drive__name"] or "",
+            drive_goal=None if row["drive__goal"] is None else to_money(row["drive__goal"]),
+            **_donation_totals(row).__dict__,
         )
         for row in rows
     ]
+
+
+def donations_by_month(queryset):
+    """What the gifts of ``queryset`` brought in (cash and in-kind value) per month: {first day of
+    the month: amount}, months without gifts left out (one query). A reversal takes its amount
+    back in its own month, as the list's totals line counts it."""
+    rows = (
+        queryset.order_by()
+        .annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(total=Sum("amount", output_field=MONEY))
+    )
+    return {row["month"]: to_money(row["total"]) for row in rows}
 
 
 def drives_with_totals(queryset, *, until=None):

@@ -68,6 +68,28 @@ def open_on_q(day):
     )
 
 
+def projects_of_period(queryset, *, start, end):
+    """The projects of ``queryset`` a period's figures speak of: those that spent in it, were
+    open on its last day (``open_on_q``) or were completed or audited in it; annotated as
+    ``projects_with_spending`` with what they spent in the period and up to its end, so an
+    expenditure after the period neither counts nor flags 超预算 (one query).
+
+    The work reports and the home page both select here, so their project tables agree.
+    """
+    spent_in_period = Expenditure.objects.in_period(start, end).order_by().values("project")
+    return projects_with_spending(
+        queryset.filter(
+            Q(pk__in=spent_in_period)
+            | open_on_q(end)
+            | Q(completed_on__range=(start, end))
+            | Q(audited_on__range=(start, end))
+        ),
+        start=start,
+        end=end,
+        until=end,
+    )
+
+
 @dataclass(frozen=True)
 class ProjectTotals:
     count: int

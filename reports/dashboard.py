@@ -5,25 +5,33 @@ the kernel (``redcross``) knows none of them. Served at "/" under the URL name "
 
 import datetime
 
-from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 
 from aid.models import Disbursement
-from aid.selectors import disbursement_years, relief_by_category
+from aid.selectors import disbursement_years, relief_by_category, relief_by_month
 from donations.models import Donation
-from donations.selectors import donation_totals, donation_totals_by_drive
-from projects.choices import ProjectStatus
+from donations.selectors import donation_totals, donation_totals_by_drive, donations_by_month
 from projects.models import Project
-from projects.selectors import projects_with_spending
+from projects.selectors import projects_of_period, status_on
 from redcross.choices import RecordStatus
 from redcross.corrections import waiting_for_approval
+from redcross.money import format_yuan, to_money
 from redcross.params import year_param
-from redcross.periods import date_filter, year_bounds
+from redcross.periods import date_filter, month_bounds, year_bounds
 from redcross.urls_util import records_url
 from redcross.views.generic import ChapterPageMixin
 from training.models import Session
 from training.selectors import training_progress
+
+from . import charts
+
+
+def person_times(count):
+    """``274人次`` (in English ``274 person-times``), as the training table counts them."""
+    return ngettext("%(shown)s人次", "%(shown)s人次", count) % {"shown": count, "count": count}
 
 
 class HomeView(ChapterPageMixin, TemplateView):
@@ -52,6 +60,7 @@ class HomeView(ChapterPageMixin, TemplateView):
         context.update(self.training_context(chapter, year, start, end, period))
         context.update(self.projects_context(chapter, start, end, period))
         context.update(self.approval_context(chapter))
+        context.update(self.charts_context(chapter, year, context))
         context.update(
             year=year,
             years=sorted(set(years) | {year}, reverse=True),
@@ -97,10 +106,193 @@ class HomeView(ChapterPageMixin, TemplateView):
         return {"waiting": waiting, "waiting_count": sum(w["count"] for w in waiting)}
 
     def projects_context(self, chapter, start, end, period):
-        projects = projects_with_spending(
-            Project.objects.for_chapter(chapter).select_related("kind"), start=start, end=end
-        ).filter(Q(spent__gt=0) | Q(status__in=[ProjectStatus.PLANNED, ProjectStatus.IN_PROGRESS]))
+        """The projects as the year's report lists them: spending cut at the year's end (a later
+        expenditure neither counts nor flags 超预算), status as it stood then."""
+        projects = list(
+            projects_of_period(
+                Project.objects.for_chapter(chapter).select_related("kind"), start=start, end=end
+            ).order_by("kind__order", "name")
+        )
+        for project in projects:
+            project.status_then = status_on(project, end).label
+            project.spent_total_url = records_url(
+                "projects:expenditure-list", project=project.pk, date_before=end.isoformat()
+            )
         return {
-            "projects": projects.order_by("kind__order", "name"),
+            "projects": projects,
             "expenditures_url": records_url("projects:expenditure-list", **period),
         }
+
+    def charts_context(self, chapter, year, context):
+        """The year at a glance: the tables' figures drawn, each mark a link to its records.
+
+        The monthly sums cost one query each (relief from the daily sums, gifts grouped by month);
+        the other charts draw the rows the tables already hold.
+        """
+        end = year_bounds(year)[1]
+        last_start = year_bounds(year - 1)[0]
+
+        def split(by_month, route):
+            def url(month):
+                return records_url(
+                    route, chapter=chapter.pk, **date_filter(*month_bounds(month.year, month.month))
+                )
+
+            return [
+                charts.Series(
+                    _("%(year)s年") % {"year": y},
+                    y,
+                    {month: value for month, value in by_month.items() if month.year == y},
+                    url,
+                    fill,
+                )
+                for y, fill in ((year - 1, charts.LAST_YEAR), (year, charts.THIS_YEAR))
+            ]
+
+        def monthly(title, what, by_month, route):
+            series = split(by_month, route)
+            totals = _("；").join(
+                _("%(series)s合计%(amount)s")
+                % {"series": s.label, "amount": format_yuan(sum(s.values.values()))}
+                for s in series
+            )
+            return charts.column_chart(
+                title=title,
+                label=_("%(title)s：%(figures)s") % {"title": title, "figures": totals},
+                series=series,
+                describe=lambda s, month, value: (
+                    _("%(series)s%(month)s月%(what)s %(amount)s（%(exact)s）")
+                    % {
+                        "series": s.label,
+                        "month": month.month,
+                        "what": what,
+                        "amount": format_yuan(value),
+                        "exact": charts.exact_yuan(value),
+                    }
+                ),
+            )
+
+        relief = relief_by_month(chapter, start=last_start, end=end)
+        gifts = donations_by_month(Donation.objects.for_chapter(chapter).in_period(last_start, end))
+        return {
+            "relief_chart": monthly(
+                _("各月救助款物（%(year)s年与上年）") % {"year": year},
+                _("救助款物"),
+                relief,
+                "aid:disbursement-list",
+            ),
+            "donations_chart": monthly(
+                _("各月接收捐赠（%(year)s年与上年）") % {"year": year},
+                _("接收捐赠"),
+                gifts,
+                "donations:donation-list",
+            ),
+            "training_chart": self.training_chart(context["training"]),
+            "projects_chart": self.projects_chart(context["projects"]),
+            "drives_chart": self.drives_chart(context["drives"]),
+        }
+
+    def training_chart(self, progress):
+        rows = []
+        for row in progress:
+            if not (row.person_times or row.target):
+                continue
+            done = person_times(row.person_times)
+            if row.target:
+                note = _("%(done)s / 目标 %(target)s") % {
+                    "done": done,
+                    "target": person_times(row.target),
+                }
+                title = _("%(kind)s：%(note)s，完成 %(percent)s%%") % {
+                    "kind": row.kind_name,
+                    "note": note,
+                    "percent": row.percent,
+                }
+            else:
+                note = _("%(done)s（未定目标）") % {"done": done}
+                title = _("%(kind)s：%(note)s") % {"kind": row.kind_name, "note": note}
+            rows.append(
+                charts.Row(
+                    row.kind_name,
+                    row.person_times,
+                    row.target,
+                    row.url,
+                    title,
+                    note,
+                    data={"name": row.kind_name, "goal": row.target or ""},
+                )
+            )
+        title = _("救护培训人次与年度目标")
+        return charts.bar_chart(title=title, label=self.bars_label(title, rows), rows=rows)
+
+    def projects_chart(self, projects):
+        rows = []
+        for project in projects:
+            note = _("%(spent)s / 预算 %(budget)s") % {
+                "spent": format_yuan(project.spent_total),
+                "budget": format_yuan(project.budget),
+            }
+            flag = _("超预算") if project.over_budget else ""
+            words = {"project": project.name, "note": note, "exact": charts.exact_yuan(project.spent_total)}
+            if project.over_budget:
+                title = _("%(project)s：%(note)s（%(exact)s），超预算") % words
+            else:
+                title = _("%(project)s：%(note)s（%(exact)s）") % words
+            rows.append(
+                charts.Row(
+                    project.name,
+                    to_money(project.spent_total),
+                    project.budget,
+                    project.spent_total_url,
+                    title,
+                    note,
+                    over=project.over_budget,
+                    flag=flag,
+                    data={
+                        "name": project.name,
+                        "goal": project.budget,
+                        "over": "true" if project.over_budget else "",
+                    },
+                )
+            )
+        title = _("项目累计支出与预算")
+        return charts.bar_chart(title=title, label=self.bars_label(title, rows), rows=rows)
+
+    def drives_chart(self, drives):
+        rows = []
+        for drive in drives:
+            totals = drive["totals"]
+            if totals.drive_id is None:
+                continue  # gifts outside any drive have no goal
+            raised = format_yuan(totals.amount)
+            if totals.drive_goal:
+                note = _("%(raised)s / 目标 %(goal)s") % {
+                    "raised": raised,
+                    "goal": format_yuan(totals.drive_goal),
+                }
+            else:
+                note = _("%(raised)s（未定目标）") % {"raised": raised}
+            title = _("%(drive)s：%(note)s（%(exact)s）") % {
+                "drive": totals.drive_name,
+                "note": note,
+                "exact": charts.exact_yuan(totals.amount),
+            }
+            rows.append(
+                charts.Row(
+                    totals.drive_name,
+                    totals.amount,
+                    totals.drive_goal,
+                    drive["url"],
+                    title,
+                    note,
+                    data={"name": totals.drive_name, "goal": totals.drive_goal or ""},
+                )
+            )
+        title = _("募捐活动募集与目标")
+        return charts.bar_chart(title=title, label=self.bars_label(title, rows), rows=rows)
+
+    @staticmethod
+    def bars_label(title, rows):
+        """What a screen reader says of a bar chart: its title, then each bar's name and note."""
+        figures = _("；").join(f"{row.name} {row.note}" for row in rows)
+        return _("%(title)s：%(figures)s") % {"title": title, "figures": figures}

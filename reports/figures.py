@@ -22,7 +22,7 @@ from donations.choices import DonationKind
 from donations.models import Donation, Drive, Fund
 from donations.selectors import drive_is_record_high, drives_with_totals, funds_with_flows
 from projects.models import Expenditure, Output, Project
-from projects.selectors import open_on_q, projects_with_spending, status_on
+from projects.selectors import projects_of_period, status_on
 from redcross.models import Chapter
 from redcross.money import (
     CASES,
@@ -462,17 +462,7 @@ def _projects(data, scope):
     for row in in_period.values("project", "category").annotate(total=Sum("amount")):
         by_category[row["project"]].append((row["category"], to_money(row["total"])))
     projects = list(
-        projects_with_spending(
-            Project.objects.for_chapter(chapter).filter(
-                Q(pk__in=in_period.values("project"))
-                | open_on_q(period.end)
-                | Q(completed_on__range=(period.start, period.end))
-                | Q(audited_on__range=(period.start, period.end))
-            ),
-            start=period.start,
-            end=period.end,
-            until=period.end,
-        )
+        projects_of_period(Project.objects.for_chapter(chapter), start=period.start, end=period.end)
         .select_related("kind", "chapter")
         .prefetch_related(
             # What was delivered by the period's end; audits are dated steps the text names.
