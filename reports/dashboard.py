@@ -7,7 +7,6 @@ import datetime
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 
 from aid.models import Disbursement
@@ -18,7 +17,7 @@ from projects.models import Project
 from projects.selectors import projects_of_period, status_on
 from redcross.choices import RecordStatus
 from redcross.corrections import waiting_for_approval
-from redcross.money import format_yuan, to_money
+from redcross.money import PERSON_TIMES, format_count, format_yuan, to_money
 from redcross.params import year_param
 from redcross.periods import date_filter, month_bounds, year_bounds
 from redcross.urls_util import records_url
@@ -30,8 +29,8 @@ from . import charts
 
 
 def person_times(count):
-    """``274人次`` (in English ``274 person-times``), as the training table counts them."""
-    return ngettext("%(shown)s人次", "%(shown)s人次", count) % {"shown": count, "count": count}
+    """``274人次``, ``1.2万人次`` (in English ``274 person-times``), as the report counts them."""
+    return format_count(count, PERSON_TIMES)
 
 
 class HomeView(ChapterPageMixin, TemplateView):
