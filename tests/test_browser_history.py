@@ -30,7 +30,7 @@ def test_a_payment_s_history_and_the_history_page_say_in_words_who_did_what_and_
     page.select_option("#id_category", label="重特大疾病救助")
     page.check("input[name=recipient][value=person]")
     page.fill("#id_beneficiary_name", "历史浏览器")
-    page.fill("#id_township", "八仙筒镇")
+    page.select_option("#id_township", "八仙筒镇")  # the chapter's list of townships
     page.fill("#id_cash_amount", "1234.5")
     page.fill("#id_in_kind_amount", "0")
     page.click("main form button[type=submit]")
