@@ -18,7 +18,7 @@ from donations.models import Donation, Donor, Drive, Fund, Payout, Receipt
 from projects.models import Audit, BudgetLine, Expenditure, FundingSource, Output, Project, ProjectKind
 from redcross.choices import ChapterLevel, PeriodKind, Role
 from redcross.idnumber import check_character
-from redcross.models import Chapter, ClosedPeriod, Export, ImportBatch, Membership
+from redcross.models import Chapter, ClosedPeriod, Export, ImportBatch, Membership, Township
 from reports.choices import ReportKind, SectionKind
 from reports.models import Publication, Report, Section
 from training.models import Certificate, Instructor, Sector, Session, Target, TrainingKind
@@ -385,3 +385,13 @@ class ImportBatchFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     filename = factory.Sequence(lambda n: f"batch{n}.xlsx")
     checksum = factory.Sequence(lambda n: f"{n:064d}")
+
+
+class TownshipFactory(factory.django.DjangoModelFactory):
+    """One of a chapter's townships (the list its administrator keeps)."""
+
+    class Meta:
+        model = Township
+
+    chapter = factory.SubFactory(ChapterFactory)
+    name = factory.Sequence(lambda n: f"测试镇{n}")

@@ -156,10 +156,15 @@ def test_a_leader_edits_a_paragraph_publishes_and_downloads_the_pdf(demo_site, p
     assert "重特大疾病救助26.2万元，惠及109人" in page.inner_text("#section-relief")
 
     # Edit the party-building paragraph; a figure typed as a token reads as its value.
+    # (The editor shows figures as chips; a token typed in becomes one.)
     page.click("#section-party >> text=编辑")
-    page.fill("#id_body", "全年开展主题党日活动12次，慰问贫困老党员{{relief.困难群众慰问.amount}}。")
+    page.click(".chip-editor")
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.type("全年开展主题党日活动12次，慰问贫困老党员{{relief.困难群众慰问.amount}}。")
     page.click("button[value=preview]")
-    assert page.inner_text("#preview") == "全年开展主题党日活动12次，慰问贫困老党员6000元。"
+    page.locator("#preview-sheet", has_text="慰问贫困老党员6000元。").wait_for()
+    assert "全年开展主题党日活动12次，慰问贫困老党员6000元。" in page.inner_text("#preview-sheet")
     page.click("button[value=save]")
     assert "已保存" in page.inner_text(".message")
     assert "慰问贫困老党员6000元" in page.inner_text("#section-party")

@@ -210,7 +210,8 @@ def test_a_payment_s_history_says_in_words_who_did_what_from_where_and_when(
     assert client.post(reverse("aid:disbursement-create"), data).status_code == 302
     payment = Disbursement.all_objects.get(beneficiary__name="李桂兰")
     client.force_login(named_people.leader)
-    assert client.post(reverse("aid:disbursement-approve", args=[payment.pk])).status_code == 302
+    approve = {"decision": "approve", "opinion": "", "confirmed": "1"}
+    assert client.post(reverse("aid:disbursement-approve", args=[payment.pk]), approve).status_code == 302
     client.force_login(named_people.staff)
     edit = reverse("aid:disbursement-update", args=[payment.pk])
     assert client.post(edit, {**form_data(client, edit), "cash_amount": "4000.00"}).status_code == 302
@@ -260,7 +261,7 @@ def test_an_imported_payment_says_which_batch_brought_it_and_that_the_batch_was_
     client.post(reverse("import-upload"), {"chapter": tree.naiman.pk, "file": handle})
     batch = ImportBatch.objects.get()
     client.post(reverse("import-confirm", args=[batch.pk]))
-    client.post(reverse("import-undo", args=[batch.pk]))
+    client.post(reverse("import-undo", args=[batch.pk]), {"confirm": "1"})
     payment = Disbursement.all_objects.get(beneficiary__name="赵六")
 
     client.force_login(named_people.auditor)

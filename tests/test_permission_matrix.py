@@ -96,6 +96,7 @@ MATRIX = {
     "reports:report-open": ("post-edit-report", {}),
     "reports:report-detail": ("read", {"pk": "report"}),
     "reports:section-update": ("edit-report", {"pk": "report", "key": "party"}),
+    "reports:section-preview": ("post-edit-report", {"pk": "report", "key": "party"}),
     "reports:report-publish": ("post-publish", {"pk": "report"}),
     "reports:report-pdf": ("read", {"pk": "report"}),
     "reports:publication-pdf": ("read", {"pk": "report", "version": "one"}),
