@@ -1,0 +1,136 @@
+"""Workbooks as people really fill them (issue 18): names defined by any sheet of the workbook,
+a root cause told once with the rows depending on it, ID numbers Excel stored as numbers."""
+
+import datetime
+
+import pytest
+
+from donations.models import Fund
+from projects.models import Expenditure, Project
+from redcross.choices import ImportStatus, Role
+from redcross.importing import check_order, import_records, import_undo
+
+from .factories import valid_id_number
+from .test_imports import PAYMENT, problems, workbook
+
+D = datetime.date
+
+
+@pytest.fixture
+def admin(member, tree):
+    return member(Role.ADMIN, tree.naiman, "county-admin")
+
+
+def run(sheets, *, chapter, user, dry_run=False):
+    return import_records(workbook(sheets), chapter=chapter, user=user, filename="t.xlsx", dry_run=dry_run)
+
+
+def test_a_fund_restricted_to_a_project_of_the_same_workbook_imports(tree, admin):
+    # Given the 基金 sheet first, naming a project only the 项目 sheet after it defines
+    sheets = {
+        "基金": [{"基金名称": "博爱家园专项基金", "限定用途": "新博爱家园"}],
+        "捐赠": [
+            {
+                "捐赠日期": D(2021, 3, 1),
+                "捐赠人": "某公司",
+                "捐赠人类型": "单位",
+                "入账基金": "博爱家园专项基金",
+                "捐赠方式": "现金",
+                "金额": 50000,
+            }
+        ],
+        "项目": [{"项目名称": "新博爱家园", "项目类型": "博爱家园", "预算金额": 80000}],
+        "项目支出": [
+            {
+                "支出日期": D(2021, 5, 1),
+                "项目名称": "新博爱家园",
+                "金额": 20000,
+                "资金来源": "博爱家园专项基金",
+            }
+        ],
+    }
+    # When it is imported
+    result = run(sheets, chapter=tree.naiman, user=admin)
+    # Then the fund is restricted to the project the file made, and the spending from it is in
+    assert problems(result) == []
+    assert result.imported
+    fund = Fund.objects.get(name="博爱家园专项基金")
+    assert fund.restricted_project == Project.objects.get(name="新博爱家园")
+    assert Expenditure.objects.get().fund == fund
+    # The preview counts in the template's order, whatever the order of checking
+    assert list(result.counts) == ["基金", "项目", "捐赠", "项目支出"]
+    # And the batch is undone as a whole (what was made first is undone last)
+    import_undo(result.batch, user=admin)
+    result.batch.refresh_from_db()
+    assert result.batch.status == ImportStatus.UNDONE
+    assert Expenditure._base_manager.get().voided_at is not None
+
+
+def test_sheets_are_checked_after_the_sheets_defining_what_they_name():
+    names = [cls.name for cls in check_order()]
+    assert names.index("项目") < names.index("基金") < names.index("募捐活动") < names.index("捐赠")
+    assert names.index("基金") < names.index("救助发放")
+    assert names.index("项目") < names.index("项目支出")
+
+
+def test_five_funds_staff_may_not_create_are_told_once_each_with_their_dependent_rows(tree, staff, category):
+    # Given a staff member's workbook defining five new funds (only administrators create funds),
+    # and per fund a drive, three gifts to the drive, two gifts to the fund, four payments and
+    # two project expenditures from it: 12 rows naming each fund
+    funds = [f"新基金{i}" for i in range(1, 6)]
+    gift = {"捐赠人": "某公司", "捐赠人类型": "单位", "捐赠方式": "现金", "金额": 100}
+    sheets = {
+        "基金": [{"基金名称": name} for name in funds],
+        "募捐活动": [
+            {"活动名称": f"活动{i}", "开始日期": D(2021, 1, 1), "结束日期": D(2021, 12, 31), "入账基金": name}
+            for i, name in enumerate(funds)
+        ],
+        "项目": [{"项目名称": "某博爱家园", "项目类型": "博爱家园", "预算金额": 100000}],
+        "捐赠": [
+            {**gift, "捐赠日期": D(2021, 2, day), "募捐活动": f"活动{i}"}
+            for i in range(5)
+            for day in (1, 2, 3)
+        ]
+        + [{**gift, "捐赠日期": D(2021, 3, day), "入账基金": name} for name in funds for day in (1, 2)],
+        "救助发放": [
+            {**PAYMENT, "受助人姓名": f"受助人{i}{day}", "发放日期": D(2021, 4, day), "资金来源": name}
+            for i, name in enumerate(funds)
+            for day in (1, 2, 3, 4)
+        ],
+        "项目支出": [
+            {"支出日期": D(2021, 5, day), "项目名称": "某博爱家园", "金额": 10, "资金来源": name}
+            for name in funds
+            for day in (1, 2)
+        ],
+    }
+    # When it is checked
+    result = run(sheets, chapter=tree.naiman, user=staff, dry_run=True)
+    # Then the five root causes are listed, each with the rows depending on it, not 60 rows
+    assert problems(result) == [
+        f"基金 第{row}行 基金名称: 基金“{name}”不存在；新建基金须由系统管理员导入（另有 12 行引用该基金）"
+        for row, name in enumerate(funds, start=2)
+    ]
+    assert [p.dependents for p in result.problems] == [12] * 5
+
+
+def test_a_missing_category_is_told_at_its_first_row_with_the_count_of_the_others(tree, staff):
+    rows = [{**PAYMENT, "受助人姓名": f"人{i}", "救助类别": "发红包"} for i in range(4)]
+    result = run({"救助发放": [*rows, {**PAYMENT, "现金金额": -1}]}, chapter=tree.naiman, user=staff)
+    assert problems(result) == [
+        "救助发放 第2行 救助类别: 救助类别“发红包”不存在（另有 3 行引用该救助类别）",
+        "救助发放 第6行 现金金额: 金额不能为负数",
+    ]
+
+
+def test_an_id_number_excel_stored_as_a_number_gets_its_own_reason(tree, staff):
+    # Given ID numbers as Excel keeps a number typed into a General cell, and one typed as text
+    text = valid_id_number()
+    rows = [
+        {**PAYMENT, "身份证号": 1.50525198203151e17},
+        {**PAYMENT, "受助人姓名": "李四", "身份证号": int(valid_id_number()[:17] + "0")},
+        {**PAYMENT, "受助人姓名": "王五", "身份证号": text},
+    ]
+    result = run({"救助发放": rows}, chapter=tree.naiman, user=staff)
+    reason = "身份证号被Excel存为数字，末几位已丢失，请将该列设为文本后重新填写"
+    # Then the two numbers are refused for what they are, not for their checksum; the text passes
+    assert problems(result) == [f"救助发放 第2行 身份证号: {reason}", f"救助发放 第3行 身份证号: {reason}"]
