@@ -1,16 +1,20 @@
 """Workbooks as people really fill them (issue 18): names defined by any sheet of the workbook,
 a root cause told once with the rows depending on it, ID numbers Excel stored as numbers."""
 
+import csv
 import datetime
+import subprocess
 
 import pytest
+from openpyxl import load_workbook
 
 from donations.models import Fund
 from projects.models import Expenditure, Project
 from redcross.choices import ImportStatus, Role
-from redcross.importing import check_order, import_records, import_undo
+from redcross.import_template import build_template
+from redcross.importing import check_order, import_records, import_undo, sheet_classes
 
-from .factories import valid_id_number
+from .factories import FundFactory, ProjectFactory, valid_id_number
 from .test_imports import PAYMENT, problems, workbook
 
 D = datetime.date
@@ -134,3 +138,115 @@ def test_an_id_number_excel_stored_as_a_number_gets_its_own_reason(tree, staff):
     reason = "身份证号被Excel存为数字，末几位已丢失，请将该列设为文本后重新填写"
     # Then the two numbers are refused for what they are, not for their checksum; the text passes
     assert problems(result) == [f"救助发放 第2行 身份证号: {reason}", f"救助发放 第3行 身份证号: {reason}"]
+
+
+# --- the template -------------------------------------------------------------------------------
+
+
+def template(tmp_path, chapter):
+    path = tmp_path / "模板.xlsx"
+    build_template(path, chapter=chapter)
+    return path
+
+
+def column_of(sheet, header):
+    return next(cell.column_letter for cell in sheet[1] if cell.value.rstrip("*") == header)
+
+
+def test_the_template_keeps_id_receipt_and_invoice_numbers_as_text_wide_enough(tmp_path, tree):
+    book = load_workbook(template(tmp_path, tree.naiman))
+    for sheet, header in (("救助发放", "身份证号"), ("捐赠", "票据号"), ("项目支出", "发票号")):
+        dimension = book[sheet].column_dimensions[column_of(book[sheet], header)]
+        assert dimension.number_format == "@", (sheet, header)
+        assert dimension.width >= 22, (sheet, header)
+    # The others keep their formats
+    assert book["救助发放"].column_dimensions["A"].number_format == "yyyy-mm-dd"
+    assert "物资发放" not in book.sheetnames  # until the goods issue
+
+
+def test_the_template_offers_the_chapters_names_in_drop_downs_from_a_hidden_sheet_by_name(
+    tmp_path, tree, category
+):
+    FundFactory(chapter=tree.naiman, name="大病救助基金")
+    FundFactory(chapter=tree.naiman, name="综合基金")
+    ProjectFactory(chapter=tree.naiman, name="某村博爱家园")
+    book = load_workbook(template(tmp_path, tree.naiman))
+    assert book["选项"].sheet_state == "hidden"
+
+    def drop_downs(sheet):
+        return {
+            str(v.sqref): v.formula1 for v in book[sheet].data_validations.dataValidation if v.type == "list"
+        }
+
+    def listed(name):
+        sheet, cells = book.defined_names[name].destinations.__next__()
+        return [c.value for row in book[sheet][cells.replace("$", "")] for c in row]
+
+    payments = book["救助发放"]
+    assert drop_downs("救助发放") == {
+        f"{column_of(payments, '救助类别')}2:{column_of(payments, '救助类别')}5001": "选项_救助类别",
+        f"{column_of(payments, '资金来源')}2:{column_of(payments, '资金来源')}5001": "选项_基金",
+    }
+    assert listed("选项_基金") == ["大病救助基金", "综合基金"]
+    assert listed("选项_项目") == ["某村博爱家园"]
+    assert listed("选项_救助类别")[:2] == ["重特大疾病救助", "救灾救助"]
+    assert "选项_项目类型" in drop_downs("项目").values()
+    assert "选项_培训类型" in drop_downs("培训").values()
+    assert "选项_募捐活动" in drop_downs("捐赠").values()
+    assert "选项_项目" in drop_downs("项目支出").values()
+
+
+def test_the_notes_give_one_example_row_per_sheet_and_the_examples_import(tmp_path, tree, admin):
+    book = load_workbook(template(tmp_path, tree.naiman))
+    notes = [[c.value for c in row] for row in book["说明"].iter_rows()]
+    examples = {}
+    for index, row in enumerate(notes):
+        if (
+            row[0] in headers_by_sheet()
+            and notes[index + 1][: len(headers_by_sheet()[row[0]])] == headers_by_sheet()[row[0]]
+        ):
+            head = [h.rstrip("*") for h in notes[index + 1] if h]
+            examples[row[0]] = [dict(zip(head, notes[index + 2], strict=False))]
+    assert list(examples) == [cls.name for cls in sheet_classes()]
+    assert examples["救助发放"][0]["受助人姓名"] == "张三"
+    # The examples together are a workbook the import takes as it is
+    result = run(examples, chapter=tree.naiman, user=admin, dry_run=True)
+    assert problems(result) == []
+    assert result.counts == {
+        "基金": 1,
+        "募捐活动": 1,
+        "项目": 1,
+        "捐赠": 1,
+        "救助发放": 1,
+        "培训": 1,
+        "项目支出": 1,
+    }
+
+
+def headers_by_sheet():
+    return {cls.name: [c.name + ("*" if c.required else "") for c in cls.columns] for cls in sheet_classes()}
+
+
+def test_libreoffice_opens_the_template(tmp_path, tree):
+    path = template(tmp_path, tree.naiman)
+    out = tmp_path / "csv"
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+            "--outdir",
+            str(out),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    files = {p.name: p for p in out.iterdir()}
+    with open(files[f"{path.stem}-救助发放.csv"], encoding="utf-8") as handle:
+        assert next(csv.reader(handle))[:4] == ["发放日期*", "救助类别*", "受助人姓名", "身份证号"]
+    with open(files[f"{path.stem}-说明.csv"], encoding="utf-8") as handle:
+        assert next(csv.reader(handle))[0] == "红十字会业务记录导入模板"
