@@ -3,19 +3,36 @@ a root cause told once with the rows depending on it, ID numbers Excel stored as
 
 import csv
 import datetime
+import re
 import subprocess
+from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from donations.models import Fund
 from projects.models import Expenditure, Project
 from redcross.choices import ImportStatus, Role
+from redcross.idnumber import mask_id_number
 from redcross.import_template import build_template
 from redcross.importing import check_order, import_records, import_undo, sheet_classes
+from redcross.models import ImportBatch
 
-from .factories import FundFactory, ProjectFactory, valid_id_number
+from .factories import (
+    DisbursementFactory,
+    DonationFactory,
+    DriveFactory,
+    ExpenditureFactory,
+    FundFactory,
+    ProjectFactory,
+    SessionFactory,
+    valid_id_number,
+)
 from .test_imports import PAYMENT, problems, workbook
+from .test_lists import figure
 
 D = datetime.date
 
@@ -250,3 +267,166 @@ def test_libreoffice_opens_the_template(tmp_path, tree):
         assert next(csv.reader(handle))[:4] == ["发放日期*", "救助类别*", "受助人姓名", "身份证号"]
     with open(files[f"{path.stem}-说明.csv"], encoding="utf-8") as handle:
         assert next(csv.reader(handle))[0] == "红十字会业务记录导入模板"
+
+
+# --- the preview and the batch's records ---------------------------------------------------------
+
+
+def upload(client, tree, sheets, name="records.xlsx"):
+    handle = workbook(sheets)
+    handle.name = name
+    client.post(reverse("import-upload"), {"chapter": tree.naiman.pk, "file": handle})
+    return ImportBatch.objects.latest("pk")
+
+
+def preview_rows(html, sheet):
+    """(row number, outcome text, bad cells) of each row the preview shows for ``sheet``."""
+    part = html.split(f'<div class="sheet-preview" data-sheet="{sheet}">', 1)[1].split("</table>", 1)[0]
+    rows = []
+    for row in re.findall(r'<tr data-row="(\d+)"[^>]*>(.*?)</tr>', part, re.S):
+        outcome = re.search(r'<td class="outcome">(.*?)</td>', row[1], re.S).group(1)
+        text = re.sub(r"<[^>]+>", "", outcome).strip()
+        bad = re.findall(r'<td class="bad-cell">([^<]*)</td>', row[1])
+        rows.append((int(row[0]), text, bad))
+    return rows
+
+
+def test_the_preview_shows_the_rows_to_create_and_each_error_on_its_row(client, tree, staff):
+    client.force_login(staff)
+    batch = upload(
+        client,
+        tree,
+        {
+            "救助发放": [
+                {**PAYMENT, "身份证号": "150525198001011233"},
+                {**PAYMENT, "受助人姓名": "李四", "现金金额": -3},
+                {**PAYMENT, "受助人姓名": "王五"},
+            ],
+            "培训": [
+                {
+                    "培训日期": D(2021, 4, 1),
+                    "培训类型": "普及性培训",
+                    "培训名称": f"进社区{i}",
+                    "参训人次": 30,
+                }
+                for i in range(12)
+            ],
+        },
+    )
+    html = client.get(batch.get_absolute_url()).content.decode()
+    # The payments: one to create, two with their errors on their rows and the bad cell marked
+    assert preview_rows(html, "救助发放") == [
+        (2, "身份证号：校验位错误", ["150525198001011233"]),
+        (3, "现金金额：金额不能为负数", ["-3"]),
+        (4, "将创建", []),
+    ]
+    assert "将创建 1 条" in html and "2 行有错误" in html
+    # The sessions: twelve to create, the first ten shown
+    sessions = preview_rows(html, "培训")
+    assert [row for row, _text, _bad in sessions] == list(range(2, 12))
+    assert "将创建 12 条" in html and "显示前 10 条" in html
+
+
+def test_the_preview_masks_id_numbers_for_readers(client, tree, staff, member):
+    client.force_login(staff)
+    number = valid_id_number()
+    batch = upload(client, tree, {"救助发放": [{**PAYMENT, "身份证号": number}]})
+    assert number in client.get(batch.get_absolute_url()).content.decode()
+    client.force_login(member(Role.LEADER, tree.naiman))
+    html = client.get(batch.get_absolute_url()).content.decode()
+    assert number not in html and mask_id_number(number) in html
+
+
+def imported_batch(client, tree, admin):
+    """An administrator's batch of every kind of record the lists show."""
+    client.force_login(admin)
+    batch = upload(
+        client,
+        tree,
+        {
+            "基金": [{"基金名称": "导入基金"}],
+            "募捐活动": [
+                {
+                    "活动名称": "导入活动",
+                    "开始日期": D(2021, 1, 1),
+                    "结束日期": D(2021, 1, 31),
+                    "入账基金": "导入基金",
+                }
+            ],
+            "项目": [{"项目名称": "导入项目", "项目类型": "博爱家园", "预算金额": 5000}],
+            "捐赠": [
+                {
+                    "捐赠日期": D(2021, 1, day),
+                    "捐赠人": f"导入捐赠人{day}",
+                    "捐赠人类型": "个人",
+                    "募捐活动": "导入活动",
+                    "捐赠方式": "现金",
+                    "金额": 1000,
+                }
+                for day in (1, 2, 3)
+            ],
+            "救助发放": [{**PAYMENT, "受助人姓名": f"导入受助人{i}", "现金金额": 100} for i in range(2)],
+            "培训": [
+                {"培训日期": D(2021, 4, 1), "培训类型": "普及性培训", "培训名称": "导入培训", "参训人次": 30}
+            ],
+            "项目支出": [
+                {"支出日期": D(2021, 5, 1), "项目名称": "导入项目", "金额": 100, "资金来源": "导入基金"}
+            ],
+        },
+    )
+    client.post(reverse("import-confirm", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.DONE
+    return batch
+
+
+# list → (route, records of the batch listed)
+BATCH_LISTS = {
+    "disbursements": ("aid:disbursement-list", 2),
+    "donations": ("donations:donation-list", 3),
+    "donors": ("donations:donor-list", 3),
+    "funds": ("donations:fund-list", 1),
+    "drives": ("donations:drive-list", 1),
+    "projects": ("projects:project-list", 1),
+    "expenditures": ("projects:expenditure-list", 1),
+    "sessions": ("training:session-list", 1),
+}
+
+
+def test_every_list_filters_by_import_batch_at_one_query_more(client, tree, admin, category):
+    # Given records recorded by hand of every kind, and a batch imported after them
+    fund = FundFactory(chapter=tree.naiman, name="手工基金")
+    DonationFactory(fund=fund, amount=Decimal("5000"))
+    DriveFactory(fund=fund, name="手工活动")
+    ExpenditureFactory(project__chapter=tree.naiman, amount=Decimal("10"))
+    SessionFactory(chapter=tree.naiman)
+    DisbursementFactory(chapter=tree.naiman, category=category["重特大疾病救助"])
+    batch = imported_batch(client, tree, admin)
+    # The batch's page links to each list of its records
+    html = client.get(batch.get_absolute_url()).content.decode()
+    for sheet, route in (("救助发放", "aid:disbursement-list"), ("基金", "donations:fund-list")):
+        assert f'href="{reverse(route)}?batch={batch.pk}" data-sheet="{sheet}"' in html
+    for name, (route, listed) in BATCH_LISTS.items():
+        url = reverse(route)
+        with CaptureQueriesContext(connection) as plain:
+            whole = client.get(url).content.decode()
+        with CaptureQueriesContext(connection) as filtered:
+            html = client.get(url, {"batch": batch.pk}).content.decode()
+        # Then only the batch's records, the filter shown as active, one query more (the batch)
+        assert int(figure(whole, "count")) > listed, name
+        assert (name, figure(html, "count")) == (name, str(listed))
+        assert f"导入第{batch.pk}批" in html, name
+        assert len(filtered.captured_queries) == len(plain.captured_queries) + 1, name
+
+
+def test_a_batch_filter_that_is_not_a_readable_batch_says_so(client, tree, admin, member):
+    batch = imported_batch(client, tree, admin)
+    url = reverse("aid:disbursement-list")
+    client.force_login(member(Role.LEADER, tree.ankang))  # another branch
+    html = client.get(url, {"batch": batch.pk}).content.decode()
+    assert figure(html, "count") == "0" and f"导入批次：第{batch.pk}批不存在或无权查看" in html
+    for bad in ("abc", "1.5", "99999999999999999999", "0"):
+        response = client.get(url, {"batch": bad})
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "导入批次：" in html and figure(html, "count") == "0", bad
