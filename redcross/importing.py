@@ -816,8 +816,15 @@ def check_sheets(reader, context, result, *, create=False, progress=None):
         if cls.name not in reader.names:
             continue
         rows = reader.rows(cls.name)
+        before = len(result.problems)
         columns = _header(cls.name, next(rows, None), spec, result)
         if columns is None:
+            if cls.defines and len(result.problems) > before:
+                # A required column missing: what the sheet defines (read by the first pass) is
+                # refused with it, and the rows naming it are counted under that one problem.
+                for name in context.defined.get(cls.defines, {}):
+                    context.roots.setdefault((cls.defines, name), before)
+                result.problems[before] = replace(result.problems[before], kind=cls.defines)
             continue
         result.columns[cls.name] = [c.name for c in spec.columns]
         checker = _RowChecker(spec, context, result)

@@ -3,6 +3,7 @@ a root cause told once with the rows depending on it, ID numbers Excel stored as
 
 import csv
 import datetime
+import io
 import re
 import subprocess
 from decimal import Decimal
@@ -448,3 +449,37 @@ def test_the_next_page_of_a_list_keeps_its_filters_and_is_the_next_page(client, 
         assert "第 2 页，共 2 页（3 条）" in html
     finally:
         generic.RecordListView.paginate_by = original
+
+
+def test_names_of_a_sheet_missing_a_column_are_counted_under_that_one_problem(tree, staff, category):
+    # Given a 募捐活动 sheet without its 开始日期 column, and gifts naming its two drives
+    fund = FundFactory(chapter=tree.naiman, name="综合基金")
+    gift = {
+        "捐赠人": "某公司",
+        "捐赠人类型": "单位",
+        "捐赠方式": "现金",
+        "金额": 100,
+        "捐赠日期": D(2021, 2, 1),
+    }
+    loaded = load_workbook(
+        workbook(
+            {
+                "募捐活动": [
+                    {
+                        "活动名称": name,
+                        "开始日期": D(2021, 1, 1),
+                        "结束日期": D(2021, 12, 31),
+                        "入账基金": fund.name,
+                    }
+                    for name in ("春节募捐", "冬季募捐")
+                ],
+                "捐赠": [{**gift, "募捐活动": name} for name in ("春节募捐", "冬季募捐", "冬季募捐")],
+            }
+        )
+    )
+    loaded["募捐活动"].delete_cols(2)  # 开始日期
+    handle = io.BytesIO()
+    loaded.save(handle)
+    result = import_records(handle, chapter=tree.naiman, user=staff, dry_run=True)
+    # Then the missing column is the one problem, with the three gifts naming its drives
+    assert problems(result) == ["募捐活动 第1行 开始日期: 缺少必填列（另有 3 行引用该募捐活动）"]
