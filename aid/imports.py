@@ -7,11 +7,12 @@ from redcross import bounds
 from redcross.corrections import needs_approval
 from redcross.idnumber import normalize_id_number, validate_id_number
 from redcross.importing import (
-    BadValue,
     Col,
+    Refers,
     RowProblems,
     Sheet,
     as_count,
+    as_id_number_text,
     as_money,
     as_record_date,
     as_text,
@@ -28,7 +29,7 @@ from .services import person_years_refresh, relief_days_rebuild
 
 
 def _id_number(value):
-    number = normalize_id_number(as_text(value))
+    number = normalize_id_number(as_id_number_text(value))
     validate_id_number(number)
     return number
 
@@ -46,6 +47,17 @@ class _Known:
 class DisbursementSheet(Sheet):
     name = "救助发放"
     model = Disbursement
+    refers = ("基金",)
+    list_url = "aid:disbursement-list"
+    example = {
+        "发放日期": "2021-03-01",
+        "救助类别": "重特大疾病救助",
+        "受助人姓名": "张三",
+        "身份证号": "150525198001011232",
+        "现金金额": 2000,
+        "资金来源": "大病救助基金",
+        "乡镇": "大沁他拉镇",
+    }
     # The column of each field the rules in ``aid.rules`` name.
     field_columns = {
         "beneficiary_name": "受助人姓名",
@@ -57,7 +69,11 @@ class DisbursementSheet(Sheet):
         Col("发放日期", required=True, kind="date"),
         Col("救助类别", required=True, kind="choice", options="救助类别"),
         Col("受助人姓名", note="空为群体发放（按受助人数计人）"),
-        Col("身份证号", note="18位，校验位须正确；同一身份证号视为同一人，无身份证号时按姓名和乡镇识别"),
+        Col(
+            "身份证号",
+            kind="code",
+            note="18位，校验位须正确；文本格式（存为数字会丢失末几位）；同一身份证号视为同一人，无身份证号时按姓名和乡镇识别",
+        ),
         Col("受助人数", kind="count", note="默认1；群体发放必填"),
         Col("例数", kind="count", note="手术或发放的次数；默认个人为1、群体为受助人数"),
         Col("现金金额", kind="money", note="元"),
@@ -179,7 +195,8 @@ class DisbursementSheet(Sheet):
     def _category(self, value):
         category = self.categories.get(as_text(value))
         if category is None:
-            raise BadValue(_("救助类别“%(name)s”不存在") % {"name": as_text(value)})
+            message = _("救助类别“%(name)s”不存在") % {"name": as_text(value)}
+            raise Refers("救助类别", as_text(value), message)
         return category
 
     def _person(self, name, number, township):

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from redcross.access import Access
 from redcross.importing import (
-    BadValue,
     Col,
     Problem,
+    Refers,
     RowProblems,
     Sheet,
     as_choice,
@@ -38,6 +38,9 @@ from .selectors import fund_balance, funds_with_balance
 class FundSheet(Sheet):
     name = "基金"
     model = Fund
+    defines, key_column, refers = "基金", "基金名称", ("项目",)
+    list_url = "donations:fund-list"
+    example = {"基金名称": "大病救助基金", "限定用途": "重特大疾病救助", "备注": "限定用于大病救助"}
     columns = [
         Col("基金名称", required=True, note="本会的基金名称；已有同名基金时沿用，不重复创建"),
         Col("限定用途", note="空为非限定用途；否则填一个救助类别或本会已有项目的名称", options="救助类别"),
@@ -53,9 +56,8 @@ class FundSheet(Sheet):
             category = Fund.category_model().objects.filter(name=purpose).first()
             project = None if category else context.projects.get(purpose)
             if category is None and project is None:
-                raise RowProblems(
-                    {"限定用途": _("“%(name)s”既不是救助类别，也不是本会的项目") % {"name": purpose}}
-                )
+                message = _("“%(name)s”既不是救助类别，也不是本会的项目") % {"name": purpose}
+                raise RowProblems({"限定用途": Refers("项目", purpose, message)})
         existing = context.funds.get(name)
         if existing is not None:
             if (existing.restricted_category_id, existing.restricted_project_id) != (
@@ -88,6 +90,15 @@ class FundSheet(Sheet):
 class DriveSheet(Sheet):
     name = "募捐活动"
     model = Drive
+    defines, key_column, refers = "募捐活动", "活动名称", ("基金",)
+    list_url = "donations:drive-list"
+    example = {
+        "活动名称": "博爱一日捐",
+        "开始日期": "2021-05-01",
+        "结束日期": "2021-05-31",
+        "入账基金": "大病救助基金",
+        "目标金额": 100000,
+    }
     columns = [
         Col("活动名称", required=True, note="如 博爱一日捐；同名活动按年份区分"),
         Col("开始日期", required=True, kind="date"),
@@ -135,6 +146,18 @@ class DriveSheet(Sheet):
 class DonationSheet(Sheet):
     name = "捐赠"
     model = Donation
+    refers = ("基金", "募捐活动")
+    list_url = "donations:donation-list"
+    example = {
+        "捐赠日期": "2021-05-08",
+        "捐赠人": "某某商贸有限公司",
+        "捐赠人类型": "单位",
+        "募捐活动": "博爱一日捐",
+        "捐赠方式": "现金",
+        "金额": 20000,
+        "票据号": "0012345",
+        "是否匿名": "否",
+    }
     # The column of each field the rules in ``donations.rules`` name.
     field_columns = {
         "amount": "金额",
@@ -159,7 +182,7 @@ class DonationSheet(Sheet):
             note="物资捐赠必填：发票、捐赠协议、市场价格、第三方评估",
             options="折价依据",
         ),
-        Col("票据号", note="捐赠票据号，本会内不得重复"),
+        Col("票据号", kind="code", note="捐赠票据号，本会内不得重复；文本格式，保留开头的0"),
         Col("是否匿名", kind="choice", note="是 或 否，空为否", options="是否"),
         Col("备注"),
     ]
@@ -214,7 +237,8 @@ class DonationSheet(Sheet):
             # The drive named is what is wrong, not a fund left out.
             problems.pop("入账基金", None)
             if not drives:
-                problems["募捐活动"] = _("募捐活动“%(name)s”不存在") % {"name": drive_name}
+                message = _("募捐活动“%(name)s”不存在") % {"name": drive_name}
+                problems["募捐活动"] = Refers("募捐活动", drive_name, message)
             else:
                 problems["募捐活动"] = _("捐赠日期不在募捐活动“%(name)s”的任何一期内") % {"name": drive_name}
         elif drive is not None:
@@ -329,7 +353,7 @@ def fund_named(context, name):
     """The fund ``name`` of the chapter or of the file read so far (``context.fund(name)``)."""
     found = context.funds.get(name)
     if found is None:
-        raise BadValue(_("基金“%(name)s”不存在") % {"name": name})
+        raise Refers("基金", name, _("基金“%(name)s”不存在") % {"name": name})
     return found
 
 

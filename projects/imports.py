@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from donations.services import fund_spending_problem
 from redcross.corrections import needs_approval
 from redcross.importing import (
-    BadValue,
     Col,
+    Refers,
     RowProblems,
     Sheet,
     as_choice,
@@ -32,6 +32,17 @@ from .rules import expenditure_problems, over_budget_problems, project_problems
 class ProjectSheet(Sheet):
     name = "项目"
     model = Project
+    defines, key_column = "项目", "项目名称"
+    list_url = "projects:project-list"
+    example = {
+        "项目名称": "某村博爱家园",
+        "项目类型": "博爱家园",
+        "项目地点": "某镇某村",
+        "预算金额": 150000,
+        "开始日期": "2021-04-01",
+        "结束日期": "2021-10-31",
+        "项目状态": "实施中",
+    }
     columns = [
         Col("项目名称", required=True, note="本会内不重复；已有同名项目时沿用"),
         Col("项目类型", required=True, kind="choice", options="项目类型"),
@@ -49,7 +60,8 @@ class ProjectSheet(Sheet):
         def kind(value):
             found = kinds.get(as_text(value))
             if found is None:
-                raise BadValue(_("项目类型“%(name)s”不存在") % {"name": as_text(value)})
+                message = _("项目类型“%(name)s”不存在") % {"name": as_text(value)}
+                raise Refers("项目类型", as_text(value), message)
             return found
 
         cleaned = run_checks(
@@ -87,6 +99,17 @@ class ProjectSheet(Sheet):
 class ExpenditureSheet(Sheet):
     name = "项目支出"
     model = Expenditure
+    refers = ("项目", "基金")
+    list_url = "projects:expenditure-list"
+    example = {
+        "支出日期": "2021-06-15",
+        "项目名称": "某村博爱家园",
+        "支出类别": "设备物资",
+        "金额": 30000,
+        "收款单位": "某某医疗器械公司",
+        "发票号": "04512345",
+        "说明": "应急救护箱20个",
+    }
     # The column of each field the rules in ``projects.rules`` name: the reason for spending
     # beyond the budget is written in 说明.
     field_columns = {"project": "项目名称", "amount": "金额", "over_budget_reason": "说明"}
@@ -97,7 +120,7 @@ class ExpenditureSheet(Sheet):
         Col("金额", required=True, kind="money", note="元"),
         Col("资金来源", note="本会的基金；限定用途的基金只能用于其项目", options="基金"),
         Col("收款单位"),
-        Col("发票号"),
+        Col("发票号", kind="code", note="文本格式，保留开头的0"),
         Col("说明", note="超出项目预算的支出须在此写明超预算原因"),
     ]
 
@@ -118,7 +141,8 @@ class ExpenditureSheet(Sheet):
         def project(value):
             found = context.projects.get(as_text(value))
             if found is None:
-                raise BadValue(_("项目“%(name)s”不存在") % {"name": as_text(value)})
+                message = _("项目“%(name)s”不存在") % {"name": as_text(value)}
+                raise Refers("项目", as_text(value), message)
             return found
 
         cleaned = run_checks(

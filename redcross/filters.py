@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.forms.renderers import get_default_renderer
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -11,7 +12,7 @@ from django_filters.widgets import DateRangeWidget
 from .access import access_for
 from .choices import ChangeAction, RecordStatus
 from .history import tracked_models
-from .models import Change
+from .models import Change, ImportBatch
 
 
 class DateInput(forms.DateInput):
@@ -48,6 +49,12 @@ class YesNoAllSelect(forms.NullBooleanSelect):
         self.choices = [("unknown", _("全部")), ("true", _("是")), ("false", _("否"))]
 
 
+class BatchFilter(django_filters.Filter):
+    """An import batch's number: a whole number, never a fraction taken for its integer part."""
+
+    field_class = forms.IntegerField
+
+
 class ChapterFilterSet(django_filters.FilterSet):
     """Base of every list's FilterSet: the chapter (with those below it).
 
@@ -57,12 +64,23 @@ class ChapterFilterSet(django_filters.FilterSet):
     chapter = django_filters.ModelChoiceFilter(
         label=_("红十字会（含下级）"), queryset=None, method="filter_chapter"
     )
+    # The records an import batch made (``?batch=12``, linked from the batch's page); the list
+    # shows it as an active filter (导入第12批), not as a field.
+    batch = BatchFilter(
+        label=_("导入批次"),
+        method="filter_batch",
+        widget=forms.HiddenInput,
+        min_value=1,
+        max_value=2**53,
+    )
 
     def __init__(self, *args, request=None, access=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         # An export run by the worker or the command line has the user's Access but no request.
         self.access = access if access is not None else access_for(request)
         self.filters["chapter"].queryset = self.access.readable_chapters()
+        self.import_batch = None  # the batch filtered by, once the list is filtered
+        self.batch_missing = None  # a batch number asked for that the user cannot read
         for one in self.filters.values():
             hidden = getattr(one.extra.get("widget"), "input_type", None) == "hidden"
             if isinstance(one, django_filters.BooleanFilter) and not hidden:
@@ -70,6 +88,41 @@ class ChapterFilterSet(django_filters.FilterSet):
 
     def filter_chapter(self, queryset, name, value):
         return queryset.for_chapter(value)
+
+    def filter_batch(self, queryset, name, value):
+        self.import_batch = (
+            ImportBatch.objects.filter(self.access.readable_q("chapter__path"), pk=value)
+            .only("pk", "created")
+            .first()
+        )
+        if self.import_batch is None:
+            self.batch_missing = value
+            return queryset.none()
+        label = queryset.model._meta.label
+        ids = sorted(pk for model, pks in self.import_batch.created for pk in pks if model == label)
+        return queryset.filter(ids_q(ids))
+
+
+def ids_q(ids):
+    """A condition matching the sorted ``ids``: runs of consecutive ids (what a bulk insert makes)
+    as ranges, so a batch of 100,000 records is a few conditions, not 100,000 parameters."""
+    if not ids:
+        return Q(pk__in=[])
+    runs, singles, start, last = [], [], ids[0], ids[0]
+    for pk in [*ids[1:], None]:
+        if pk is not None and pk == last + 1:
+            last = pk
+            continue
+        if last > start:
+            runs.append((start, last))
+        else:
+            singles.append(start)
+        if pk is not None:
+            start = last = pk
+    condition = Q(pk__in=singles) if singles else Q(pk__in=[])
+    for first, end in runs:
+        condition |= Q(pk__range=(first, end))
+    return condition
 
 
 class ChapterRecordFilterSet(ChapterFilterSet):
@@ -122,6 +175,15 @@ class ChangeFilterSet(django_filters.FilterSet):
     date = django_filters.DateFromToRangeFilter(label=_("期间"), field_name="at", widget=PeriodWidget())
     chapter = django_filters.ModelChoiceFilter(
         label=_("红十字会（含下级）"), queryset=None, method="filter_chapter"
+    )
+    # The records an import batch made (``?batch=12``, linked from the batch's page); the list
+    # shows it as an active filter (导入第12批), not as a field.
+    batch = BatchFilter(
+        label=_("导入批次"),
+        method="filter_batch",
+        widget=forms.HiddenInput,
+        min_value=1,
+        max_value=2**53,
     )
     table = django_filters.ChoiceFilter(label=_("记录类型"), choices=_table_choices)
     action = django_filters.ChoiceFilter(label=_("操作"), choices=ChangeAction.choices)

@@ -1,5 +1,7 @@
 """The blank import workbook: the sheets and headers of DESIGN.md ("Import workbook"), a 说明 sheet
-explaining each column, drop-downs for every closed list, and date and number formats.
+explaining each column with one example row per sheet, drop-downs for every closed list (the
+lists on a hidden 选项 sheet, each under a defined name), date and number formats, and text cells
+for ID, receipt, invoice and phone numbers (Excel keeps only 15 digits of a number).
 
 The headers come from the sheets' own column lists (the sheets the apps register in
 ``redcross.registry``), so the template and the import never disagree.
@@ -13,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import bounds
@@ -23,7 +26,14 @@ from .registry import registry
 ROWS = 5000  # rows the drop-downs and formats cover
 REQUIRED_FILL = PatternFill("solid", fgColor="FDE2E1")
 HEADER_FILL = PatternFill("solid", fgColor="EEEEEE")
-FORMATS = {"date": "yyyy-mm-dd", "money": "#,##0.00", "count": "0", "number": "0.##"}
+FORMATS = {"date": "yyyy-mm-dd", "money": "#,##0.00", "count": "0", "number": "0.##", "code": "@"}
+CODE_WIDTH = 24  # an 18-character ID number and then some
+LIST_PREFIX = "选项_"  # the defined name of a drop-down's list: 选项_基金
+
+
+def list_name(options):
+    """The workbook's defined name of the drop-down list ``options`` (a 选项 column)."""
+    return LIST_PREFIX + options
 
 
 def option_lists(chapter=None):
@@ -53,8 +63,10 @@ def _build_template(target, *, chapter):
     notes.title = NOTES_SHEET
     lists = option_lists(chapter)
 
-    # The 选项 sheet holds every list a drop-down refers to, one column each.
+    # The 选项 sheet, hidden, holds every list a drop-down refers to, one column each, under a
+    # defined name (选项_基金): a drop-down names its list, not the cells it happens to be in.
     options = book.create_sheet(OPTIONS_SHEET)
+    options.sheet_state = "hidden"
     ranges = {}
     for index, (name, values) in enumerate(lists.items(), start=1):
         letter = get_column_letter(index)
@@ -62,7 +74,10 @@ def _build_template(target, *, chapter):
         for row, value in enumerate(values, start=2):
             options.cell(row=row, column=index, value=value).data_type = "s"
         last = max(len(values) + 1, 2)
-        ranges[name] = f"{quote_sheetname(OPTIONS_SHEET)}!${letter}$2:${letter}${last}"
+        book.defined_names[list_name(name)] = DefinedName(
+            list_name(name), attr_text=f"{quote_sheetname(OPTIONS_SHEET)}!${letter}$2:${letter}${last}"
+        )
+        ranges[name] = list_name(name)
         options.column_dimensions[letter].width = (
             max([display_width(name)] + [display_width(v) for v in values]) + 2
         )
@@ -74,7 +89,14 @@ def _build_template(target, *, chapter):
     )
     notes.append([_("日期填 Excel 日期或 YYYY-MM-DD；金额单位为元，最多两位小数；不要使用公式。")])
     notes.append(
-        [_("工作表按下列顺序读取，后面的表可以引用前面的表（或系统中已有）的基金、募捐活动和项目。")]
+        [
+            _(
+                "任何工作表都可以引用本文件其他工作表（或系统中已有）的基金、募捐活动和项目，与工作表的先后无关。"
+            )
+        ]
+    )
+    notes.append(
+        [_("身份证号、票据号、发票号和电话号码的列为文本格式：请勿改为数字，否则 Excel 会丢失末几位。")]
     )
     notes.append(
         [_("整个文件全部正确才会导入；有任何错误时不保存任何记录，并列出每个错误的工作表、行号和列名。")]
@@ -100,7 +122,9 @@ def _build_template(target, *, chapter):
             if column.note:
                 header.comment = Comment(column.note, "红十字会业务管理")
             dimension = sheet.column_dimensions[letter]
-            dimension.width = max(display_width(header.value) + 4, 12)
+            dimension.width = max(
+                display_width(header.value) + 4, CODE_WIDTH if column.kind == "code" else 12
+            )
             if column.kind in FORMATS:
                 dimension.number_format = FORMATS[column.kind]  # what a cell typed in the column takes
             cells = f"{letter}2:{letter}{ROWS + 1}"
@@ -110,11 +134,34 @@ def _build_template(target, *, chapter):
                 validation.add(cells)
             notes.append([cls.name, column.name, _("是") if column.required else "", column.note])
         sheet.freeze_panes = "A2"
-    notes.column_dimensions["A"].width = 12
-    notes.column_dimensions["B"].width = 14
-    notes.column_dimensions["C"].width = 6
-    notes.column_dimensions["D"].width = 90
+    _examples(notes)
+    notes.column_dimensions["A"].width = 14
+    notes.column_dimensions["B"].width = 16
+    notes.column_dimensions["C"].width = 14
+    notes.column_dimensions["D"].width = 60
+    for index in range(5, 5 + max(len(cls.columns) for cls in sheet_classes())):
+        notes.column_dimensions[get_column_letter(index)].width = 16
     book.save(target)
+
+
+def _examples(notes):
+    """One example row per sheet, below the columns' notes: the sheet's name, its headers, and a
+    row filled as the import reads it (``Sheet.example``)."""
+    notes.append([])
+    notes.append([_("示例：每个工作表一行，可照此填写")])
+    notes.cell(row=notes.max_row, column=1).font = Font(bold=True)
+    for cls in sheet_classes():
+        notes.append([])
+        notes.append([cls.name])
+        notes.cell(row=notes.max_row, column=1).font = Font(bold=True)
+        notes.append([column.name + ("*" if column.required else "") for column in cls.columns])
+        for cell in notes[notes.max_row]:
+            cell.font = Font(bold=True)
+            cell.fill = HEADER_FILL
+        notes.append([cls.example.get(column.name) for column in cls.columns])
+        for cell in notes[notes.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # an example is never a formula
 
 
 def _of_chapter():

@@ -2,7 +2,11 @@
 
 A workbook is read safely (size, zip members and their uncompressed size capped before parsing;
 XML through defusedxml; formulas refused, never evaluated), then every sheet is checked row by row
-in the order DESIGN.md fixes, so a row may name what an earlier sheet defines. Nothing is written
+in two passes: the first collects what every sheet defines (the names of funds, drives and projects),
+the second checks and creates in the order of what depends on what (a fund restricted to a
+project after the 项目 sheet), so a row may name what any sheet of the workbook defines, whatever
+the order of the sheets. A name that is missing, or whose defining row is refused, is reported
+once, at its root, with the number of rows that name it. Nothing is written
 while any row is wrong: the checking keeps its own view of names, receipt numbers and fund
 balances, and the records are then created in batches in one transaction. Each app says what
 its sheets hold in its own ``imports.py`` and registers them, with their order, in its
@@ -15,7 +19,7 @@ import re
 import zipfile
 import zlib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from xml.etree.ElementTree import ParseError
 
@@ -43,8 +47,30 @@ BATCH = 2000
 
 
 def sheet_classes():
-    """The sheets the apps register (``redcross.registry``), in the order they are checked."""
+    """The sheets the apps register (``redcross.registry``), in the order of the template."""
     return registry_sheets()
+
+
+def check_order(classes=None):
+    """The sheets in the order they are checked and created: each after the sheets defining what
+    it names (``Sheet.refers``), otherwise in the template's order."""
+    classes = list(sheet_classes() if classes is None else classes)
+    defined_by = {cls.defines: cls for cls in classes if cls.defines}
+    ordered, visiting = [], set()
+
+    def visit(cls):
+        if cls in ordered or cls in visiting:
+            return  # done, or a cycle: the template's order decides
+        visiting.add(cls)
+        for kind in cls.refers:
+            if kind in defined_by and defined_by[kind] is not cls:
+                visit(defined_by[kind])
+        visiting.discard(cls)
+        ordered.append(cls)
+
+    for cls in classes:
+        visit(cls)
+    return ordered
 
 
 # --- problems ---------------------------------------------------------------------------------
@@ -52,12 +78,16 @@ def sheet_classes():
 
 @dataclass(frozen=True)
 class Problem:
-    """What is wrong, where: ``救助发放 第317行 身份证号: 校验位错误`` (row and column when known)."""
+    """What is wrong, where: ``救助发放 第317行 身份证号: 校验位错误`` (row and column when known).
+    A root cause (a fund refused, a category that does not exist) says how many other rows name
+    it (``dependents``, of the ``kind`` named): those rows are not listed one by one."""
 
     sheet: str
     row: int | None
     column: str
     message: str
+    kind: str = ""
+    dependents: int = 0
 
     def __str__(self):
         where = self.sheet
@@ -65,7 +95,18 @@ class Problem:
             where += " " + _("第%(row)s行") % {"row": self.row}
         if self.column:
             where += f" {self.column}"
-        return f"{where}: {self.message}" if where else str(self.message)
+        return f"{where}: {self.text}" if where else self.text
+
+    @property
+    def text(self):
+        """The message, with the rows depending on it when there are any."""
+        if not self.dependents:
+            return str(self.message)
+        return _("%(message)s（另有 %(count)s 行引用该%(kind)s）") % {
+            "message": self.message,
+            "count": self.dependents,
+            "kind": _(self.kind) if self.kind else _("名称"),  # noqa: INT001 - the kinds' names are in the catalogue
+        }
 
 
 class RefusedFile(Exception):
@@ -344,6 +385,28 @@ class BadValue(Exception):
     pass
 
 
+class Refers(BadValue):
+    """A cell naming a ``kind`` of thing (基金, 项目, 救助类别 …) by a ``name`` that does not exist,
+    or whose defining row in the workbook is refused. Told once, at its root: the first row naming
+    a missing name, or the defining row; the other rows naming it are only counted."""
+
+    def __init__(self, kind, name, message):
+        super().__init__(message)
+        self.kind, self.name, self.message = kind, name, message
+
+    def __str__(self):
+        return str(self.message)
+
+
+def as_id_number_text(value):
+    """An ID number cell as text. A cell holding a number is refused with its own reason: Excel
+    keeps 15 digits of a number, so an 18-digit ID number typed into a General cell has lost its
+    last digits (1.50525198203151E+17), and its checksum is not what is wrong."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise BadValue(_("身份证号被Excel存为数字，末几位已丢失，请将该列设为文本后重新填写"))
+    return as_text(value)
+
+
 def as_text(value):
     if value is None:
         return ""
@@ -452,7 +515,8 @@ class Col:
 
     name: str
     required: bool = False
-    kind: str = "text"  # text, date, money, count, number, choice
+    # text, code (ID, receipt, invoice and phone numbers: text cells), date, money, count, number, choice
+    kind: str = "text"
     note: str = ""
     options: str = ""  # the 选项 list offered as a drop-down
 
@@ -467,6 +531,14 @@ class Sheet:
     name = ""
     columns: list = []
     model = None  # what a row creates; counted in the preview under the sheet's name
+    # What a row defines (``defines``: a kind such as 基金, named in ``key_column``) and the kinds
+    # of things defined by other sheets it names (``refers``): sheets are checked after the
+    # sheets they refer to, whatever the order of the workbook or the template.
+    defines = ""
+    key_column = ""
+    refers: tuple = ()
+    example: dict = {}  # column → value: the example row of the template's 说明 sheet
+    list_url = ""  # the URL name of the list of the records a row creates (filtered by batch)
 
     def __init__(self, context):
         self.context = context
@@ -526,6 +598,11 @@ class ImportContext:
     user: object
     warnings: list = field(default_factory=list)
     extra: dict = field(default_factory=dict)
+    # kind → {name: first row defining it}, read by the first pass over every defining sheet.
+    defined: dict = field(default_factory=lambda: defaultdict(dict))
+    # (kind, name) → the index in ``ImportResult.problems`` of the root cause of a name missing
+    # or refused: the rows naming it later are only counted.
+    roots: dict = field(default_factory=dict)
 
     def closed(self, day):
         """The chapter's closed period holding ``day``, if any (read once per import)."""
@@ -546,6 +623,10 @@ class ImportResult:
     problems: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     notices: list = field(default_factory=list)
+    # sheet → its columns, and the rows shown in the preview: the first rows to be created and
+    # the rows with problems ({"row", "cells", "bad": columns wrong}).
+    columns: dict = field(default_factory=dict)
+    rows: dict = field(default_factory=dict)
     batch: object = None
     already: object = None  # the earlier batch of the same file, when it was imported before
     imported: bool = False
@@ -563,11 +644,14 @@ class ImportResult:
                     "sheet": p.sheet,
                     "row": p.row,
                     "column": p.column,
-                    "message": str(p.message),
+                    "message": p.text,
+                    "dependents": p.dependents,
                     "text": str(p),
                 }
                 for p in self.problems
             ],
+            "columns": self.columns,
+            "rows": self.rows,
             "warnings": [str(w) for w in self.warnings],
             "notices": [str(n) for n in self.notices],
         }
@@ -611,12 +695,103 @@ PROGRESS_EVERY = 1000
 MAX_PROBLEMS = 1000
 
 
+# The preview shows the first rows each sheet creates, and the rows with problems up to this many.
+PREVIEW_ROWS = 10
+PREVIEW_PROBLEM_ROWS = 200
+
+
+def _shown_cell(value):
+    """A cell as the preview shows it: dates as YYYY-MM-DD, whole numbers without “.0”."""
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time(0):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return as_text(value)[:100]
+
+
+def collect_definitions(reader, context):
+    """The first pass: the names every defining sheet of the workbook defines, with their first
+    row, read before any row is checked (``context.defined``)."""
+    for cls in sheet_classes():
+        if not cls.defines or cls.name not in reader.names:
+            continue
+        rows = reader.rows(cls.name)
+        head = next(rows, None)
+        if head is None:
+            continue
+        names = [as_text(cell.value).replace("*", "").replace("＊", "").strip() for cell in head]
+        if cls.key_column not in names:
+            continue
+        index = names.index(cls.key_column)
+        defined = context.defined[cls.defines]
+        for number, cells in enumerate(rows, start=2):
+            if index < len(cells):
+                name = as_text(cells[index].value)
+                if name and cells[index].data_type != "f":
+                    defined.setdefault(name, number)
+
+
+class _RowChecker:
+    """The second pass over one sheet's rows: each row's problems go to ``result``, told once at
+    their root (``Refers``), and the rows the preview shows are kept."""
+
+    def __init__(self, spec, context, result):
+        self.spec, self.context, self.result = spec, context, result
+        self.dependents = context.extra.setdefault("dependents", defaultdict(int))
+        self.shown = result.rows.setdefault(spec.name, [])
+        self.ok_shown = self.bad_shown = 0
+
+    def show(self, number, values, bad=()):
+        if bad:
+            if self.bad_shown >= PREVIEW_PROBLEM_ROWS:
+                return
+            self.bad_shown += 1
+        else:
+            if self.ok_shown >= PREVIEW_ROWS:
+                return
+            self.ok_shown += 1
+        cells = [_shown_cell(values.get(col.name)) for col in self.spec.columns]
+        self.shown.append({"row": number, "cells": cells, "bad": sorted(set(bad))})
+
+    def refuse(self, number, values, problems):
+        """Adds the row's ``problems`` (column → message or ``Refers``) to the result; rows naming
+        a root cause already told are counted under it. A refused row of a defining sheet makes
+        the name it defines a root cause for the rows naming it."""
+        result, roots = self.result, self.context.roots
+        own, depends_on = None, []
+        for column, message in problems:
+            if isinstance(message, Refers):
+                key = (message.kind, message.name)
+                if key in roots:
+                    if roots[key] not in depends_on:
+                        depends_on.append(roots[key])
+                    continue
+                roots[key] = len(result.problems)
+                kind = message.kind
+            else:
+                kind = self.spec.defines
+            if own is None:
+                own = len(result.problems)
+            result.problems.append(Problem(self.spec.name, number, column, str(message), kind=kind))
+        for root in depends_on:
+            self.dependents[root] += 1
+        if self.spec.defines:
+            name = as_text(values.get(self.spec.key_column))
+            cause = own if own is not None else (depends_on[0] if depends_on else None)
+            if name and cause is not None:
+                roots.setdefault((self.spec.defines, name), cause)
+        if own is not None:
+            self.show(number, values, bad=[column for column, _message in problems])
+
+
 def check_sheets(reader, context, result, *, create=False, progress=None):
-    """Checks every sheet in order, streaming its rows from ``reader`` (a WorkbookReader); returns
-    the Sheet objects. With ``create``, the records are created every ``BATCH`` rows while no
-    problem has been found (the caller's transaction undoes them if one is found later).
-    ``progress``: called with a Progress now and then."""
-    done = []
+    """Checks every sheet, streaming its rows from ``reader`` (a WorkbookReader), in two passes:
+    what every sheet defines first (``collect_definitions``), then each sheet after those it
+    names (``check_order``). Returns the Sheet objects in the template's order. With ``create``,
+    the records are created every ``BATCH`` rows while no problem has been found (the caller's
+    transaction undoes them if one is found later). ``progress``: called with a Progress now
+    and then."""
+    done = {}
     known = {cls.name for cls in sheet_classes()} | {NOTES_SHEET, OPTIONS_SHEET}
     for name in reader.names:
         if name not in known:
@@ -632,24 +807,34 @@ def check_sheets(reader, context, result, *, create=False, progress=None):
         figures.created += spec.flush(create=create and not result.problems)
         tell(force=True)
 
-    for cls in sheet_classes():
+    collect_definitions(reader, context)
+    for cls in check_order():
         spec = cls(context)
-        done.append(spec)
+        done[cls] = spec
         if len(result.problems) >= MAX_PROBLEMS:
             break
         if cls.name not in reader.names:
             continue
         rows = reader.rows(cls.name)
+        before = len(result.problems)
         columns = _header(cls.name, next(rows, None), spec, result)
         if columns is None:
+            if cls.defines and len(result.problems) > before:
+                # A required column missing: what the sheet defines (read by the first pass) is
+                # refused with it, and the rows naming it are counted under that one problem.
+                for name in context.defined.get(cls.defines, {}):
+                    context.roots.setdefault((cls.defines, name), before)
+                result.problems[before] = replace(result.problems[before], kind=cls.defines)
             continue
+        result.columns[cls.name] = [c.name for c in spec.columns]
+        checker = _RowChecker(spec, context, result)
         where = [(col.name, columns.get(col.name)) for col in spec.columns]
         required = [c.name for c in spec.columns if c.required]
         for number, cells in enumerate(rows, start=2):
             tell()
             if len(result.problems) >= MAX_PROBLEMS:
                 break
-            values, formula, width = {}, False, len(cells)
+            values, formulas, width = {}, [], len(cells)
             for name, index in where:
                 if index is None or index >= width:
                     values[name] = None
@@ -657,42 +842,41 @@ def check_sheets(reader, context, result, *, create=False, progress=None):
                 cell = cells[index]
                 value = cell.value
                 if cell.data_type == "f":
-                    formula = True
-                    result.problems.append(
-                        Problem(cls.name, number, name, _("公式单元格不予导入，请粘贴为数值"))
-                    )
+                    formulas.append((name, _("公式单元格不予导入，请粘贴为数值")))
                 values[name] = value.strip() if isinstance(value, str) else value
             if all(v in (None, "") for v in values.values()):
                 continue  # a blank row
             figures.checked += 1
-            if formula:
+            if formulas:
+                checker.refuse(number, values, formulas)
                 continue
             missing = [name for name in required if values[name] in (None, "")]
             if missing:
-                for column in missing:
-                    result.problems.append(Problem(cls.name, number, column, _("必填")))
+                checker.refuse(number, values, [(column, _("必填")) for column in missing])
                 continue
             try:
                 record = spec.check_row(number, values)
             except RowProblems as problems:
-                for column, message in problems.problems.items():
-                    result.problems.append(Problem(cls.name, number, column, str(message)))
+                checker.refuse(number, values, list(problems.problems.items()))
                 continue
             if record is not None and getattr(record, "closing_date_field", None):
                 field = record._meta.get_field(record.closing_date_field)
                 period = context.closed(getattr(record, field.attname))
                 if period is not None:
-                    result.problems.append(
-                        Problem(cls.name, number, str(field.verbose_name), period.refusal(""))
-                    )
+                    checker.refuse(number, values, [(str(field.verbose_name), period.refusal(""))])
                     continue
             if record is not None:
+                checker.show(number, values)
                 spec.created.append(record)
                 spec.count += 1
                 if len(spec.created) >= BATCH:
                     flush(spec)
         flush(spec)
-        result.counts[cls.name] = spec.count
+    for cls in sheet_classes():  # counted in the template's order
+        if cls in done and cls.name in result.columns:
+            result.counts[cls.name] = done[cls].count
+    for index, count in context.extra.get("dependents", {}).items():
+        result.problems[index] = replace(result.problems[index], dependents=count)
     if len(result.problems) >= MAX_PROBLEMS:
         result.notices.append(
             _("错误超过 %(count)s 处，检查已停止，只列出前 %(count)s 处；请改正后重新上传")
@@ -705,7 +889,7 @@ def check_sheets(reader, context, result, *, create=False, progress=None):
             _("疑似重复共 %(count)s 处，只列出前 %(shown)s 处")
             % {"count": len(context.warnings), "shown": MAX_PROBLEMS}
         )
-    return done
+    return list(done.values())
 
 
 def clean_fields(record, *, exclude, column=None, row=None):
@@ -730,6 +914,8 @@ def run_checks(values, checks):
         value = values.get(column)
         try:
             cleaned[column] = check(value) if value not in (None, "") else None
+        except Refers as error:
+            problems[column] = error  # told once, at its root
         except BadValue as error:
             problems[column] = str(error)
         except ValidationError as error:

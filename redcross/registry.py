@@ -4,8 +4,8 @@ The kernel (``redcross``) imports no app: the import engine, the blank template,
 the demo and the import's undo find the apps' parts here instead (after NetBox's
 ``netbox/registry.py``). Each store is filled once at start-up; nothing writes to it afterwards.
 
-- ``import_sheets``: (order, Sheet class); the workbook's sheets are checked in ascending order,
-  so a sheet comes after the sheets whose names it refers to.
+- ``import_sheets``: (order, Sheet class); the template's sheets in ascending order. They are
+  checked after the sheets defining what they name (``redcross.importing.check_order``).
 - ``import_options``: (order, list name, callable, of_chapter): the closed lists the blank
   template offers as drop-downs, in order. The callable takes the chapter and returns the
   values; a list ``of_chapter`` (the chapter's own funds, drives, projects) is empty in the
@@ -57,7 +57,7 @@ registry = Registry(
 
 
 def register_import_sheet(sheet, *, order):
-    """Adds an import sheet, checked after every sheet of a lower ``order``."""
+    """Adds an import sheet, placed in the template by ``order``."""
     if any(entry[1] is sheet for entry in registry["import_sheets"]):
         return
     registry["import_sheets"].append((order, sheet))

@@ -4,8 +4,8 @@ from django.utils.translation import gettext as _
 
 from redcross import bounds
 from redcross.importing import (
-    BadValue,
     Col,
+    Refers,
     Sheet,
     as_count,
     as_decimal,
@@ -23,6 +23,17 @@ from .rules import session_problems
 class SessionSheet(Sheet):
     name = "培训"
     model = Session
+    list_url = "training:session-list"
+    example = {
+        "培训日期": "2021-04-10",
+        "培训类型": "救护员培训",
+        "培训名称": "某中学教师救护员培训",
+        "培训地点": "某中学",
+        "对象领域": "学校",
+        "学时": 16,
+        "参训人次": 50,
+        "取证人数": 48,
+    }
     columns = [
         Col("培训日期", required=True, kind="date"),
         Col(
@@ -46,11 +57,12 @@ class SessionSheet(Sheet):
         self.kinds = {k.name: k for k in TrainingKind.objects.all()}
         self.sectors = {s.name: s for s in Sector.objects.all()}
 
-    def _named(self, table, what):
+    def _named(self, table, kind, what):
         def find(value):
             found = table.get(as_text(value))
             if found is None:
-                raise BadValue(_("%(what)s“%(name)s”不存在") % {"what": what, "name": as_text(value)})
+                message = _("%(what)s“%(name)s”不存在") % {"what": what, "name": as_text(value)}
+                raise Refers(kind, as_text(value), message)
             return found
 
         return find
@@ -61,8 +73,8 @@ class SessionSheet(Sheet):
             values,
             {
                 "培训日期": as_record_date,
-                "培训类型": self._named(self.kinds, _("培训类型")),
-                "对象领域": self._named(self.sectors, _("对象领域")),
+                "培训类型": self._named(self.kinds, "培训类型", _("培训类型")),
+                "对象领域": self._named(self.sectors, "对象领域", _("对象领域")),
                 "学时": lambda v: as_decimal(v, bound=bounds.validate_hours),
                 "参训人次": lambda v: as_count(v, minimum=1, bound=bounds.validate_person_times),
                 "取证人数": lambda v: as_count(v, bound=bounds.validate_certified),

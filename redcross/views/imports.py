@@ -3,6 +3,7 @@ error, likely duplicates), confirm, and undo a whole batch; the blank template a
 back with its bad cells marked."""
 
 import tempfile
+from collections import defaultdict
 
 from django import forms
 from django.conf import settings
@@ -10,20 +11,24 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
 from redcross.choices import ImportJob, ImportStatus
+from redcross.idnumber import mask_id_number
 from redcross.import_template import build_template
 from redcross.importing import (
+    PREVIEW_ROWS,
     RefusedFile,
     TooManyRows,
     checksum,
     import_records,
     import_undo,
     marked_workbook,
+    sheet_classes,
 )
 from redcross.models import Chapter, ImportBatch
 from redcross.services import import_queue
@@ -154,9 +159,14 @@ class ImportDetailView(BatchMixin, DetailView):
         context = super().get_context_data(**kwargs)
         batch = self.object
         report = batch.report or {}
+        problems = report.get("problems", [])
+        sheets = preview_sheets(batch, report, problems, access=self.access)
         context.update(
             can_act=self.access.can_write(batch.chapter),
-            problems=report.get("problems", []),
+            problems=problems,
+            sheets=sheets,
+            preview_rows=PREVIEW_ROWS,
+            record_links=record_links(batch) if batch.status == ImportStatus.DONE else [],
             warnings=report.get("warnings", []),
             notices=report.get("notices", []),
             can_mark=batch.rows_read <= settings.IMPORT_IMMEDIATE_ROWS,
@@ -164,6 +174,59 @@ class ImportDetailView(BatchMixin, DetailView):
             total=sum((report.get("counts") or batch.counts or {}).values()),
         )
         return context
+
+
+def preview_sheets(batch, report, problems, *, access):
+    """Per sheet of the preview: its columns, the count of records to create, and the rows the
+    check kept (the first ones to create, those with problems) with their problems beside them.
+    Every problem is also in the page's list of problems (a problem of the file as a whole, a
+    missing column). ID numbers are masked for whoever may not see them."""
+    columns, rows = report.get("columns", {}), report.get("rows", {})
+    counts = report.get("counts", {})
+    by_row = defaultdict(list)
+    for problem in problems:
+        by_row[(problem["sheet"], problem["row"])].append(problem)
+    in_full = access.can_see_personal_data(batch.chapter_id)
+    sheets = []
+    for name in [cls.name for cls in sheet_classes() if cls.name in columns]:
+        names = columns[name]
+        masked = set() if in_full else {i for i, column in enumerate(names) if column == "身份证号"}
+        lines = []
+        for kept in sorted(rows.get(name, []), key=lambda r: r["row"]):
+            cells = [
+                {
+                    "value": mask_id_number(value) if i in masked and value else value,
+                    "bad": names[i] in kept["bad"],
+                }
+                for i, value in enumerate(kept["cells"])
+            ]
+            lines.append(
+                {"row": kept["row"], "cells": cells, "problems": by_row.get((name, kept["row"]), [])}
+            )
+        bad = len({p["row"] for p in problems if p["sheet"] == name and p["row"]})
+        sheets.append(
+            {
+                "name": name,
+                "columns": names,
+                "count": counts.get(name, 0),
+                "rows": lines,
+                "bad_rows": bad,
+                "shown_ok": sum(1 for line in lines if not line["problems"]),
+            }
+        )
+    return sheets
+
+
+def record_links(batch):
+    """For an imported batch: each sheet's records, as the list of that kind filtered by the batch."""
+    links = []
+    for cls in sheet_classes():
+        count = (batch.counts or {}).get(cls.name)
+        if count and cls.list_url:
+            links.append(
+                {"name": cls.name, "count": count, "url": f"{reverse(cls.list_url)}?batch={batch.pk}"}
+            )
+    return links
 
 
 class ImportConfirmView(BatchMixin, View):
