@@ -82,6 +82,10 @@ class RecordForm(forms.Form):
                 self.initial["version"] = self.instance.version
         if self.instance is None and "date" in self.fields:
             self.fields["date"].initial = timezone.localdate()
+        for field in self.fields.values():
+            # A choice not made yet reads 请选择, not Django's "---------".
+            if isinstance(field, forms.ModelChoiceField) and field.empty_label == "---------":
+                field.empty_label = _("请选择")
 
     def offer_townships(self, name="township"):
         """Makes the field ``name`` a choice among the chapter's townships (``Township``), when

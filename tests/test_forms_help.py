@@ -472,3 +472,25 @@ def test_logging_out_says_so(staff_client):
     assert response.redirect_chain[-1][0].startswith("/accounts/login/")
     assert messages_of(response) == ["您已退出登录"]
     assert "您已退出登录" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "aid:disbursement-create",
+        "donations:donation-create",
+        "donations:payout-create",
+        "donations:drive-create",
+        "training:session-create",
+        "projects:project-create",
+        "projects:expenditure-create",
+    ],
+)
+def test_a_choice_not_made_yet_reads_please_choose(client, member, tree, url):
+    from django.urls import reverse
+
+    client.force_login(member(Role.STAFF, tree.naiman))
+    html = client.get(reverse(url)).content.decode()
+    assert "---------" not in html  # (the drive and payout forms have no empty choice)
+    if url == "aid:disbursement-create":  # its category is a choice to make
+        assert '<option value="" selected>请选择</option>' in html
