@@ -72,7 +72,9 @@ class DisbursementSheet(Sheet):
         chapter = context.chapter
         self.categories = {c.name: c for c in AidCategory.objects.all()}
         self.by_id, self.by_name = {}, {}
-        held = Beneficiary.objects.filter(chapter=chapter).values_list("pk", "name", "id_number", "township")
+        held = Beneficiary.objects.filter(chapter=chapter, merged_into__isnull=True).values_list(
+            "pk", "name", "id_number", "township"
+        )
         for pk, name, number, township in held.iterator(chunk_size=5000):
             if number:
                 self.by_id[number] = _Known(pk, name)
