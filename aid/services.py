@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from donations.selectors import spending_balances
@@ -42,13 +43,13 @@ def beneficiary_resolve(*, chapter, name, id_number="", township="", user=None):
     if id_number:
         existing = standing_beneficiaries().filter(chapter=chapter, id_number=id_number).first()
         if existing:
-            if existing.name != name and not beneficiary_has_payments(existing):
+            released = existing.name != name and beneficiary_released(existing)
+            refuse(beneficiary_problems(name=name, holder_name=existing.name, holder_released=released))
+            if released:
                 existing.name = name
                 existing.updated_by = user
                 existing.full_clean(validate_constraints=False)
                 existing.save()
-                return existing
-            refuse(beneficiary_problems(name=name, holder_name=existing.name))
             return existing
     else:
         existing = (
@@ -76,9 +77,23 @@ def standing_beneficiaries():
     return Beneficiary.objects.filter(merged_into__isnull=True)
 
 
-def beneficiary_has_payments(beneficiary):
-    """Whether any payment to ``beneficiary`` is not voided (pending and reversed ones count)."""
-    return Disbursement.all_objects.filter(beneficiary=beneficiary, voided_at__isnull=True).exists()
+def beneficiary_released(beneficiary):
+    """Whether ``beneficiary`` had payments and every one is voided (a pending or reversed
+    payment still holds the person): their ID number then holds no name (``aid.rules``)."""
+    payments = Disbursement.all_objects.filter(beneficiary=beneficiary)
+    return payments.exists() and not payments.filter(voided_at__isnull=True).exists()
+
+
+def released_beneficiaries(chapter):
+    """The ids of ``chapter``'s persons whose every payment is voided, in one query (the import)."""
+    return set(
+        Disbursement.all_objects.filter(chapter=chapter, beneficiary__isnull=False)
+        .order_by()
+        .values("beneficiary")
+        .annotate(live=Count("pk", filter=Q(voided_at__isnull=True)))
+        .filter(live=0)
+        .values_list("beneficiary", flat=True)
+    )
 
 
 def beneficiary_collisions(*, beneficiary, id_number, name, township):

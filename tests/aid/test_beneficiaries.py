@@ -306,3 +306,30 @@ def test_a_merged_record_no_longer_holds_its_id_number(staff, tree, people, cate
     assert other.id_number == li.id_number  # the kept one had none: it takes the merged one's
     payment = pay(staff, tree, category, "李明", li.id_number)
     assert payment.beneficiary_id == other.pk
+
+
+def test_after_an_import_is_undone_its_people_no_longer_block_their_id_numbers(staff, tree):
+    from redcross.importing import import_records, import_undo
+
+    from ..test_imports import workbook
+
+    number = valid_id_number(serial=505)
+    row = {"发放日期": D(2021, 3, 1), "救助类别": "重特大疾病救助", "现金金额": 2000, "身份证号": number}
+
+    def run(name):
+        sheets = {"救助发放": [{**row, "受助人姓名": name}]}
+        return import_records(
+            workbook(sheets), chapter=tree.naiman, user=staff, filename="t.xlsx", dry_run=False
+        )
+
+    first = run("张桂芝")
+    # While the payment stands, another name for the number is refused.
+    refused = run("张桂枝")
+    assert any("该身份证号已登记在受助人“张桂芝”名下" in str(e) for e in refused.problems), refused.problems
+    import_undo(first.batch, user=staff)
+    again = run("张桂枝")
+    assert again.ok and again.imported, again.problems
+    person = Beneficiary.objects.get(id_number=number)
+    assert person.name == "张桂枝" and Beneficiary.objects.count() == 1
+    assert Disbursement.objects.get().beneficiary == person
+    assert report_data(tree.naiman, Period(2021, ReportKind.YEAR))["relief.total.persons"].value == 1
