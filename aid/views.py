@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 
@@ -154,7 +154,7 @@ class BeneficiaryMergeView(AccessMixin, FormView):
         self.access.require_read(self.object.chapter)
         self.access.require_write(self.object.chapter)
         if self.object.is_merged:
-            raise PermissionDenied(gettext_now("该受助人记录已合并到另一条记录，不能再合并"))
+            raise PermissionDenied(gettext("该受助人记录已合并到另一条记录，不能再合并"))
         return super().dispatch(request, *args, **kwargs)
 
     def candidates(self):
@@ -197,7 +197,7 @@ class BeneficiaryMergeView(AccessMixin, FormView):
             return self.form_invalid(form)
         messages.success(
             self.request,
-            gettext_now("已将受助人“%(merged)s”（#%(merged_pk)s）合并到“%(kept)s”（#%(kept_pk)s）")
+            gettext("已将受助人“%(merged)s”（#%(merged_pk)s）合并到“%(kept)s”（#%(kept_pk)s）")
             % {"merged": merged.name, "merged_pk": merged.pk, "kept": kept.name, "kept_pk": kept.pk},
         )
         return redirect(kept.get_absolute_url())
