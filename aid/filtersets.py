@@ -11,6 +11,12 @@ from .choices import RecipientKind
 from .models import AidCategory, Beneficiary, Disbursement, PersonYear
 
 
+class PersonFilter(django_filters.NumberFilter):
+    """A person's number: a whole number, or the field is named with what is wrong."""
+
+    field_class = forms.IntegerField
+
+
 class DisbursementFilterSet(CorrectableFilterSet):
     category = django_filters.ModelChoiceFilter(label=_("救助类别"), queryset=AidCategory.objects.all())
     township = django_filters.ChoiceFilter(label=_("乡镇"), choices=[])
@@ -20,7 +26,7 @@ class DisbursementFilterSet(CorrectableFilterSet):
     )
     q = django_filters.CharFilter(label=_("姓名或身份证号"), method="filter_text")
     # From a person's page: that person's payments.
-    beneficiary = django_filters.NumberFilter(label=_("受助人"), widget=forms.HiddenInput)
+    beneficiary = PersonFilter(label=_("受助人"), widget=forms.HiddenInput)
 
     class Meta:
         model = Disbursement

@@ -113,6 +113,8 @@ def test_a_bad_filter_is_named_not_a_500(client, staff, people):
     assert "选择一个有效的选项" in html and names(html) == []
     response = client.get(reverse("aid:disbursement-list"), {"beneficiary": "abc"})
     assert response.status_code == 200 and "受助人：" in response.content.decode()
+    response = client.get(reverse("aid:disbursement-list"), {"beneficiary": "1.5"})
+    assert response.status_code == 200 and "受助人：输入整数。" in response.content.decode()
 
 
 def test_id_numbers_are_masked_for_other_chapters_and_not_searchable(client, member, staff, tree, people):
@@ -184,6 +186,7 @@ def test_the_person_page_lists_every_payment_voided_marked_with_totals_and_what_
     # The figure links to the person's payments, which the payment list filters by.
     listing = client.get(reverse("aid:disbursement-list"), {"beneficiary": wang.pk}).content.decode()
     assert figure(listing, "amount") == "1,500.50" and "李明" not in listing
+    assert f'href="{page_of(wang)}" id="person-filter">受助人 #{wang.pk}</a>' in listing
     # From a payment's page and the payment list to the person.
     payment = Disbursement.objects.filter(beneficiary=wang).first()
     assert f'href="{page_of(wang)}"' in client.get(payment.get_absolute_url()).content.decode()
