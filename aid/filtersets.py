@@ -1,13 +1,20 @@
 import django_filters
-from django.db.models import Q
+from django import forms
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from donations.models import Fund
-from redcross.filters import CorrectableFilterSet
+from redcross.filters import ChapterFilterSet, CorrectableFilterSet
 from redcross.models import Township
 
 from .choices import RecipientKind
-from .models import AidCategory, Disbursement
+from .models import AidCategory, Beneficiary, Disbursement, PersonYear
+
+
+class PersonFilter(django_filters.NumberFilter):
+    """A person's number: a whole number, or the field is named with what is wrong."""
+
+    field_class = forms.IntegerField
 
 
 class DisbursementFilterSet(CorrectableFilterSet):
@@ -18,10 +25,22 @@ class DisbursementFilterSet(CorrectableFilterSet):
         label=_("发放对象"), choices=RecipientKind.choices, method="filter_recipient"
     )
     q = django_filters.CharFilter(label=_("姓名或身份证号"), method="filter_text")
+    # From a person's page: that person's payments.
+    beneficiary = PersonFilter(label=_("受助人"), widget=forms.HiddenInput)
 
     class Meta:
         model = Disbursement
-        fields = ["date", "chapter", "category", "township", "fund", "recipient", "q", "status"]
+        fields = [
+            "date",
+            "chapter",
+            "category",
+            "township",
+            "fund",
+            "recipient",
+            "q",
+            "status",
+            "beneficiary",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,9 +57,73 @@ class DisbursementFilterSet(CorrectableFilterSet):
 
     def filter_text(self, queryset, name, value):
         """Name contains the text; ID numbers are searched only by those allowed to see them."""
-        value = value.strip()
-        condition = Q(beneficiary__name__icontains=value)
-        searchable = [c for c in self.access.chapters if self.access.can_see_personal_data(c.pk)]
-        for chapter in searchable:
-            condition |= Q(beneficiary__id_number__icontains=value, chapter=chapter)
-        return queryset.filter(condition)
+        return queryset.filter(id_or_name_q(self.access, value.strip(), prefix="beneficiary__"))
+
+
+def id_or_name_q(access, value, prefix=""):
+    """Name contains ``value``; ID numbers are searched only in the chapters whose personal data
+    the user may see."""
+    condition = Q(**{f"{prefix}name__icontains": value})
+    for chapter in access.chapters:
+        if access.can_see_personal_data(chapter.pk):
+            condition |= Q(**{f"{prefix}id_number__icontains": value, f"{prefix}chapter": chapter})
+    return condition
+
+
+class BeneficiaryFilterSet(ChapterFilterSet):
+    """The persons helped: by township, and by the category and year the reports counted them in
+    (``PersonYear``: a person with a payment that stands in that category, that year)."""
+
+    township = django_filters.ChoiceFilter(label=_("乡镇"), choices=[])
+    category = django_filters.ModelChoiceFilter(
+        label=_("救助类别"), queryset=AidCategory.objects.all(), method="filter_counted"
+    )
+    year = django_filters.ChoiceFilter(label=_("年度"), choices=[], method="filter_counted")
+    q = django_filters.CharFilter(label=_("姓名或身份证号"), method="filter_text")
+
+    class Meta:
+        model = Beneficiary
+        fields = ["chapter", "township", "category", "year", "q"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        readable = self.access.readable_q("chapter__path")
+        kept = Township.objects.filter(readable).order_by().values_list("name")
+        written = self.queryset.exclude(township="").order_by().values_list("township")
+        self.filters["township"].extra["choices"] = [(t, t) for (t,) in kept.union(written).order_by("name")]
+        years = (
+            PersonYear.objects.filter(readable).order_by("-year").values_list("year", flat=True).distinct()
+        )
+        self.filters["year"].extra["choices"] = [(str(y), str(y)) for y in years]
+
+    def counted_in(self):
+        """(category, year) chosen, either None."""
+        data = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
+        year = data.get("year")
+        return data.get("category"), int(year) if year else None
+
+    def payment_q(self, prefix="disbursements__"):
+        """The payments the chosen category and year select (all when none is chosen)."""
+        category, year = self.counted_in()
+        condition = Q()
+        if category is not None:
+            condition &= Q(**{f"{prefix}category": category})
+        if year is not None:
+            condition &= Q(**{f"{prefix}date__year": year})
+        return condition
+
+    def filter_counted(self, queryset, name, value):
+        return queryset  # both at once, in filter_queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        category, year = self.counted_in()
+        if category is None and year is None:
+            return queryset
+        counted = PersonYear.objects.filter(beneficiary=OuterRef("pk"), category=category)
+        if year is not None:
+            counted = counted.filter(year=year)
+        return queryset.filter(Exists(counted))
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(id_or_name_q(self.access, value.strip()))

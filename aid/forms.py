@@ -113,3 +113,77 @@ class DisbursementForm(RecordForm):
                 "remarks",
             )
         }
+
+
+class BeneficiaryForm(RecordForm):
+    """Correcting a person: name, ID number, township (the service refuses a collision)."""
+
+    name = forms.CharField(label=_("受助人姓名"), max_length=50)
+    id_number = forms.CharField(
+        label=_("身份证号"),
+        max_length=18,
+        required=False,
+        validators=[validate_id_number],
+        help_text=_("留空表示无身份证号：按姓名和乡镇识别"),
+    )
+    township = forms.CharField(label=_("乡镇"), max_length=50, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offer_townships()
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("请填写受助人姓名"))
+        return name
+
+    def clean_id_number(self):
+        return normalize_id_number(self.cleaned_data["id_number"])
+
+
+class KeepChoice:
+    THIS, OTHER = "this", "other"
+
+
+class BeneficiaryMergeForm(forms.Form):
+    """Two records of one person: the other one's number, and which one is kept."""
+
+    other = forms.IntegerField(
+        label=_("另一条记录的编号"),
+        min_value=1,
+        help_text=_("受助人页面标题旁的编号，例如 #128"),
+        error_messages={"invalid": _("请输入受助人编号（数字）"), "min_value": _("请输入受助人编号（数字）")},
+    )
+    keep = forms.ChoiceField(
+        label=_("保留哪一条"),
+        choices=[
+            (KeepChoice.THIS, _("保留本条，另一条并入本条")),
+            (KeepChoice.OTHER, _("保留另一条，本条并入另一条")),
+        ],
+        initial=KeepChoice.THIS,
+        widget=forms.RadioSelect,
+    )
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, beneficiary, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.beneficiary = beneficiary
+        self.candidates = candidates  # the chapter's standing persons (a queryset)
+
+    def clean_other(self):
+        other = self.candidates.filter(pk=self.cleaned_data["other"]).first()
+        if other is None:
+            raise forms.ValidationError(
+                _("本会没有编号为 %(pk)s 的受助人（或已合并）") % {"pk": self.cleaned_data["other"]}
+            )
+        if other.pk == self.beneficiary.pk:
+            raise forms.ValidationError(_("不能把受助人与自己合并"))
+        return other
+
+    def pair(self):
+        """(kept, merged) as chosen."""
+        other = self.cleaned_data["other"]
+        if self.cleaned_data["keep"] == KeepChoice.OTHER:
+            return other, self.beneficiary
+        return self.beneficiary, other

@@ -25,7 +25,7 @@ from redcross.rules import in_columns
 
 from .models import AidCategory, Beneficiary, Disbursement
 from .rules import beneficiary_problems, disbursement_problems
-from .services import person_years_refresh, relief_days_rebuild
+from .services import person_years_refresh, released_beneficiaries, relief_days_rebuild
 
 
 def _id_number(value):
@@ -88,12 +88,18 @@ class DisbursementSheet(Sheet):
         chapter = context.chapter
         self.categories = {c.name: c for c in AidCategory.objects.all()}
         self.by_id, self.by_name = {}, {}
-        held = Beneficiary.objects.filter(chapter=chapter).values_list("pk", "name", "id_number", "township")
+        held = Beneficiary.objects.filter(chapter=chapter, merged_into__isnull=True).values_list(
+            "pk", "name", "id_number", "township"
+        )
         for pk, name, number, township in held.iterator(chunk_size=5000):
             if number:
                 self.by_id[number] = _Known(pk, name)
             else:
                 self.by_name[(name, township)] = _Known(pk, name)
+        # Persons whose every payment is voided hold their ID number under no name: a row naming
+        # the number under another name attaches to them, renamed on creating (``aid.rules``).
+        self.released = released_beneficiaries(chapter)
+        self.renamed = {}
         self.new_people = []
         self.paid = set()  # the beneficiaries of the payments created
         self.held = None  # (beneficiary, category, date, cash, in kind) of payments already recorded
@@ -204,9 +210,15 @@ class DisbursementSheet(Sheet):
         number held under another name."""
         if number:
             person = self.by_id.get(number)
-            problems = beneficiary_problems(name=name, holder_name=getattr(person, "name", None))
+            released = isinstance(person, _Known) and person.pk in self.released
+            problems = beneficiary_problems(
+                name=name, holder_name=getattr(person, "name", None), holder_released=released
+            )
             if problems:
                 return None, problems
+            if released and person.name != name:
+                self.renamed[person.pk] = name
+                person = self.by_id[number] = _Known(person.pk, name)
         else:
             person = self.by_name.get((name, township))
         if person is None:
@@ -258,6 +270,11 @@ class DisbursementSheet(Sheet):
 
     def create(self):
         Beneficiary.objects.bulk_create(self.new_people, batch_size=2000)
+        for person in Beneficiary.objects.filter(pk__in=self.renamed):  # a new version each, in history
+            person.name = self.renamed[person.pk]
+            person.updated_by = self.context.user
+            person.save()
+        self.renamed = {}
         super().create()
         self.paid.update(d.beneficiary_id for d in self.created if d.beneficiary_id)
 

@@ -21,7 +21,7 @@ from redcross.models import (
     correction_constraints,
     money_field,
 )
-from redcross.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+from redcross.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, to_money
 
 
 class AidCategory(CategoryModel):
@@ -38,6 +38,17 @@ class Beneficiary(TrackedModel):
     name = models.CharField(_("受助人姓名"), max_length=50)
     id_number = models.CharField(_("身份证号"), max_length=18, blank=True, validators=[validate_id_number])
     township = models.CharField(_("乡镇"), max_length=50, blank=True)
+    # Two records found to be one person are merged: the other's payments move to the one kept,
+    # and the merged record stays (with its name and ID number, in history), pointing to it. A
+    # merged record holds no ID number any more: only the records that stand are unique.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("已合并到"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_records",
+    )
 
     class Meta:
         verbose_name = _("受助人")
@@ -46,18 +57,31 @@ class Beneficiary(TrackedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["chapter", "id_number"],
-                condition=~Q(id_number=""),
+                condition=~Q(id_number="") & Q(merged_into__isnull=True),
                 name="beneficiary_id_number_unique_in_chapter",
             ),
             models.UniqueConstraint(
                 fields=["chapter", "name", "township"],
-                condition=Q(id_number=""),
+                condition=Q(id_number="") & Q(merged_into__isnull=True),
                 name="beneficiary_name_township_unique_without_id",
             ),
         ]
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("aid:beneficiary-detail", args=[self.pk])
+
+    @property
+    def is_merged(self):
+        return self.merged_into_id is not None
+
+    @property
+    def received_amount(self):
+        """The ``received`` a list annotated (``aid.selectors.beneficiaries_with_payments``),
+        exact to the fen."""
+        return to_money(getattr(self, "received", None))
 
 
 class DisbursementQuerySet(ChapterScopedQuerySet):

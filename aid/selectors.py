@@ -8,12 +8,12 @@ counted per payment or operation (``cases``).
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import TruncMonth
 
-from redcross.money import to_money
+from redcross.money import money_output_field, to_money
 
-from .models import PersonYear, ReliefDay
+from .models import Disbursement, PersonYear, ReliefDay
 
 
 @dataclass(frozen=True)
@@ -200,3 +200,66 @@ def relief_by_month(chapter, *, start, end):
         .annotate(cash=Sum("cash_amount"), in_kind=Sum("in_kind_amount"))
     )
     return {row["month"]: to_money(row["cash"]) + to_money(row["in_kind"]) for row in rows}
+
+
+# --- persons ---------------------------------------------------------------------------------
+
+
+def beneficiaries_with_payments(queryset, payment_q=None):
+    """Persons with the payments that stand (of ``payment_q``, over ``disbursements__``):
+    ``payment_count`` (no reversal), ``received`` (cash and in-kind value, reversals taking
+    theirs back; read it through ``to_money``: SQLite sums in floating point) and ``last_date``,
+    in the same query as the rows."""
+    paid = Disbursement.standing_q("disbursements__") & (payment_q or Q())
+    return queryset.annotate(
+        payment_count=Count("disbursements", filter=paid & Q(disbursements__reverses__isnull=True)),
+        received=Sum(
+            F("disbursements__cash_amount") + F("disbursements__in_kind_amount"),
+            filter=paid,
+            output_field=money_output_field(),
+        ),
+        last_date=Max("disbursements__date", filter=paid),
+    )
+
+
+@dataclass(frozen=True)
+class BeneficiaryTotals:
+    persons: int
+    count: int
+    amount: Decimal
+
+
+def beneficiary_totals(queryset, payment_q=None):
+    """The persons of ``queryset``, and the count and amount of their payments that stand (of
+    ``payment_q``, over ``disbursements__``), in one query."""
+    paid = Disbursement.standing_q("disbursements__") & (payment_q or Q())
+    row = queryset.order_by().aggregate(
+        persons=Count("pk", distinct=True),
+        n=Count("disbursements", filter=paid & Q(disbursements__reverses__isnull=True)),
+        cash=Sum("disbursements__cash_amount", filter=paid),
+        in_kind=Sum("disbursements__in_kind_amount", filter=paid),
+    )
+    return BeneficiaryTotals(
+        persons=row["persons"] or 0,
+        count=row["n"] or 0,
+        amount=to_money(row["cash"]) + to_money(row["in_kind"]),
+    )
+
+
+def person_counted(beneficiary):
+    """What the reports counted ``beneficiary`` as: per year, the first day of relief in any
+    category and per category (``PersonYear``), latest year first: [(year, first day in any
+    category, [(category name, first day)])]."""
+    rows = (
+        PersonYear.objects.filter(beneficiary=beneficiary)
+        .select_related("category")
+        .order_by("-year", "category__order", "category__name")
+    )
+    years = {}
+    for row in rows:
+        entry = years.setdefault(row.year, {"any": None, "categories": []})
+        if row.category_id is None:
+            entry["any"] = row.first_date
+        else:
+            entry["categories"].append((row.category, row.first_date))
+    return [(year, entry["any"], entry["categories"]) for year, entry in years.items()]

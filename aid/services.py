@@ -2,7 +2,10 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from donations.selectors import spending_balances
 from donations.services import fund_lock_for_spending
@@ -18,7 +21,7 @@ from .models import (  # kept by a payment's save; offered here to bulk writes
     relief_days_rebuild,
     summaries_refresh,
 )
-from .rules import beneficiary_problems, disbursement_problems
+from .rules import beneficiary_collision_problems, beneficiary_problems, disbursement_problems
 
 # Re-exported: bulk writes (the import's undo, benchmarks, tests) call them from here.
 __all__ = ["person_years_refresh", "relief_days_rebuild", "summaries_refresh"]
@@ -28,20 +31,32 @@ def beneficiary_resolve(*, chapter, name, id_number="", township="", user=None):
     """The chapter's beneficiary with this ID number (or, without one, this name and township).
 
     Creates the person when new. An ID number already held under another name is refused: one of
-    the two is mistyped, and guessing would merge or split people.
+    the two is mistyped, and guessing would merge or split people. Unless every payment of the
+    holder is voided (an import undone, a payment entered by mistake): then nothing in the books
+    says the number is that name's any more, and the ID number, which is who a person is, is
+    taken to be right. The payment attaches to the holder, whose name is corrected to the one
+    now given (a new version, in history): the voided payments stay with the number they named.
     """
     name = name.strip()
     id_number = normalize_id_number(id_number)
     township = township.strip()
     if id_number:
-        existing = Beneficiary.objects.filter(chapter=chapter, id_number=id_number).first()
+        existing = standing_beneficiaries().filter(chapter=chapter, id_number=id_number).first()
         if existing:
-            refuse(beneficiary_problems(name=name, holder_name=existing.name))
+            released = existing.name != name and beneficiary_released(existing)
+            refuse(beneficiary_problems(name=name, holder_name=existing.name, holder_released=released))
+            if released:
+                existing.name = name
+                existing.updated_by = user
+                existing.full_clean(validate_constraints=False)
+                existing.save()
             return existing
     else:
-        existing = Beneficiary.objects.filter(
-            chapter=chapter, name=name, township=township, id_number=""
-        ).first()
+        existing = (
+            standing_beneficiaries()
+            .filter(chapter=chapter, name=name, township=township, id_number="")
+            .first()
+        )
         if existing:
             return existing
     beneficiary = Beneficiary(
@@ -55,6 +70,106 @@ def beneficiary_resolve(*, chapter, name, id_number="", township="", user=None):
     beneficiary.full_clean()
     beneficiary.save()
     return beneficiary
+
+
+def standing_beneficiaries():
+    """The persons that stand: not merged into another record."""
+    return Beneficiary.objects.filter(merged_into__isnull=True)
+
+
+def beneficiary_released(beneficiary):
+    """Whether ``beneficiary`` had payments and every one is voided (a pending or reversed
+    payment still holds the person): their ID number then holds no name (``aid.rules``)."""
+    payments = Disbursement.all_objects.filter(beneficiary=beneficiary)
+    return payments.exists() and not payments.filter(voided_at__isnull=True).exists()
+
+
+def released_beneficiaries(chapter):
+    """The ids of ``chapter``'s persons whose every payment is voided, in one query (the import)."""
+    return set(
+        Disbursement.all_objects.filter(chapter=chapter, beneficiary__isnull=False)
+        .order_by()
+        .values("beneficiary")
+        .annotate(live=Count("pk", filter=Q(voided_at__isnull=True)))
+        .filter(live=0)
+        .values_list("beneficiary", flat=True)
+    )
+
+
+def beneficiary_collisions(*, beneficiary, id_number, name, township):
+    """The problems (``aid.rules``) of giving ``beneficiary`` this ID number, name and township,
+    and the person it would collide with (or None)."""
+    others = standing_beneficiaries().filter(chapter=beneficiary.chapter_id).exclude(pk=beneficiary.pk)
+    holder = namesake = None
+    if id_number:
+        holder = others.filter(id_number=id_number).first()
+    else:
+        namesake = others.filter(id_number="", name=name, township=township).first()
+    problems = beneficiary_collision_problems(
+        id_number=id_number,
+        holder_name=holder.name if holder else None,
+        name=name,
+        township=township,
+        namesake_name=namesake.name if namesake else None,
+    )
+    return problems, holder or namesake
+
+
+@transaction.atomic
+def beneficiary_correct(*, beneficiary, user, name, id_number="", township=""):
+    """Corrects a person's name, ID number or township: a new version of the record, in history.
+
+    Refused while the new values would make it a second record of a person already held (the
+    same ID number, or without one the same name and township): those are merged instead.
+    """
+    beneficiary = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
+    if beneficiary.is_merged:
+        raise ValidationError(_("该受助人记录已合并到另一条记录，不能更正"))
+    name = (name or "").strip()
+    id_number = normalize_id_number(id_number)
+    township = (township or "").strip()
+    problems, _other = beneficiary_collisions(
+        beneficiary=beneficiary, id_number=id_number, name=name, township=township
+    )
+    refuse(problems)
+    beneficiary.name = name
+    beneficiary.id_number = id_number
+    beneficiary.township = township
+    beneficiary.updated_by = user
+    beneficiary.full_clean(validate_constraints=False)
+    beneficiary.save()
+    return beneficiary
+
+
+@transaction.atomic
+def beneficiary_merge(*, keep, merged, user):
+    """Merges ``merged`` into ``keep``: two records found to be one person.
+
+    Every payment of ``merged`` (voided ones too) moves to ``keep`` through its own save, so
+    the daily sums and the persons counted (PersonYear) follow, and a payment in a closed
+    period refuses the whole merge. ``merged`` is kept, pointing to ``keep`` (in history), and
+    holds its number no more; ``keep`` takes the ID number when it had none.
+    """
+    if keep.pk == merged.pk:
+        raise ValidationError(_("不能把受助人与自己合并"))
+    locked = {b.pk: b for b in Beneficiary.objects.select_for_update().filter(pk__in=[keep.pk, merged.pk])}
+    keep, merged = locked[keep.pk], locked[merged.pk]
+    if keep.chapter_id != merged.chapter_id:
+        raise ValidationError(_("只能合并同一红十字会的受助人"))
+    if keep.is_merged or merged.is_merged:
+        raise ValidationError(_("该受助人记录已合并到另一条记录，不能再合并"))
+    for payment in Disbursement.all_objects.filter(beneficiary=merged).order_by("pk"):
+        payment.beneficiary = keep
+        payment.updated_by = user
+        payment.save()  # which keeps ReliefDay and PersonYear true, and refuses closed periods
+    merged.merged_into = keep
+    merged.updated_by = user
+    merged.save()
+    if not keep.id_number and merged.id_number:
+        keep.id_number = merged.id_number
+        keep.updated_by = user
+        keep.save()
+    return keep
 
 
 def _fill(

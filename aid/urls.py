@@ -13,4 +13,8 @@ urlpatterns = [
     path("<int:pk>/", views.DisbursementDetailView.as_view(), name="disbursement-detail"),
     path("<int:pk>/edit/", views.DisbursementUpdateView.as_view(), name="disbursement-update"),
     *correction_urls(Disbursement, "disbursement"),
+    path("beneficiaries/", views.BeneficiaryListView.as_view(), name="beneficiary-list"),
+    path("beneficiaries/<int:pk>/", views.BeneficiaryDetailView.as_view(), name="beneficiary-detail"),
+    path("beneficiaries/<int:pk>/edit/", views.BeneficiaryUpdateView.as_view(), name="beneficiary-update"),
+    path("beneficiaries/<int:pk>/merge/", views.BeneficiaryMergeView.as_view(), name="beneficiary-merge"),
 ]

@@ -470,7 +470,7 @@ def _text(value):
 ROUTE_STEPS = (
     ("-create", "entry"), ("-new", "entry"), ("-issue", "entry"),
     ("-update", "correction"), ("-edit", "correction"),
-    ("-void", VOID), ("-reverse", REVERSE), ("-approve", APPROVE),
+    ("-void", VOID), ("-reverse", REVERSE), ("-approve", APPROVE), ("-merge", "merge"),
 )  # fmt: skip
 
 
@@ -518,6 +518,7 @@ STEP_WORDS = {
     VOID: lambda: pgettext("修改来源", "作废"),
     REVERSE: lambda: pgettext("修改来源", "冲销"),
     APPROVE: lambda: pgettext("修改来源", "审批"),
+    "merge": lambda: pgettext("修改来源", "合并"),
 }
 
 

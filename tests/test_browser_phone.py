@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from playwright.sync_api import sync_playwright
 
-from aid.models import Disbursement
+from aid.models import Beneficiary, Disbursement
 from donations.models import Donation, Donor, Drive, Fund, Payout, Receipt
 from projects.models import Expenditure, Project
 from redcross.choices import ExportStatus
@@ -64,6 +64,7 @@ def every_page(demo_site):
     batch = ImportBatchFactory(chapter=naiman, user=staff)
     first = {
         "aid:disbursement": Disbursement,
+        "aid:beneficiary": Beneficiary,
         "donations:donation": Donation,
         "donations:receipt-issue": Donation,
         "donations:receipt-void": Receipt,

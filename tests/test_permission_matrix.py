@@ -39,6 +39,10 @@ MATRIX = {
     "aid:disbursement-void": ("write", {"pk": "disbursement"}),
     "aid:disbursement-reverse": ("write", {"pk": "disbursement"}),
     "aid:disbursement-approve": ("approve", {"pk": "disbursement"}),
+    "aid:beneficiary-list": ("member", {}),
+    "aid:beneficiary-detail": ("read", {"pk": "beneficiary"}),
+    "aid:beneficiary-update": ("write", {"pk": "beneficiary"}),
+    "aid:beneficiary-merge": ("write", {"pk": "beneficiary"}),
     "donations:donation-list": ("member", {}),
     "donations:donation-create": ("create", {}),
     "donations:donation-detail": ("read", {"pk": "donation"}),
@@ -172,9 +176,11 @@ def world(tree, member, records):  # noqa: F811
         chapter=tree.naiman, date=datetime.date(2020, 6, 1), kind=TrainingKind.objects.get(name="救护员培训"),
         title="救护员培训班", person_times=30, certified_count=30,
     )  # fmt: skip
+    payment = DisbursementFactory(chapter=tree.naiman, cash_amount=Decimal("100"))
     ids = {
         **records,
-        "disbursement": DisbursementFactory(chapter=tree.naiman, cash_amount=Decimal("100")).pk,
+        "disbursement": payment.pk,
+        "beneficiary": payment.beneficiary_id,
         "certifying_session": certifying.pk,
         "member": users["staff"].pk,
         "report": report.pk,
