@@ -1,0 +1,335 @@
+"""How the pages people open every day scale with the records behind them (issue 19). Run on
+demand, never as a test:
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/redcross \\
+        .venv/bin/python bench/page_bench.py 10000 100000 1000000 [--chapters 20] [--keep]
+
+PostgreSQL only. Works in the scratch database beside ``DATABASE_URL``'s (``test_<name>``, as
+``report_bench.py`` does), never in the real one. For each N it generates N records spread over
+ten years (2015-2024: 70 % relief payments, 20 % gifts, 5 % training sessions, 5 % project
+expenditures) in one county chapter, or across ``--chapters`` counties under one city, with
+``INSERT … SELECT … FROM generate_series`` (the history trigger records each insert, as it would
+for a person's); then fills the kept summaries (aid.ReliefDay by the app's rebuild, aid.PersonYear
+by one INSERT … SELECT … GROUP BY per grouping, the same sums as ``person_years_refresh``) and
+runs VACUUM ANALYZE, what autovacuum does on a running server.
+
+It then requests each page of the issue's table through the test client, logged in as a staff
+member of the first county and, with more than one chapter, as the city's leader (who reads every
+county): one warm-up, then the median of three requests and the queries of the last. It prints
+page | N | median ms | queries | ratio to the first N. ``--keep`` leaves the records for the next
+``--keep`` run of the same N and chapters, which then reuses them.
+"""
+
+import math
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "redcross.settings.local")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+FIRST = "2015-01-01"
+DAYS = 3653  # 2015-01-01 … 2024-12-31
+YEAR = 2024
+PROJECTS = 20  # per chapter
+
+
+def option(name, default):
+    if name in sys.argv:
+        return int(sys.argv[sys.argv.index(name) + 1])
+    return default
+
+
+KEEP = "--keep" in sys.argv
+CHAPTERS = option("--chapters", 1)
+
+
+def scratch_database():
+    """The scratch database beside DATABASE_URL's, migrated (kept between runs)."""
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True)
+
+
+def chapters_tree(count):
+    """The city 990100 and its counties 990101… (kept between runs, like report_bench's)."""
+    from redcross.models import Chapter
+
+    city, _created = Chapter.objects.get_or_create(
+        code="990100", defaults={"name": "基准测试市红十字会", "level": "city"}
+    )
+    counties = []
+    for k in range(1, count + 1):
+        county, _created = Chapter.objects.get_or_create(
+            code=f"9901{k:02d}",
+            defaults={"name": f"基准测试县{k}红十字会", "level": "county", "parent": city},
+        )
+        counties.append(county)
+    return city, counties
+
+
+def users(city, county):
+    from redcross.models import Membership
+
+    made = {}
+    for username, chapter, role in (
+        ("bench-county-staff", county, "staff"),
+        ("bench-city-leader", city, "leader"),
+    ):
+        user, _created = get_user_model().objects.get_or_create(username=username)
+        Membership.objects.get_or_create(user=user, chapter=chapter, role=role)
+        made[role] = user
+    return made
+
+
+def execute(sql, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def contiguous_ids(table, chapters):
+    """The first id of ``table``'s rows of ``chapters``, checked to be one unbroken run (one
+    INSERT … SELECT in an otherwise idle scratch database)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT min(id), max(id), count(*) FROM {table} WHERE chapter_id = ANY(%s)",  # noqa: S608
+            [chapters],
+        )
+        low, high, count = cursor.fetchone()
+    assert high - low + 1 == count, f"{table}: ids not contiguous"
+    return low, count
+
+
+def generate(counties, n):
+    """N records over ten years across ``counties``; row i belongs to county i % C."""
+    from aid.models import AidCategory, Beneficiary
+    from aid.services import relief_days_rebuild
+    from donations.models import Drive, Fund
+    from projects.models import Project, ProjectKind
+    from training.models import TrainingKind
+
+    ids = [c.pk for c in counties]
+    c = len(ids)
+    funds, drives, projects = [], [], []
+    kind = ProjectKind.objects.first()
+    for county in counties:
+        fund = Fund.objects.create(chapter=county, name="基准测试基金")
+        funds.append(fund.pk)
+        drives.append(
+            Drive.objects.create(
+                chapter=county, fund=fund, name="博爱一日捐", start_date=FIRST, end_date=f"{YEAR}-12-31"
+            ).pk
+        )
+        projects += [
+            Project.objects.create(
+                chapter=county, name=f"基准项目{i}", kind=kind, budget=1_000_000, status="in_progress"
+            ).pk
+            for i in range(PROJECTS)
+        ]
+    categories = list(AidCategory.objects.order_by("pk").values_list("pk", flat=True))
+    kinds = list(TrainingKind.objects.order_by("pk").values_list("pk", flat=True))
+    counts = {"disbursements": n * 70 // 100, "donations": n * 20 // 100, "sessions": n * 5 // 100}
+    counts["expenditures"] = n - sum(counts.values())
+    # Row i: chapter ids[i % C]; "day" spreads the rows evenly over the ten years.
+    chapter = "(%(ids)s::bigint[])[1 + i %% %(c)s]"
+    day = f"DATE '{FIRST}' + (i %% {DAYS})"
+    stamp = "now(), now()"
+    p = {"ids": ids, "c": c, "funds": funds, "drives": drives, "projects": projects}
+
+    donors = max(c, n // 50)
+    execute(
+        "INSERT INTO donations_donor (created_at, updated_at, name, kind, contact_person, phone, address,"
+        " named_in_public, remarks, chapter_id, version)"
+        f" SELECT {stamp}, '捐赠人' || i, 'person', '', '', '', false, '', {chapter}, 1"
+        " FROM generate_series(0, %(count)s - 1) i",
+        {**p, "count": donors},
+    )
+    people = max(c, n // 3)
+    execute(
+        "INSERT INTO aid_beneficiary (created_at, updated_at, name, id_number, township, chapter_id, version)"
+        f" SELECT {stamp}, '受助人' || i, '', '镇' || (i %% 20), {chapter}, 1"
+        " FROM generate_series(0, %(count)s - 1) i",
+        {**p, "count": people},
+    )
+    donor0, donors = contiguous_ids("donations_donor", ids)
+    person0, people = contiguous_ids("aid_beneficiary", ids)
+    # A row of county k takes a donor / person of county k: index (i % (m // C)) * C + i % C.
+    same = "%(first)s + (i %% (%(many)s / %(c)s)) * %(c)s + i %% %(c)s"
+    execute(
+        "INSERT INTO donations_donation (created_at, updated_at, date, kind, amount, remarks, chapter_id,"
+        " fund_id, anonymous, goods, unit, valuation_basis, donor_id, drive_id, version, void_reason)"
+        f" SELECT {stamp}, {day}, 'cash', 100 + i %% 100, '', {chapter},"
+        f" (%(funds)s::bigint[])[1 + i %% %(c)s], false, '', '', '', {same},"
+        " CASE WHEN i %% 2 = 1 THEN (%(drives)s::bigint[])[1 + i %% %(c)s] END, 1, ''"
+        " FROM generate_series(0, %(count)s - 1) i",
+        {**p, "count": counts["donations"], "first": donor0, "many": donors},
+    )
+    execute(
+        "INSERT INTO aid_disbursement (created_at, updated_at, date, head_count, cases, cash_amount,"
+        " in_kind_amount, township, remarks, beneficiary_id, category_id, chapter_id, fund_id, version,"
+        " pending, void_reason, approval_opinion)"
+        f" SELECT {stamp}, {day}, 1, 1, 10 + i %% 50, 0, '', '', {same},"
+        f" (%(categories)s::bigint[])[1 + i %% %(k)s], {chapter},"
+        " CASE WHEN i %% 10 = 0 THEN (%(funds)s::bigint[])[1 + i %% %(c)s] END, 1, false, '', ''"
+        " FROM generate_series(0, %(count)s - 1) i",
+        {
+            **p,
+            "count": counts["disbursements"],
+            "first": person0,
+            "many": people,
+            "categories": categories,
+            "k": len(categories),
+        },
+    )
+    execute(
+        "INSERT INTO training_session (created_at, updated_at, date, title, venue, person_times,"
+        " certified_count, remarks, chapter_id, kind_id, version)"
+        f" SELECT {stamp}, {day}, '培训' || i, '', 20 + i %% 30, 0, '', {chapter},"
+        " (%(kinds)s::bigint[])[1 + i %% %(k)s], 1"
+        " FROM generate_series(0, %(count)s - 1) i",
+        {**p, "count": counts["sessions"], "kinds": kinds, "k": len(kinds)},
+    )
+    execute(
+        "INSERT INTO projects_expenditure (created_at, updated_at, date, category, amount, payee,"
+        " invoice_number, description, over_budget_reason, chapter_id, project_id, version, pending,"
+        " void_reason, approval_opinion)"
+        f" SELECT {stamp}, {day}, '工程建设', 5, '', '', '', '', {chapter},"
+        " (%(projects)s::bigint[])[1 + (i %% %(c)s) * %(per)s + (i / %(c)s) %% %(per)s], 1, false, '', ''"
+        " FROM generate_series(0, %(count)s - 1) i",
+        {**p, "count": counts["expenditures"], "per": PROJECTS},
+    )
+    # The kept summaries. ReliefDay: the app's own rebuild (one GROUP BY in the database).
+    relief_days_rebuild(chapters=ids)
+    # PersonYear: person_years_refresh's two groupings, written by the database rather than
+    # through a million model instances (everything generated stands: no void, no reversal).
+    for category in ("d.category_id", "NULL::bigint"):
+        execute(
+            "INSERT INTO aid_personyear (year, first_date, beneficiary_id, category_id, chapter_id)"
+            f" SELECT extract(year FROM d.date)::int, min(d.date), d.beneficiary_id, {category}, b.chapter_id"
+            " FROM aid_disbursement d JOIN aid_beneficiary b ON b.id = d.beneficiary_id"
+            " WHERE d.chapter_id = ANY(%s) AND d.reverses_id IS NULL"
+            f" GROUP BY 1, 3, 4, 5",
+            [ids],
+        )
+    assert Beneficiary.objects.filter(chapter__in=ids).count() == people
+    counts["donors"], counts["beneficiaries"] = donors, people
+    return counts
+
+
+def pages(user_chapter, county, role):
+    """The issue's pages, for a user reading ``user_chapter``: (label, url)."""
+    from aid.models import Disbursement
+    from donations.models import Drive, Fund
+    from redcross.models import Chapter
+    from reports.choices import ReportKind
+    from reports.periods import Period
+    from reports.services import report_open
+
+    readable = Chapter.objects.filter(path__startswith=user_chapter.path)
+    payments = Disbursement.objects.filter(chapter__in=readable).count()
+    last = max(1, math.ceil(payments / settings.LIST_PAGE_SIZE))
+    fund = Fund.objects.filter(chapter=county).order_by("pk").first()
+    drive = Drive.objects.filter(chapter=county).order_by("pk").first()
+    report = report_open(chapter=user_chapter, period=Period(YEAR, ReportKind.YEAR))
+    page = min(2000, last)
+    name = f"受助人{CHAPTERS * 6}"  # one of the first county's people
+    return [
+        ("home /?year=2024", "/?year=2024"),
+        ("dashboard /dashboard/?year=2024", "/dashboard/?year=2024"),
+        ("/aid/ (list + totals line)", "/aid/"),
+        (f"/aid/?page={page}" + (" (last)" if page == last else ""), f"/aid/?page={page}"),
+        ("/donations/", "/donations/"),
+        ("/donations/funds/", "/donations/funds/"),
+        ("a fund's page", f"/donations/funds/{fund.pk}/"),
+        (f"/aid/?q={name}", f"/aid/?q={name}"),
+        ("/training/", "/training/"),
+        ("/training/sessions/", "/training/sessions/"),
+        ("/projects/", "/projects/"),
+        ("/projects/expenditures/", "/projects/expenditures/"),
+        ("/history/", "/history/"),
+        ("a drive's page", f"/donations/drives/{drive.pk}/"),
+        ("the report page (year 2024)", f"/reports/{report.pk}/"),
+    ]
+
+
+def measure(user, targets):
+    client = Client()
+    client.force_login(user)
+    rows = []
+    for label, url in targets:
+        response = client.get(url)  # warm-up
+        timings = []
+        for _ in range(3):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(url)
+                timings.append(time.perf_counter() - started)
+        status = "" if response.status_code == 200 else f" [HTTP {response.status_code}]"
+        rows.append((label + status, statistics.median(timings) * 1000, len(queries.captured_queries)))
+    return rows
+
+
+def run(n, city, counties, people, first):
+    from scratch import empty_books
+
+    from aid.models import Disbursement
+
+    ids = [c.pk for c in counties]
+    reuse = (
+        KEEP
+        and Disbursement.objects.count()
+        == n * 70 // 100
+        == Disbursement.objects.filter(chapter__in=ids).count()
+    )
+    started = time.perf_counter()
+    if reuse:
+        made = "reused from the last --keep run"
+    else:
+        empty_books()
+        counts = generate(counties, n)
+        made = f"generated in {time.perf_counter() - started:.1f} s"
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        made += f" + VACUUM ANALYZE {time.perf_counter() - started:.1f} s  {counts}"
+    print(f"\nN={n:,} across {len(counties)} chapter(s): {made}", flush=True)
+    readers = [("county staff", counties[0], people["staff"])]
+    if len(counties) > 1:
+        readers.append((f"city leader ({len(counties)} counties)", city, people["leader"]))
+    for who, chapter, user in readers:
+        print(f"\n{who}\n\n| page | N | median ms | queries | ratio to N={first.setdefault('n', n):,} |")
+        print("| --- | ---: | ---: | ---: | ---: |")
+        for label, ms, count in measure(user, pages(chapter, counties[0], who)):
+            base = first.setdefault(who, {}).setdefault(label.split(" [")[0].split("?page=")[0], ms)
+            print(f"| {label} | {n:,} | {ms:,.0f} | {count} | {ms / base:.1f}× |", flush=True)
+    if not KEEP:
+        empty_books()
+
+
+def main(sizes):
+    if connection.vendor != "postgresql":
+        sys.exit("page_bench.py measures PostgreSQL only: set DATABASE_URL=postgres://…")
+    setup_test_environment()  # the test client's host, as the test runner allows it
+    scratch_database()
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+    city, counties = chapters_tree(CHAPTERS)
+    people = users(city, counties[0])
+    first = {}
+    for n in sizes:
+        run(n, city, counties, people, first)
+
+
+if __name__ == "__main__":
+    numbers = [arg for i, arg in enumerate(sys.argv[1:]) if arg.isdigit() and sys.argv[i] != "--chapters"]
+    main([int(arg) for arg in numbers] or [10_000, 100_000])
