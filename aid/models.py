@@ -1,9 +1,7 @@
 """Relief disbursements (救助发放) and the people they reach."""
 
-import hashlib
-
 from django.core.validators import MinValueValidator
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Count, Min, Q, Sum
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
@@ -11,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from redcross import bounds
 from redcross.idnumber import validate_id_number
+from redcross.kept import kept_lock
 from redcross.models import (
     ApprovedModel,
     CategoryModel,
@@ -344,33 +343,13 @@ def relief_days_rebuild(*, chapters=None):
     ReliefDay.objects.bulk_create(_relief_days_from(payments), batch_size=10000)
 
 
-def _summaries_lock(*names):
-    """Serializes the writers of the same summary rows until their transaction ends.
-
-    Two payments of the same day saved at once on PostgreSQL would each delete the day's row and
-    sum the payments they see, and both sums would stand. SQLite writes one transaction at a time.
-    The locks are taken in one order, so two writers never wait on each other.
-    """
-    if connection.vendor != "postgresql":
-        return
-    keys = sorted(
-        {
-            int.from_bytes(hashlib.blake2b(repr(name).encode(), digest_size=8).digest(), "big", signed=True)
-            for name in names
-        }
-    )
-    with connection.cursor() as cursor:
-        for key in keys:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
-
-
 @transaction.atomic
 def summaries_refresh(keys):
     """Rebuilds the summaries a payment touched; ``keys`` are (beneficiary, date, chapter,
     category, fund) of the payment before and after the change."""
     days = {(key[2], key[3], key[4], key[1]) for key in keys}
     persons = {(key[0], key[1].year) for key in keys if key[0] is not None}
-    _summaries_lock(*(("relief_day", *day) for day in days), *(("person_year", *p) for p in persons))
+    kept_lock(*(("relief_day", *day) for day in days), *(("person_year", *p) for p in persons))
     for chapter, category, fund, date in days:
         ReliefDay.objects.filter(chapter=chapter, category=category, fund=fund, date=date).delete()
         payments = Disbursement.objects.filter(chapter=chapter, category=category, fund=fund, date=date)
