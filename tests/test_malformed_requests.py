@@ -71,6 +71,8 @@ COMMON_NAMES = [
     "chapter",
     "period",
     "page",
+    "after",
+    "before",
     "sort",
     "ordering",
     "next",

@@ -19,6 +19,7 @@ from django.views.generic import DetailView, FormView, ListView
 from redcross.choices import RecordStatus
 from redcross.corrections import pending_totals, sent_for_approval_message
 from redcross.history import record_history
+from redcross.keyset import paginate
 from redcross.models import ClosedPeriod, every, standing
 from redcross.params import chapter_code_param
 
@@ -68,6 +69,21 @@ class RecordListView(AccessMixin, ListView):
     def get_totals(self, queryset):
         """The totals line for ``queryset``: whatever the app's selector sums."""
         return None
+
+    def get_row_count(self):
+        """How many rows the list holds under its filters, when it is known without counting them
+        (from kept totals); None: the pages say nothing of the whole."""
+        return None
+
+    def paginate_queryset(self, queryset, page_size):
+        """Pages sought through the list's index (``redcross.keyset``): a page costs the same
+        whichever it is, and nothing is counted."""
+        paginator, page = paginate(queryset, page_size, self.request.GET, count=self.get_row_count())
+        if getattr(paginator, "keyset", False):
+            paginated = page.has_next or page.has_previous
+        else:
+            paginated = paginator.num_pages > 1
+        return paginator, page, page.object_list, paginated
 
     def filtered_by_status(self):
         form = self.filterset.form
