@@ -59,9 +59,9 @@ def test_auditors_list_and_export_the_changes_of_a_period(client, tree, member, 
     page = client.get(reverse("change-list"), {"table": "aid_disbursement", "action": "update"})
     [change] = page.context["object_list"]
     assert change.who == "zhang" and ("备注", "", "入户核实") in change.fields
-    assert page.context["totals"] == {"count": 1}
+    assert page.context["totals"] == {"count": 1, "more": False}
     other = client.get(reverse("change-list"), {"date_after": "2000-01-01", "date_before": "2000-12-31"})
-    assert other.context["totals"] == {"count": 0}
+    assert other.context["totals"] == {"count": 0, "more": False}
     # The ID number is masked for an auditor, in the list and the export.
     inserted = client.get(reverse("change-list"), {"table": "aid_beneficiary"}).content.decode()
     assert "150525********" in inserted and valid_id_number(serial=456) not in inserted
@@ -83,7 +83,7 @@ def test_auditors_list_and_export_the_changes_of_a_period(client, tree, member, 
 
 def test_another_branch_reads_none_of_the_history(client, tree, member, payment):
     client.force_login(member(Role.AUDITOR, tree.hanyin))
-    assert client.get(reverse("change-list")).context["totals"] == {"count": 0}
+    assert client.get(reverse("change-list")).context["totals"] == {"count": 0, "more": False}
 
 
 def test_history_cannot_be_changed_or_deleted_through_the_app(payment):
@@ -327,3 +327,20 @@ def test_the_history_page_costs_the_same_queries_however_many_changes_and_names(
 
     assert "救助发放" in load(1).content.decode()
     assert load(15).context["totals"]["count"] > 30
+
+
+def test_the_history_counts_up_to_its_cap_and_then_says_more(client, tree, named_people, monkeypatch):
+    # A province's log holds tens of millions of changes: the totals line counts up to a cap.
+    from redcross.views import history
+
+    client.force_login(named_people.auditor)
+    for _ in range(3):
+        DisbursementFactory(chapter=tree.naiman)
+    exact = Change.objects.filter(chapter_id=tree.naiman.pk).count()
+    html = client.get(reverse("change-list")).content.decode()
+    assert re.search(r'修改 <strong data-figure="count">(\d+)</strong>', html).group(1) == str(exact)
+    assert "请缩小期间" not in html
+    monkeypatch.setattr(history, "COUNT_CAP", exact - 1)
+    html = client.get(reverse("change-list")).content.decode()
+    assert f'修改 超过 <strong data-figure="count">{exact - 1}</strong> 次' in html
+    assert "请缩小期间或条件以查看确切次数" in html

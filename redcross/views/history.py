@@ -6,6 +6,11 @@ from redcross.models import Change
 
 from .generic import RecordListView
 
+# The history's totals line counts at most this many changes, then says "more than": the log of a
+# province's decade holds tens of millions, and counting them all would cost every page a pass
+# over the chapter's whole history.
+COUNT_CAP = 10_000
+
 
 class ChangeListView(RecordListView):
     model = Change
@@ -17,7 +22,8 @@ class ChangeListView(RecordListView):
         return Change.objects.filter(chapter_id__in=self.access.readable_chapters().values("pk"))
 
     def get_totals(self, queryset):
-        return {"count": queryset.order_by().count()}
+        count = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+        return {"count": min(count, COUNT_CAP), "more": count > COUNT_CAP}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
