@@ -8,7 +8,7 @@ counted per payment or operation (``cases``).
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
 
 from redcross.money import money_output_field, to_money
@@ -80,9 +80,26 @@ def disbursement_totals_by_category(queryset):
     ]
 
 
-def disbursement_years(queryset):
-    """The years that have disbursements in ``queryset``, latest first."""
-    return [d.year for d in queryset.order_by().dates("date", "year", order="DESC")]
+def relief_years(chapter):
+    """The years from the first to the last relief of ``chapter`` and the chapters below it,
+    latest first (the home page's choice of year).
+
+    Read from the daily sums, the first and last day of each chapter through the (chapter, date)
+    index: a few index probes per chapter, however many payments the years hold.
+    """
+    days = ReliefDay.objects.filter(chapter=OuterRef("pk")).order_by()
+    row = (
+        chapter.subtree()
+        .order_by()
+        .annotate(
+            first=Subquery(days.order_by("date").values("date")[:1]),
+            last=Subquery(days.order_by("-date").values("date")[:1]),
+        )
+        .aggregate(earliest=Min("first"), latest=Max("last"))
+    )
+    if row["earliest"] is None:
+        return []
+    return list(range(row["latest"].year, row["earliest"].year - 1, -1))
 
 
 def persons_by_category(chapter, *, start, end):

@@ -9,8 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from aid.models import Disbursement
-from aid.selectors import disbursement_years, relief_by_category, relief_by_month
+from aid.selectors import relief_by_category, relief_by_month, relief_years
 from donations.models import Donation
 from donations.selectors import donation_totals, donation_totals_by_drive, donations_by_month
 from projects.models import Project
@@ -42,8 +41,7 @@ class HomeView(ChapterPageMixin, TemplateView):
         context["chapter"] = chapter
         if chapter is None:
             return context
-        disbursements = Disbursement.objects.for_chapter(chapter)
-        years = disbursement_years(disbursements)
+        years = relief_years(chapter)
         year = year_param(
             self.request.GET.get("year"), default=years[0] if years else datetime.date.today().year
         )

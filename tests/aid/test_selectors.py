@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 from aid.models import Disbursement
-from aid.selectors import disbursement_totals, disbursement_totals_by_category, disbursement_years
+from aid.selectors import disbursement_totals, disbursement_totals_by_category, relief_years
 
 from ..factories import BeneficiaryFactory, DisbursementFactory
 
@@ -98,4 +98,8 @@ def test_the_period_includes_both_ends(tree):
         DisbursementFactory(chapter=tree.naiman, date=day, cash_amount=1)
     in_2020 = Disbursement.objects.in_period(datetime.date(2020, 1, 1), datetime.date(2020, 12, 31))
     assert disbursement_totals(in_2020).count == 2
-    assert disbursement_years(Disbursement.objects.all()) == [2021, 2020, 2019]
+    # The home page's years: from the first relief to the last, of the chapter and those below.
+    DisbursementFactory(chapter=tree.horqin, date=datetime.date(2016, 5, 1), cash_amount=1)
+    assert relief_years(tree.naiman) == [2021, 2020, 2019]
+    assert relief_years(tree.tongliao) == [2021, 2020, 2019, 2018, 2017, 2016]
+    assert relief_years(tree.hanyin) == []
