@@ -9,6 +9,7 @@ from redcross.models import Township
 
 from .choices import RecipientKind
 from .models import AidCategory, Beneficiary, Disbursement, PersonYear
+from .selectors import relief_years
 
 
 class PersonFilter(django_filters.NumberFilter):
@@ -91,9 +92,9 @@ class BeneficiaryFilterSet(ChapterFilterSet):
         kept = Township.objects.filter(readable).order_by().values_list("name")
         written = self.queryset.exclude(township="").order_by().values_list("township")
         self.filters["township"].extra["choices"] = [(t, t) for (t,) in kept.union(written).order_by("name")]
-        years = (
-            PersonYear.objects.filter(readable).order_by("-year").values_list("year", flat=True).distinct()
-        )
+        # From the first to the last year of relief (the kept daily sums), not a pass over every
+        # person's years.
+        years = relief_years(self.access.readable_chapters())
         self.filters["year"].extra["choices"] = [(str(y), str(y)) for y in years]
 
     def counted_in(self):

@@ -65,6 +65,14 @@ class Beneficiary(TrackedModel):
                 name="beneficiary_name_township_unique_without_id",
             ),
         ]
+        indexes = [
+            # The persons' list, by name (keyset pages through it; merged records are left out).
+            models.Index(
+                fields=["name", "id"],
+                condition=Q(merged_into__isnull=True),
+                name="beneficiary_listed_by_name",
+            ),
+        ]
 
     def __str__(self):
         return self.name

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 
 from redcross.money import money_output_field, to_money
 
@@ -80,17 +80,17 @@ def disbursement_totals_by_category(queryset):
     ]
 
 
-def relief_years(chapter):
-    """The years from the first to the last relief of ``chapter`` and the chapters below it,
-    latest first (the home page's choice of year).
+def relief_years(chapters):
+    """The years from the first to the last relief of ``chapters`` (a queryset of chapters: one
+    chapter's subtree, or those a user reads), latest first (the choice of year of the home page
+    and of the persons' list).
 
     Read from the daily sums, the first and last day of each chapter through the (chapter, date)
     index: a few index probes per chapter, however many payments the years hold.
     """
     days = ReliefDay.objects.filter(chapter=OuterRef("pk")).order_by()
     row = (
-        chapter.subtree()
-        .order_by()
+        chapters.order_by()
         .annotate(
             first=Subquery(days.order_by("date").values("date")[:1]),
             last=Subquery(days.order_by("-date").values("date")[:1]),
@@ -225,18 +225,40 @@ def relief_by_month(chapter, *, start, end):
 def beneficiaries_with_payments(queryset, payment_q=None):
     """Persons with the payments that stand (of ``payment_q``, over ``disbursements__``):
     ``payment_count`` (no reversal), ``received`` (cash and in-kind value, reversals taking
-    theirs back; read it through ``to_money``: SQLite sums in floating point) and ``last_date``,
-    in the same query as the rows."""
-    paid = Disbursement.standing_q("disbursements__") & (payment_q or Q())
+    theirs back; read it through ``to_money``: SQLite sums in floating point) and ``last_date``.
+
+    Each figure is a subquery of the person's own payments (through the payments' beneficiary
+    index), so a page of 50 persons costs 50 small lookups, not a grouping of every payment of
+    the chapter before the page is cut.
+    """
+    own = Q(beneficiary=OuterRef("pk")) & Disbursement.standing_q() & _unprefixed(payment_q)
+    payments = Disbursement.all_objects.filter(own).order_by()
+
+    def per_person(rows, **aggregate):
+        ((name, expression),) = aggregate.items()
+        return Subquery(rows.values("beneficiary").annotate(**{name: expression}).values(name)[:1])
+
     return queryset.annotate(
-        payment_count=Count("disbursements", filter=paid & Q(disbursements__reverses__isnull=True)),
-        received=Sum(
-            F("disbursements__cash_amount") + F("disbursements__in_kind_amount"),
-            filter=paid,
-            output_field=money_output_field(),
+        payment_count=Coalesce(per_person(payments.filter(reverses__isnull=True), n=Count("pk")), 0),
+        received=per_person(
+            payments, total=Sum(F("cash_amount") + F("in_kind_amount"), output_field=money_output_field())
         ),
-        last_date=Max("disbursements__date", filter=paid),
+        last_date=Subquery(payments.order_by("-date").values("date")[:1]),
     )
+
+
+def _unprefixed(payment_q, prefix="disbursements__"):
+    """``payment_q`` (written over a person's ``disbursements__``) over the payments themselves."""
+    if not payment_q:
+        return Q()
+    condition = Q(_connector=payment_q.connector, _negated=payment_q.negated)
+    for child in payment_q.children:
+        if isinstance(child, Q):
+            condition.children.append(_unprefixed(child, prefix))
+        else:
+            name, value = child
+            condition.children.append((name.removeprefix(prefix), value))
+    return condition
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ class HomeView(ChapterPageMixin, TemplateView):
         context["chapter"] = chapter
         if chapter is None:
             return context
-        years = relief_years(chapter)
+        years = relief_years(chapter.subtree())
         year = year_param(
             self.request.GET.get("year"), default=years[0] if years else datetime.date.today().year
         )
