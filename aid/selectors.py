@@ -223,7 +223,7 @@ def relief_by_month(chapter, *, start, end):
 
 
 def beneficiaries_with_payments(queryset, payment_q=None):
-    """Persons with the payments that stand (of ``payment_q``, over ``disbursements__``):
+    """Persons with the payments that stand (of ``payment_q``, over the payments' own fields):
     ``payment_count`` (no reversal), ``received`` (cash and in-kind value, reversals taking
     theirs back; read it through ``to_money``: SQLite sums in floating point) and ``last_date``.
 
@@ -231,7 +231,7 @@ def beneficiaries_with_payments(queryset, payment_q=None):
     index), so a page of 50 persons costs 50 small lookups, not a grouping of every payment of
     the chapter before the page is cut.
     """
-    own = Q(beneficiary=OuterRef("pk")) & Disbursement.standing_q() & _unprefixed(payment_q)
+    own = Q(beneficiary=OuterRef("pk")) & Disbursement.standing_q() & (payment_q or Q())
     payments = Disbursement.all_objects.filter(own).order_by()
 
     def per_person(rows, **aggregate):
@@ -245,20 +245,6 @@ def beneficiaries_with_payments(queryset, payment_q=None):
         ),
         last_date=Subquery(payments.order_by("-date").values("date")[:1]),
     )
-
-
-def _unprefixed(payment_q, prefix="disbursements__"):
-    """``payment_q`` (written over a person's ``disbursements__``) over the payments themselves."""
-    if not payment_q:
-        return Q()
-    condition = Q(_connector=payment_q.connector, _negated=payment_q.negated)
-    for child in payment_q.children:
-        if isinstance(child, Q):
-            condition.children.append(_unprefixed(child, prefix))
-        else:
-            name, value = child
-            condition.children.append((name.removeprefix(prefix), value))
-    return condition
 
 
 @dataclass(frozen=True)

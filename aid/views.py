@@ -93,7 +93,8 @@ class BeneficiaryListView(RecordListView):
 
     def get_queryset(self):
         self.filtered = super().get_queryset()
-        return beneficiaries_with_payments(self.filtered, self.filterset.payment_q()).order_by("name", "pk")
+        payments = self.filterset.payment_q(prefix="")
+        return beneficiaries_with_payments(self.filtered, payments).order_by("name", "pk")
 
     def get_totals(self, queryset):
         return beneficiary_totals(self.filtered, self.filterset.payment_q())
