@@ -12,6 +12,7 @@ class AidConfig(AppConfig):
         from django.db.models import F
 
         from donations.choices import LedgerEntryKind
+        from redcross.kept import keep
         from donations.selectors import FundOutflow, register_fund_outflow
         from redcross.registry import (
             register,
@@ -24,6 +25,7 @@ class AidConfig(AppConfig):
 
         from . import demo, exports, imports, models, services
 
+        keep(models.DISBURSEMENT_DAYS)
         register_import_sheet(imports.DisbursementSheet, order=50)
         register_import_option("救助类别", imports.categories_offered, order=10)
         register("import_undone", imports.undo_refresh_summaries)

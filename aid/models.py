@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from redcross import bounds
 from redcross.idnumber import validate_id_number
-from redcross.kept import kept_lock
+from redcross.kept import DayTotals, KeptDay, kept_lock
 from redcross.models import (
     ApprovedModel,
     CategoryModel,
@@ -272,6 +272,48 @@ class ReliefDay(models.Model):
         return f"{self.chapter_id} {self.category_id} {self.fund_id} {self.date}"
 
 
+class PersonFirst(models.Model):
+    """Derived from disbursements, never entered: the first day on which a named beneficiary got
+    relief, per category and in any category (``category`` empty). The payments' list counts the
+    persons of its whole history (or of a period up to a day) from here, as it counts a year's
+    from ``PersonYear``; kept with it by ``person_years_refresh``."""
+
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="+")
+    beneficiary = models.ForeignKey("Beneficiary", on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey("AidCategory", null=True, on_delete=models.CASCADE, related_name="+")
+    first_date = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["beneficiary", "category"],
+                condition=models.Q(category__isnull=False),
+                name="person_first_per_category",
+            ),
+            models.UniqueConstraint(
+                fields=["beneficiary"], condition=models.Q(category__isnull=True), name="person_first_any"
+            ),
+        ]
+        indexes = [models.Index(fields=["chapter", "category", "first_date"], name="person_first_count")]
+
+
+class DisbursementDay(KeptDay):
+    """Derived from disbursements, never entered: every payment (voided, pending and reversals
+    too, by ``status``) summed per chapter, day, category and fund: the payments' list's totals
+    line, its line of what waits for approval and its count of rows (``redcross.kept``)."""
+
+    category = models.ForeignKey("AidCategory", on_delete=models.CASCADE, related_name="+")
+    fund = models.ForeignKey("donations.Fund", null=True, on_delete=models.CASCADE, related_name="+")
+    payments = models.PositiveBigIntegerField()  # not counting reversals, which pay nobody
+    cash_amount = models.DecimalField(max_digits=MONEY_MAX_DIGITS + 2, decimal_places=MONEY_DECIMAL_PLACES)
+    in_kind_amount = models.DecimalField(max_digits=MONEY_MAX_DIGITS + 2, decimal_places=MONEY_DECIMAL_PLACES)
+    cases = models.PositiveBigIntegerField()
+    group_persons = models.PositiveBigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["chapter", "date"], name="disbursement_day_chapter_date")]
+
+
 # --- keeping the summaries ----------------------------------------------------------------------
 # Here, beside the tables they keep, so that a payment's save keeps them without the models
 # importing the services (which import the models); ``aid.services`` offers them to bulk writes.
@@ -309,6 +351,31 @@ def person_years_refresh(*, beneficiaries=None, years=None):
                 PersonYear.objects.bulk_create(rows)
                 rows = []
     PersonYear.objects.bulk_create(rows)
+    person_firsts_refresh(beneficiaries=beneficiaries)
+
+
+def person_firsts_refresh(*, beneficiaries=None):
+    """Rebuilds the PersonFirst rows of ``beneficiaries`` (ids; all when None)."""
+    payments = Disbursement.objects.filter(beneficiary__isnull=False, reverses__isnull=True).order_by()
+    stale = PersonFirst.objects.all()
+    if beneficiaries is not None:
+        payments = payments.filter(beneficiary__in=beneficiaries)
+        stale = stale.filter(beneficiary__in=beneficiaries)
+    stale.delete()
+    for group in (("beneficiary", "category"), ("beneficiary",)):
+        firsts = payments.values(*group, "beneficiary__chapter").annotate(first=Min("date"))
+        PersonFirst.objects.bulk_create(
+            (
+                PersonFirst(
+                    chapter_id=row["beneficiary__chapter"],
+                    beneficiary_id=row["beneficiary"],
+                    category_id=row.get("category"),
+                    first_date=row["first"],
+                )
+                for row in firsts.iterator(chunk_size=10000)
+            ),
+            batch_size=10000,
+        )
 
 
 # Over the payments that stand (the default manager); a reversal (冲销) counts in the money only.
@@ -364,3 +431,19 @@ def summaries_refresh(keys):
         ReliefDay.objects.bulk_create(_relief_days_from(payments))
     for beneficiary, year in persons:
         person_years_refresh(beneficiaries=[beneficiary], years=[year])
+
+
+# A reversal (冲销) takes its money back; it reaches nobody and is no payment of its own.
+_PAID = Q(reverses__isnull=True)
+DISBURSEMENT_DAYS = DayTotals(
+    table=DisbursementDay,
+    records=Disbursement,
+    dimensions=("category", "fund"),
+    sums={
+        "payments": Count("pk", filter=_PAID),
+        "cash_amount": Sum("cash_amount"),
+        "in_kind_amount": Sum("in_kind_amount"),
+        "cases": Sum("cases", filter=_PAID),
+        "group_persons": Sum("head_count", filter=_PAID & Q(beneficiary__isnull=True)),
+    },
+)

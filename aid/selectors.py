@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from redcross.money import money_output_field, to_money
 
-from .models import Disbursement, PersonYear, ReliefDay
+from .models import Disbursement, PersonFirst, PersonYear, ReliefDay
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,48 @@ def disbursement_totals(queryset):
     """Amount, persons and cases of every disbursement in ``queryset``, in one query."""
     row = queryset.order_by().aggregate(**_aggregates())
     return ReliefTotals(**_totals_kwargs(row))
+
+
+def disbursement_list_totals(figures, filterset):
+    """The payments' list's totals line from its kept daily figures (``redcross.kept``) and the
+    persons first helped (``PersonFirst``, ``PersonYear``); None when the persons its filters
+    select cannot be counted from those (a fund, a period not starting on a year's first day)."""
+    persons = _persons_kept(filterset)
+    if persons is None:
+        return None
+    counted = figures["counted"]
+    return ReliefTotals(
+        count=counted["payments"],
+        cash=to_money(counted["cash_amount"]),
+        in_kind=to_money(counted["in_kind_amount"]),
+        persons=persons + counted["group_persons"],
+        cases=counted["cases"],
+    )
+
+
+def _persons_kept(filterset):
+    """Distinct named persons the list's standing payments reach, counted from the kept first
+    days, or None when they cannot be."""
+    data = filterset.form.cleaned_data if filterset.is_bound else {}
+    status = data.get("status")
+    if status and status != "standing":
+        return 0  # voided, pending or reversals: none counts as reaching anybody
+    if data.get("fund") is not None:
+        return None
+    period = data.get("date") or slice(None, None)
+    start, end = period.start, period.stop
+    if start is None:
+        firsts = PersonFirst.objects.all()
+    elif (start.month, start.day) == (1, 1) and end is not None and end.year == start.year:
+        firsts = PersonYear.objects.filter(year=start.year)
+    else:
+        return None
+    if end is not None:
+        firsts = firsts.filter(first_date__lte=end)
+    firsts = firsts.filter(filterset.access.readable_q("chapter__path"), category=data.get("category"))
+    if data.get("chapter") is not None:
+        firsts = firsts.filter(chapter__in=data["chapter"].subtree().values("pk"))
+    return firsts.count()
 
 
 def disbursement_totals_by_category(queryset):

@@ -21,6 +21,7 @@ from .models import Beneficiary, Disbursement
 from .selectors import (
     beneficiaries_with_payments,
     beneficiary_totals,
+    disbursement_list_totals,
     disbursement_totals,
     person_counted,
 )
@@ -44,7 +45,11 @@ class DisbursementListView(RecordListView):
         return super().get_base_queryset().with_related()
 
     def get_totals(self, queryset):
-        return disbursement_totals(queryset)
+        """From the kept daily sums when the filters allow (``disbursement_list_totals``), else
+        summed from the payments."""
+        figures = self.kept_figures()
+        totals = None if figures is None else disbursement_list_totals(figures, self.filterset)
+        return totals if totals is not None else disbursement_totals(queryset)
 
 
 class DisbursementDetailView(RecordDetailView):

@@ -35,6 +35,7 @@ from . import bounds
 from .access import Access
 from .choices import ImportStatus
 from .history import recorded_inserts, recorded_update
+from .kept import refresh_kept
 from .models import ClosedPeriod, ImportBatch, every
 from .money import CENT
 from .recording import IMPORT, IMPORT_UNDO, history_step
@@ -568,6 +569,7 @@ class Sheet:
             for label, ids in self.created_ids().items():
                 self.ids[label].extend(ids)
                 recorded_inserts(apps.get_model(label), ids)
+                refresh_kept(apps.get_model(label), ids)
             made = len(self.created)
         self.forget()
         return made
@@ -1080,6 +1082,7 @@ def _void_imported(model, ids, *, user, reason, batch):
             updated_at=timezone.now(),
             version=F("version") + 1,
         )
+        refresh_kept(model, ids[start : start + BATCH])
 
 
 def marked_workbook(handle, problems, target):

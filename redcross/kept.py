@@ -2,11 +2,23 @@
 
 A summary row is rebuilt from its records whenever one of them is written; two writers of the
 same rows at once must not both rebuild from what they each see.
+
+``DayTotals`` keeps one kind of record's totals per chapter, day, status and the dimensions its
+list filters by: a list's totals line, its line of what waits for approval and its count of rows
+are then sums over a few kept rows per day instead of over every record (issue 19). Each kept
+table registers itself (``keep``); the records' saves and deletes refresh the days they touch,
+and a bulk write (an import, its undo, the benchmark's generator) calls ``refresh_records`` or
+``rebuild``.
 """
 
 import hashlib
+from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, models, transaction
+from django.db.models import Case, Count, Q, Sum, Value, When
+from django.db.models.signals import post_delete, post_save, pre_save
+
+from .choices import RecordStatus
 
 
 def kept_lock(*names):
@@ -28,3 +40,219 @@ def kept_lock(*names):
     with connection.cursor() as cursor:
         for key in keys:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+class KeptDay(models.Model):
+    """The columns every table of ``DayTotals`` has: a chapter's day, the records' status
+    (``RecordStatus``: standing here means standing and no reversal) and how many records."""
+
+    chapter = models.ForeignKey("redcross.Chapter", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    status = models.CharField(max_length=10, choices=RecordStatus.choices)
+    # Sums of many records: wider than any one record's figure.
+    rows = models.PositiveBigIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+def status_of(model):
+    """The status (``RecordStatus``) of each record of ``model`` as a database expression."""
+    names = {f.name for f in model._meta.get_fields()}
+    whens = []
+    if "voided_at" in names:
+        whens.append(When(voided_at__isnull=False, then=Value(RecordStatus.VOIDED.value)))
+    if "pending" in names:
+        whens.append(When(pending=True, then=Value(RecordStatus.PENDING.value)))
+    if "reverses" in names:
+        whens.append(When(reverses__isnull=False, then=Value(RecordStatus.REVERSAL.value)))
+    if not whens:
+        return Value(RecordStatus.STANDING.value)
+    return Case(*whens, default=Value(RecordStatus.STANDING.value))
+
+
+# What a list's status filter selects, in kept statuses.
+STATUS_SELECTS = {
+    RecordStatus.STANDING: [RecordStatus.STANDING, RecordStatus.REVERSAL],
+    RecordStatus.VOIDED: [RecordStatus.VOIDED],
+    RecordStatus.PENDING: [RecordStatus.PENDING],
+    RecordStatus.REVERSAL: [RecordStatus.REVERSAL],
+}
+COUNTED = [RecordStatus.STANDING, RecordStatus.REVERSAL]  # what counts in a total
+
+
+@dataclass
+class DayTotals:
+    """The totals of ``records`` (a model with ``chapter`` and its ``date_field``) kept in
+    ``table`` (a ``KeptDay``) per chapter, day, status and ``dimensions`` (fields of both, e.g.
+    category and fund). ``sums``: the table's figure → its aggregate over the records.
+    ``filters``: a list filter's name → the table's field it selects by (the dimensions by their
+    own names); a list filtered by anything else is summed from its records."""
+
+    table: type
+    records: type
+    dimensions: tuple = ()
+    sums: dict = field(default_factory=dict)
+    filters: dict = field(default_factory=dict)
+
+    @property
+    def date_field(self):
+        return self.records.date_field
+
+    def every_record(self):
+        manager = getattr(self.records, "all_objects", self.records._default_manager)
+        return manager.all()
+
+    def rows_from(self, records):
+        """The table's rows summing ``records``."""
+        grouped = (
+            records.order_by()
+            .annotate(kept_status=status_of(self.records))
+            .values("chapter", self.date_field, "kept_status", *self.dimensions)
+            .annotate(kept_rows=Count("pk"), **self.sums)
+        )
+        return [
+            self.table(
+                chapter_id=row["chapter"],
+                date=row[self.date_field],
+                status=row["kept_status"],
+                rows=row["kept_rows"],
+                **{f"{name}_id" if self._is_relation(name) else name: row[name] for name in self.dimensions},
+                **{name: row[name] or 0 for name in self.sums},
+            )
+            for row in grouped
+        ]
+
+    def _is_relation(self, name):
+        return self.table._meta.get_field(name).is_relation
+
+    @transaction.atomic
+    def refresh(self, days):
+        """Rebuilds the rows of ``days`` ((chapter id, date) pairs) from their records."""
+        days = {day for day in days if day[0] is not None and day[1] is not None}
+        if not days:
+            return
+        kept_lock(*((self.table._meta.label, chapter, date) for chapter, date in days))
+        for chapter, date in sorted(days):
+            self.table.objects.filter(chapter=chapter, date=date).delete()
+            records = self.every_record().filter(chapter=chapter, **{self.date_field: date})
+            self.table.objects.bulk_create(self.rows_from(records))
+
+    @transaction.atomic
+    def rebuild(self, *, chapters=None):
+        """Rebuilds the table for ``chapters`` (ids or a queryset; every chapter when None)."""
+        records, stale = self.every_record(), self.table.objects.all()
+        if chapters is not None:
+            records, stale = records.filter(chapter__in=chapters), stale.filter(chapter__in=chapters)
+        stale.delete()
+        self.table.objects.bulk_create(self.rows_from(records), batch_size=10000)
+
+    def refresh_records(self, ids):
+        """Refreshes the days of the records ``ids`` (after a bulk insert or update)."""
+        from .filters import ids_q
+
+        days = set(
+            self.every_record()
+            .filter(ids_q(sorted(ids)))
+            .order_by()
+            .values_list("chapter", self.date_field)
+            .distinct()
+        )
+        self.refresh(days)
+
+    # --- keeping ------------------------------------------------------------------------------
+
+    def _day(self, record):
+        return (record.chapter_id, getattr(record, self.date_field))
+
+    def _before_save(self, sender, instance, raw=False, **kwargs):
+        instance._kept_days_before = set()
+        if instance.pk is not None and not raw:
+            row = (
+                sender._base_manager.filter(pk=instance.pk)
+                .values_list("chapter", self.date_field)
+                .first()
+            )
+            if row is not None:
+                instance._kept_days_before = {row}
+
+    def _after_save(self, sender, instance, raw=False, **kwargs):
+        if not raw:
+            self.refresh({self._day(instance), *getattr(instance, "_kept_days_before", ())})
+
+    def _after_delete(self, sender, instance, **kwargs):
+        self.refresh({self._day(instance)})
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def rows_for(self, filterset):
+        """The kept rows answering ``filterset`` (a bound, valid list FilterSet), or None when it
+        filters by something the table does not keep (free text, a person, a batch …)."""
+        from .models import Chapter
+
+        rows = self.table.objects.filter(filterset.access.readable_q("chapter__path"))
+        data = filterset.form.cleaned_data if filterset.is_bound else {}
+        for name, value in data.items():
+            if value in (None, "", [], ()) or (isinstance(value, slice) and value == slice(None, None)):
+                continue
+            if name == "chapter":
+                rows = rows.filter(chapter__in=Chapter.objects.filter(path__startswith=value.path).values("pk"))
+            elif name == "date":
+                if value.start is not None:
+                    rows = rows.filter(date__gte=value.start)
+                if value.stop is not None:
+                    rows = rows.filter(date__lte=value.stop)
+            elif name == "status":
+                rows = rows.filter(status__in=STATUS_SELECTS[RecordStatus(value)])
+            elif name in self.dimensions:
+                rows = rows.filter(**{name: value})
+            elif name in self.filters:
+                rows = rows.filter(**{self.filters[name]: value})
+            else:
+                return None
+        return rows
+
+    def figures(self, rows):
+        """``rows`` (``rows_for``) summed in one query: how many records they hold (``rows``), and
+        the count and every sum of what counts (``counted``: standing records and reversals) and
+        of what waits for approval (``pending``)."""
+        counted, pending = Q(status__in=COUNTED), Q(status=RecordStatus.PENDING)
+        aggregates = {"all_rows": Sum("rows")}
+        for prefix, condition in (("counted", counted), ("pending", pending)):
+            aggregates[f"{prefix}__count"] = Sum("rows", filter=condition)
+            for name in self.sums:
+                aggregates[f"{prefix}__{name}"] = Sum(name, filter=condition)
+        row = rows.order_by().aggregate(**aggregates)
+        figures = {"rows": row["all_rows"] or 0, "counted": {}, "pending": {}}
+        for key, value in row.items():
+            if "__" in key:
+                prefix, name = key.split("__", 1)
+                figures[prefix][name] = value or 0
+        return figures
+
+
+KEPT = {}  # record model → its DayTotals
+
+
+def keep(totals):
+    """Registers ``totals`` (a ``DayTotals``): every save and delete of its records refreshes the
+    days they were and are on. Called in the app's ``ready()``."""
+    KEPT[totals.records] = totals
+    uid = f"kept:{totals.table._meta.label}"
+    pre_save.connect(totals._before_save, sender=totals.records, weak=False, dispatch_uid=uid)
+    post_save.connect(totals._after_save, sender=totals.records, weak=False, dispatch_uid=uid)
+    post_delete.connect(totals._after_delete, sender=totals.records, weak=False, dispatch_uid=uid)
+    return totals
+
+
+def refresh_kept(model, ids):
+    """After a bulk write of ``model``'s records ``ids``: their days' kept totals (if kept)."""
+    totals = KEPT.get(model)
+    if totals is not None and ids:
+        totals.refresh_records(ids)
+
+
+def rebuild_kept(*, chapters=None):
+    """Every kept table rebuilt for ``chapters`` (the benchmark's generator, a repair)."""
+    for totals in KEPT.values():
+        totals.rebuild(chapters=chapters)

@@ -19,8 +19,10 @@ from django.views.generic import DetailView, FormView, ListView
 from redcross.choices import RecordStatus
 from redcross.corrections import pending_totals, sent_for_approval_message
 from redcross.history import record_history
+from redcross.kept import KEPT
 from redcross.keyset import paginate
-from redcross.models import ClosedPeriod, every, standing
+from redcross.models import ApprovedModel, ClosedPeriod, every, standing
+from redcross.money import to_money
 from redcross.params import chapter_code_param
 
 from .base import AccessMixin, add_service_errors
@@ -73,7 +75,32 @@ class RecordListView(AccessMixin, ListView):
     def get_row_count(self):
         """How many rows the list holds under its filters, when it is known without counting them
         (from kept totals); None: the pages say nothing of the whole."""
-        return None
+        figures = self.kept_figures()
+        return None if figures is None else figures["rows"]
+
+    def kept_figures(self):
+        """The list's figures from its kind's kept daily totals (``redcross.kept``), one query:
+        None when the kind keeps none or the list is filtered by what they do not hold (then its
+        records are summed)."""
+        if not hasattr(self, "_kept_figures"):
+            self._kept_figures = None
+            totals = KEPT.get(self.model)
+            if totals is not None and (not self.filterset.is_bound or self.filterset.is_valid()):
+                rows = totals.rows_for(self.filterset)
+                if rows is not None:
+                    self._kept_figures = totals.figures(rows)
+        return self._kept_figures
+
+    def get_pending_totals(self):
+        """Count and amount of what waits for approval (counted in no total): its own line."""
+        figures = self.kept_figures()
+        if figures is None:
+            return pending_totals(self.object_list)
+        if not issubclass(self.model, ApprovedModel):
+            return None
+        pending = figures["pending"]
+        amount = sum((pending[name] for name in self.model.correction_amounts), Decimal(0))
+        return {"count": pending["count"], "amount": to_money(amount)}
 
     def paginate_queryset(self, queryset, page_size):
         """Pages sought through the list's index (``redcross.keyset``): a page costs the same
@@ -96,7 +123,7 @@ class RecordListView(AccessMixin, ListView):
         context["filterset"] = self.filterset
         context["totals"] = self.get_totals(standing(self.object_list))
         # What waits for approval counts in no total: it gets a line of its own.
-        context["pending_totals"] = pending_totals(self.object_list)
+        context["pending_totals"] = self.get_pending_totals()
         context["only_pending"] = self.filtered_by_status() == RecordStatus.PENDING
         context["export_key"] = self.export_key
         return context

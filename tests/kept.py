@@ -1,0 +1,22 @@
+"""Checks every kept summary of ``redcross.kept`` against the records themselves: the rows the
+table holds are exactly those its records would give if it were built again now."""
+
+from redcross.kept import KEPT
+
+
+def kept_rows(totals, rows):
+    """Kept rows as a comparable set: (chapter, date, status, dimensions…, count, sums…)."""
+    fields = ["chapter_id", "date", "status"]
+    fields += [f"{name}_id" if totals.table._meta.get_field(name).is_relation else name for name in totals.dimensions]
+    fields += ["rows", *totals.sums]
+    found = [tuple(getattr(row, name) for name in fields) for row in rows]
+    return sorted(found, key=lambda values: tuple((value is None, value or 0) for value in values))
+
+
+def assert_kept_true(model=None):
+    """Every kept table (or ``model``'s) equals its records' own sums."""
+    for records, totals in KEPT.items():
+        if model is not None and records is not model:
+            continue
+        expected = kept_rows(totals, totals.rows_from(totals.every_record()))
+        assert kept_rows(totals, totals.table.objects.all()) == expected, totals.table.__name__
