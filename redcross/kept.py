@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, models, transaction
 from django.db.models import Case, Count, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from .choices import RecordStatus
@@ -103,28 +104,41 @@ class DayTotals:
         manager = getattr(self.records, "all_objects", self.records._default_manager)
         return manager.all()
 
-    def rows_from(self, records):
-        """The table's rows summing ``records``."""
+    def _grouped(self, records):
+        """``records`` grouped as the table keeps them, and the table's columns, each with the
+        name of the grouped query's column that fills it."""
+        sums = {
+            name: Coalesce(expression, Value(0), output_field=self.table._meta.get_field(name).clone())
+            for name, expression in self.sums.items()
+        }
         grouped = (
             records.order_by()
             .annotate(kept_status=status_of(self.records))
             .values("chapter", self.date_field, "kept_status", *self.dimensions)
-            .annotate(kept_rows=Count("pk"), **self.sums)
+            .annotate(kept_rows=Count("pk"), **sums)
         )
-        return [
-            self.table(
-                chapter_id=row["chapter"],
-                date=row[self.date_field],
-                status=row["kept_status"],
-                rows=row["kept_rows"],
-                **{f"{name}_id" if self._is_relation(name) else name: row[name] for name in self.dimensions},
-                **{name: row[name] or 0 for name in self.sums},
-            )
-            for row in grouped
-        ]
+        columns = {"chapter_id": "chapter", "date": self.date_field, "status": "kept_status", "rows": "kept_rows"}
+        for name in (*self.dimensions, *self.sums):
+            columns[self.table._meta.get_field(name).column] = name
+        return grouped, columns
 
-    def _is_relation(self, name):
-        return self.table._meta.get_field(name).is_relation
+    def rows_from(self, records):
+        """The table's rows summing ``records`` (unsaved)."""
+        grouped, columns = self._grouped(records)
+        attributes = {column: field.attname for field in self.table._meta.concrete_fields for column in [field.column]}
+        return [self.table(**{attributes[c]: row[n] for c, n in columns.items()}) for row in grouped]
+
+    def _insert_from(self, records):
+        """Writes the rows summing ``records`` in one INSERT … SELECT: the database sums, nothing
+        travels."""
+        grouped, columns = self._grouped(records)
+        sql, params = grouped.query.sql_with_params()
+        quote = connection.ops.quote_name
+        into = ", ".join(quote(column) for column in columns)
+        selected = ", ".join(quote(name) for name in columns.values())
+        table = quote(self.table._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {table} ({into}) SELECT {selected} FROM ({sql}) kept", params)
 
     @transaction.atomic
     def refresh(self, days):
@@ -135,8 +149,7 @@ class DayTotals:
         kept_lock(*((self.table._meta.label, chapter, date) for chapter, date in days))
         for chapter, date in sorted(days):
             self.table.objects.filter(chapter=chapter, date=date).delete()
-            records = self.every_record().filter(chapter=chapter, **{self.date_field: date})
-            self.table.objects.bulk_create(self.rows_from(records))
+            self._insert_from(self.every_record().filter(chapter=chapter, **{self.date_field: date}))
 
     @transaction.atomic
     def rebuild(self, *, chapters=None):
@@ -144,8 +157,8 @@ class DayTotals:
         records, stale = self.every_record(), self.table.objects.all()
         if chapters is not None:
             records, stale = records.filter(chapter__in=chapters), stale.filter(chapter__in=chapters)
-        stale.delete()
-        self.table.objects.bulk_create(self.rows_from(records), batch_size=10000)
+        stale._raw_delete(stale.db)
+        self._insert_from(records)
 
     def refresh_records(self, ids):
         """Refreshes the days of the records ``ids`` (after a bulk insert or update)."""

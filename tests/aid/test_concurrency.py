@@ -12,6 +12,7 @@ from aid.models import AidCategory, Disbursement
 from aid.services import disbursement_record
 
 from ..factories import DonationFactory, FundFactory
+from ..kept import assert_kept_true
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's; CI runs it there")
@@ -99,3 +100,5 @@ def test_payments_of_the_same_day_saved_at_once_keep_the_day_sums_true(tree):
     assert days.aggregate(n=Sum("payments"), cash=Sum("cash_amount")) == {"n": 7, "cash": Decimal("700.00")}
     persons = PersonYear.objects.filter(chapter=tree.naiman, year=2020, category=category)
     assert sorted(persons.values_list("beneficiary__name", flat=True)) == ["丁", "丙", "乙", "己", "戊", "甲"]
+    # And the list's kept daily totals (DisbursementDay), refreshed by the same saves.
+    assert_kept_true(Disbursement)
