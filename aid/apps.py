@@ -12,8 +12,8 @@ class AidConfig(AppConfig):
         from django.db.models import F
 
         from donations.choices import LedgerEntryKind
-        from redcross.kept import keep
         from donations.selectors import FundOutflow, register_fund_outflow
+        from redcross.kept import keep
         from redcross.registry import (
             register,
             register_correction_hooks,

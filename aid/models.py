@@ -296,6 +296,9 @@ class PersonFirst(models.Model):
         ]
         indexes = [models.Index(fields=["chapter", "category", "first_date"], name="person_first_count")]
 
+    def __str__(self):
+        return f"{self.beneficiary_id} {self.category_id} {self.first_date}"
+
 
 class DisbursementDay(KeptDay):
     """Derived from disbursements, never entered: every payment (voided, pending and reversals

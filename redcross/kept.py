@@ -117,7 +117,9 @@ class DayTotals:
             .values("chapter", self.date_field, "kept_status", *self.dimensions)
             .annotate(kept_rows=Count("pk"), **sums)
         )
-        columns = {"chapter_id": "chapter", "date": self.date_field, "status": "kept_status", "rows": "kept_rows"}
+        columns = {
+            "chapter_id": "chapter", "date": self.date_field, "status": "kept_status", "rows": "kept_rows",
+        }
         for name in (*self.dimensions, *self.sums):
             columns[self.table._meta.get_field(name).column] = name
         return grouped, columns
@@ -125,7 +127,7 @@ class DayTotals:
     def rows_from(self, records):
         """The table's rows summing ``records`` (unsaved)."""
         grouped, columns = self._grouped(records)
-        attributes = {column: field.attname for field in self.table._meta.concrete_fields for column in [field.column]}
+        attributes = {field.column: field.attname for field in self.table._meta.concrete_fields}
         return [self.table(**{attributes[c]: row[n] for c, n in columns.items()}) for row in grouped]
 
     def _insert_from(self, records):
@@ -209,7 +211,8 @@ class DayTotals:
             if value in (None, "", [], ()) or (isinstance(value, slice) and value == slice(None, None)):
                 continue
             if name == "chapter":
-                rows = rows.filter(chapter__in=Chapter.objects.filter(path__startswith=value.path).values("pk"))
+                below = Chapter.objects.filter(path__startswith=value.path).values("pk")
+                rows = rows.filter(chapter__in=below)
             elif name == "date":
                 if value.start is not None:
                     rows = rows.filter(date__gte=value.start)

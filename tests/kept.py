@@ -7,7 +7,9 @@ from redcross.kept import KEPT
 def kept_rows(totals, rows):
     """Kept rows as a comparable set: (chapter, date, status, dimensions…, count, sums…)."""
     fields = ["chapter_id", "date", "status"]
-    fields += [f"{name}_id" if totals.table._meta.get_field(name).is_relation else name for name in totals.dimensions]
+    fields += [
+        f"{name}_id" if totals.table._meta.get_field(name).is_relation else name for name in totals.dimensions
+    ]
     fields += ["rows", *totals.sums]
     found = [tuple(getattr(row, name) for name in fields) for row in rows]
     return sorted(found, key=lambda values: tuple((value is None, value or 0) for value in values))

@@ -4,7 +4,6 @@ down, reversal, import and its undo — and the list's totals line, its line of 
 count of rows read from them say what the payments themselves say."""
 
 import datetime
-import io
 from decimal import Decimal
 
 import pytest
@@ -99,7 +98,10 @@ def test_every_write_keeps_the_daily_totals_and_first_days_true(tree, people):
 def test_an_import_and_its_undo_keep_the_daily_totals_true(tree, people):
     pay(tree.naiman, D(2021, 3, 1), "旧", "50")
     rows = [
-        {"发放日期": D(2021, 3, day), "救助类别": "重特大疾病救助", "受助人姓名": f"人{day}", "现金金额": 100 * day}
+        {
+            "发放日期": D(2021, 3, day), "救助类别": "重特大疾病救助",
+            "受助人姓名": f"人{day}", "现金金额": 100 * day,
+        }
         for day in range(1, 11)
     ]
     batch = import_records(
@@ -150,9 +152,11 @@ def test_the_lists_figures_equal_the_payments_own(client, tree, people, params):
     pay(tree.hanyin, D(2020, 3, 1), "外省", "999")  # not the city's
     period_close(chapter=tree.naiman, user=people["leader"], kind=PeriodKind.YEAR, year=2020)
     record_reverse(
-        Disbursement.objects.get(beneficiary__name="乙"), user=people["staff"], date=D(2021, 1, 2), reason="重复"
+        Disbursement.objects.get(beneficiary__name="乙"),
+        user=people["staff"], date=D(2021, 1, 2), reason="重复",
     )
-    values = {"CITY": tree.tongliao.pk, "CAT": AidCategory.objects.get(name="重特大疾病救助").pk, "FUND": fund.pk}
+    category = AidCategory.objects.get(name="重特大疾病救助")
+    values = {"CITY": tree.tongliao.pk, "CAT": category.pk, "FUND": fund.pk}
     params = {key: values.get(value, value) for key, value in params.items()}
 
     totals, pending, count = figures(client, people["city"], **params)
@@ -165,7 +169,8 @@ def test_the_lists_figures_equal_the_payments_own(client, tree, people, params):
     class Request:
         user = people["city"]
 
-    filterset = DisbursementFilterSet(params, queryset=Disbursement.all_objects.visible_to(Access(people["city"])), request=Request())
+    visible = Disbursement.all_objects.visible_to(Access(people["city"]))
+    filterset = DisbursementFilterSet(params, queryset=visible, request=Request())
     assert filterset.is_valid()
     records = filterset.qs
     expected = disbursement_totals(records.filter(voided_at__isnull=True, pending=False))
