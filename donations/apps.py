@@ -9,6 +9,7 @@ class DonationsConfig(AppConfig):
     def ready(self):
         """Tells the kernel (``redcross.registry``) what this app brings: its import sheets and
         drop-downs, its exports and ledgers, and its part of the demo."""
+        from redcross.kept import keep
         from redcross.registry import (
             register,
             register_correction_hooks,
@@ -19,6 +20,10 @@ class DonationsConfig(AppConfig):
         )
 
         from . import demo, exports, imports, models, services
+
+        keep(models.DONATION_DAYS, follow=models.donor_firsts_follow)
+        keep(models.DONOR_FIRST_DAYS)
+        models.keep_donor_firsts()
 
         register_import_sheet(imports.FundSheet, order=10)
         register_import_sheet(imports.DriveSheet, order=20)

@@ -2,12 +2,14 @@
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import Count, Min, Q, Sum
+from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from redcross import bounds
+from redcross.kept import DayTotals, KeptDay, kept_lock
 from redcross.models import (
     BoundedDecimalField,
     ChapterScopedQuerySet,
@@ -17,6 +19,7 @@ from redcross.models import (
     correction_constraints,
     money_field,
 )
+from redcross.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 
 from .choices import DonationKind, DonorKind, ValuationBasis
 
@@ -349,3 +352,140 @@ class Payout(CorrectableModel):
     @property
     def total_amount(self):
         return self.cash_amount + self.in_kind_amount
+
+
+# --- Kept summaries (issue 19) ------------------------------------------------------------------
+# Derived from the gifts, never entered: the donations' list's totals line, the home page's and a
+# drive's figures are sums over a few rows per day instead of over every gift (``redcross.kept``).
+
+
+class DonationDay(KeptDay):
+    """Every gift (voided and reversals too, by ``status``) summed per chapter, day, drive, fund
+    and kind."""
+
+    drive = models.ForeignKey(Drive, null=True, on_delete=models.CASCADE, related_name="+")
+    fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=DonationKind.choices)
+    gifts = models.PositiveBigIntegerField()  # not counting reversals, which are nobody's gift
+    cash = models.DecimalField(max_digits=MONEY_MAX_DIGITS + 2, decimal_places=MONEY_DECIMAL_PLACES)
+    in_kind = models.DecimalField(max_digits=MONEY_MAX_DIGITS + 2, decimal_places=MONEY_DECIMAL_PLACES)
+
+    class Meta:
+        indexes = [models.Index(fields=["chapter", "date"], name="donation_day_chapter_date")]
+
+    def __str__(self):
+        return f"{self.chapter_id} {self.date} {self.drive_id} {self.fund_id} {self.kind}"
+
+
+class DonorFirst(models.Model):
+    """A donor's first standing gift: ever (``ever``) or in each year, to each drive (gifts outside
+    drives: ``drive`` empty) and to any (``every_drive``). Rewritten by ``donor_firsts_refresh``
+    for the donors a write touches; its day counts (``DonorFirstDay``) make the donors of a
+    history, or of a year up to a day, a sum."""
+
+    date_field = "first_date"
+
+    chapter = models.ForeignKey("redcross.Chapter", on_delete=models.CASCADE, related_name="+")
+    donor = models.ForeignKey(Donor, on_delete=models.CASCADE, related_name="+")
+    drive = models.ForeignKey(Drive, null=True, on_delete=models.CASCADE, related_name="+")
+    every_drive = models.BooleanField()
+    ever = models.BooleanField()
+    first_date = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["donor"], name="donor_first_donor")]
+
+    def __str__(self):
+        return f"{self.donor_id} {self.first_date}"
+
+
+class DonorFirstDay(KeptDay):
+    """How many donors gave for the first time (ever, or in the year) on each day."""
+
+    drive = models.ForeignKey(Drive, null=True, on_delete=models.CASCADE, related_name="+")
+    every_drive = models.BooleanField()
+    ever = models.BooleanField()
+
+    class Meta:
+        indexes = [models.Index(fields=["chapter", "date"], name="donor_first_day_chapter_date")]
+
+    def __str__(self):
+        return f"{self.chapter_id} {self.date} {self.rows}"
+
+
+_GIFT = Q(reverses__isnull=True)  # a reversal (冲销) takes its amount back: nobody's gift
+DONATION_DAYS = DayTotals(
+    table=DonationDay,
+    records=Donation,
+    dimensions=("drive", "fund", "kind"),
+    sums={
+        "gifts": Count("pk", filter=_GIFT),
+        "cash": Sum("amount", filter=Q(kind=DonationKind.CASH)),
+        "in_kind": Sum("amount", filter=Q(kind=DonationKind.IN_KIND)),
+    },
+    filters={"without_drive": "drive__isnull"},
+)
+DONOR_FIRST_DAYS = DayTotals(
+    table=DonorFirstDay, records=DonorFirst, dimensions=("drive", "every_drive", "ever")
+)
+
+
+def donor_firsts_refresh(donors):
+    """Rewrites the firsts of ``donors`` (ids, or a query of them) from their gifts that stand,
+    and the day counts they change."""
+    from redcross.models import Chapter
+
+    chapters = Chapter.objects.filter(pk__in=Donor.objects.filter(pk__in=donors).values("chapter"))
+    gifts = Donation.objects.filter(_GIFT, donor__in=donors).order_by()
+
+    def fill():
+        rows = []
+        for ever in (True, False):
+            for by_drive in (True, False):
+                group = ["chapter", "donor", *(["drive"] if by_drive else [])]
+                grouped = gifts.values(*group) if ever else gifts.values(*group, year=ExtractYear("date"))
+                rows += [
+                    DonorFirst(
+                        chapter_id=row["chapter"],
+                        donor_id=row["donor"],
+                        drive_id=row.get("drive"),
+                        every_drive=not by_drive,
+                        ever=ever,
+                        first_date=row["first"],
+                    )
+                    for row in grouped.annotate(first=Min("date")).iterator(chunk_size=5000)
+                ]
+        DonorFirst.objects.bulk_create(rows, batch_size=5000)
+        return DonorFirst.objects.filter(donor__in=donors)
+
+    with transaction.atomic():
+        kept_lock(*(("DonorFirst", pk) for pk in chapters.values_list("pk", flat=True)))
+        DONOR_FIRST_DAYS.replace(DonorFirst.objects.filter(donor__in=donors), fill)
+
+
+def _donor_before_save(sender, instance, raw=False, **kwargs):
+    instance._donor_before = None
+    if instance.pk is not None and not raw:
+        before = sender._base_manager.filter(pk=instance.pk).values_list("donor", flat=True)
+        instance._donor_before = before.first()
+
+
+def _donor_after_write(sender, instance, raw=False, **kwargs):
+    if not raw:
+        donors = {instance.donor_id, getattr(instance, "_donor_before", None)} - {None}
+        donor_firsts_refresh(sorted(donors))
+
+
+def donor_firsts_follow(ids):
+    """After a bulk write of the gifts ``ids`` (an import, its undo): their donors' firsts."""
+    from redcross.filters import ids_q
+
+    donor_firsts_refresh(Donation.all_objects.filter(ids_q(sorted(ids))).values("donor"))
+
+
+def keep_donor_firsts():
+    """Every save and delete of a gift rewrites the firsts of its donor (and of the donor it named
+    before). Called in the app's ``ready()``."""
+    models.signals.pre_save.connect(_donor_before_save, sender=Donation, dispatch_uid="donor-firsts")
+    models.signals.post_save.connect(_donor_after_write, sender=Donation, dispatch_uid="donor-firsts")
+    models.signals.post_delete.connect(_donor_after_write, sender=Donation, dispatch_uid="donor-firsts")

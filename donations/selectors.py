@@ -20,10 +20,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncMonth
 
+from redcross.kept import COUNTED
 from redcross.money import money_output_field, to_money
 
 from .choices import DonationKind, LedgerEntryKind
-from .models import Donation, Drive, Fund, Payout
+from .models import Donation, DonationDay, DonorFirstDay, Drive, Fund, Payout
 
 MONEY = money_output_field()
 ZERO = Value(Decimal("0.00"), output_field=MONEY)
@@ -347,61 +348,155 @@ class DriveDonationTotals(DonationTotals):
     drive_goal: Decimal | None = None  # the drive's 目标金额, when it set one
 
 
-def donation_totals_by_drive(queryset):
-    """The same totals per drive (gifts outside any drive last), with the drive's goal, in one query."""
-    rows = (
-        queryset.order_by()
+def _kept_gifts(chapter, start, end):
+    """The kept daily sums of the gifts that count, of ``chapter`` and below, ``start``..``end``."""
+    return DonationDay.objects.filter(
+        chapter__in=chapter.subtree().values("pk"), status__in=COUNTED, date__gte=start, date__lte=end
+    )
+
+
+def _year_firsts(chapter, start, end):
+    """The kept counts of donors giving for the first time in the year, ``start`` (1 January)
+    ..``end``: summed, the year's distinct donors up to ``end``."""
+    assert (start.month, start.day) == (1, 1) and end.year == start.year
+    return DonorFirstDay.objects.filter(
+        chapter__in=chapter.subtree().values("pk"), ever=False, date__gte=start, date__lte=end
+    )
+
+
+def _kept_totals(row, donors):
+    return {
+        "count": row["n"] or 0,
+        "cash": to_money(row["cash_sum"]),
+        "in_kind": to_money(row["in_kind_sum"]),
+        "donors": donors or 0,
+    }
+
+
+_KEPT_SUMS = {"n": Sum("gifts"), "cash_sum": Sum("cash"), "in_kind_sum": Sum("in_kind")}
+
+
+def year_donation_totals(chapter, start, end):
+    """The gifts of ``chapter`` and below in a year up to ``end`` (the home page): the totals and
+    the same per drive (gifts outside any drive last) with the drive's goal, from the kept daily
+    sums and donor firsts (two queries, however many gifts)."""
+    firsts = (
+        _year_firsts(chapter, start, end).order_by().values("every_drive", "drive").annotate(n=Sum("rows"))
+    )
+    donors = {(row["every_drive"], row["drive"]): row["n"] for row in firsts}
+    rows = list(
+        _kept_gifts(chapter, start, end)
+        .order_by()
         .values("drive", "drive__name", "drive__start_date", "drive__goal")
-        .annotate(**_donation_aggregates())
+        .annotate(**_KEPT_SUMS)
         .order_by(F("drive__start_date").asc(nulls_last=True), "drive__name")
     )
-    return [
+    by_drive = [
         DriveDonationTotals(
             drive_id=row["drive"],
             drive_name=row["drive__name"] or "",
             drive_goal=None if row["drive__goal"] is None else to_money(row["drive__goal"]),
-            **_donation_totals(row).__dict__,
+            **_kept_totals(row, donors.get((False, row["drive"]))),
         )
         for row in rows
     ]
+    whole = {name: sum((row[name] or 0 for row in rows), 0) for name in _KEPT_SUMS}
+    total = DonationTotals(**_kept_totals(whole, donors.get((True, None))))
+    return total, by_drive
 
 
-def donations_by_month(queryset):
-    """What the gifts of ``queryset`` brought in (cash and in-kind value) per month: {first day of
-    the month: amount}, months without gifts left out (one query). A reversal takes its amount
-    back in its own month, as the list's totals line counts it."""
+def donation_list_totals(figures, filterset):
+    """The donations' list's totals line from its kept daily figures (``redcross.kept``) and the
+    donors' firsts; None when the donors its filters select cannot be counted from those (a
+    fund, a kind, a period not starting on a year's first day)."""
+    donors = _donors_kept(filterset)
+    if donors is None:
+        return None
+    counted = figures["counted"]
+    return DonationTotals(
+        count=counted["gifts"],
+        cash=to_money(counted["cash"]),
+        in_kind=to_money(counted["in_kind"]),
+        donors=donors,
+    )
+
+
+def _donors_kept(filterset):
+    """Distinct donors of the list's gifts that count, summed from the kept firsts, or None."""
+    data = filterset.form.cleaned_data if filterset.is_bound else {}
+    status = data.get("status")
+    if status and status != "standing":
+        return 0  # voided gifts and reversals are nobody's gift
+    if any(data.get(name) not in (None, "") for name in ("fund", "kind", "donor", "anonymous", "q")):
+        return None
+    period = data.get("date") or slice(None, None)
+    start, end = period.start, period.stop
+    if start is None:
+        firsts = DonorFirstDay.objects.filter(ever=True)
+    elif (start.month, start.day) == (1, 1) and end is not None and end.year == start.year:
+        firsts = DonorFirstDay.objects.filter(ever=False, date__gte=start)
+    else:
+        return None
+    if end is not None:
+        firsts = firsts.filter(date__lte=end)
+    if data.get("drive") is not None:
+        firsts = firsts.filter(every_drive=False, drive=data["drive"])
+    elif data.get("without_drive") is True:
+        firsts = firsts.filter(every_drive=False, drive=None)
+    elif data.get("without_drive") is False:
+        return None
+    else:
+        firsts = firsts.filter(every_drive=True)
+    firsts = firsts.filter(filterset.access.readable_q("chapter__path"))
+    if data.get("chapter") is not None:
+        firsts = firsts.filter(chapter__in=data["chapter"].subtree().values("pk"))
+    return firsts.aggregate(n=Sum("rows"))["n"] or 0
+
+
+def donations_by_month(chapter, start, end):
+    """What the gifts of ``chapter`` and below brought in (cash and in-kind value) per month from
+    ``start`` to ``end``: {first day of the month: amount}, months without gifts left out (one
+    query over the kept daily sums). A reversal takes its amount back in its own month, as the
+    list's totals line counts it."""
     rows = (
-        queryset.order_by()
+        _kept_gifts(chapter, start, end)
+        .order_by()
         .annotate(month=TruncMonth("date"))
         .values("month")
-        .annotate(total=Sum("amount", output_field=MONEY))
+        .annotate(total=Sum(F("cash") + F("in_kind"), output_field=MONEY))
     )
     return {row["month"]: to_money(row["total"]) for row in rows}
 
 
-def drives_with_totals(queryset, *, until=None):
-    """Drives annotated with ``cash``, ``in_kind`` and ``raised`` (one join: nothing inflates it).
+def _drive_sum(expression, until):
+    days = DonationDay.objects.filter(drive=OuterRef("pk"), status__in=COUNTED)
+    if until is not None:
+        days = days.filter(date__lte=until)
+    return Coalesce(
+        Subquery(days.order_by().values("drive").annotate(total=Sum(expression)).values("total")),
+        Value(0) if expression == "gifts" else ZERO,
+    )
 
-    A join does not pass through the default manager: only the donations that stand are summed here.
-    With ``until`` (a report's period end), only the donations dated up to that day: a 2020 report
+
+def drives_with_totals(queryset, *, until=None):
+    """Drives annotated with ``cash``, ``in_kind``, ``raised`` and ``donation_count``, from the
+    kept daily sums of their gifts that count (a subquery each: nothing inflates another).
+
+    With ``until`` (a report's period end), only the gifts dated up to that day: a 2020 report
     comparing with the 2019 drive must not count a gift to it recorded in 2026.
     """
-    stands = Donation.standing_q("donations__")
-    counted = Donation.counted_q("donations__")
-    if until is not None:
-        stands &= Q(donations__date__lte=until)
-        counted &= Q(donations__date__lte=until)
     return queryset.annotate(
-        cash=Coalesce(Sum("donations__amount", filter=stands & Q(donations__kind=DonationKind.CASH)), ZERO),
-        in_kind=Coalesce(
-            Sum("donations__amount", filter=stands & Q(donations__kind=DonationKind.IN_KIND)), ZERO
-        ),
-        donation_count=Count("donations", filter=counted),
+        cash=_drive_sum("cash", until),
+        in_kind=_drive_sum("in_kind", until),
+        donation_count=_drive_sum("gifts", until),
     ).annotate(raised=F("cash") + F("in_kind"))
 
 
 def drive_totals(drive):
-    return donation_totals(Donation.objects.filter(drive=drive))
+    """What ``drive`` raised, its gifts and its donors, from the kept sums and firsts."""
+    row = DonationDay.objects.filter(drive=drive, status__in=COUNTED).aggregate(**_KEPT_SUMS)
+    donors = DonorFirstDay.objects.filter(drive=drive, every_drive=False, ever=True).aggregate(n=Sum("rows"))
+    return DonationTotals(**_kept_totals(row, donors["n"]))
 
 
 def drive_history(drive):

@@ -38,7 +38,11 @@ class DonationListView(RecordListView):
         return super().get_base_queryset().with_related().with_receipt_number()
 
     def get_totals(self, queryset):
-        return selectors.donation_totals(queryset)
+        """From the kept daily sums when the filters allow (``donation_list_totals``), else
+        summed from the gifts."""
+        figures = self.kept_figures()
+        totals = None if figures is None else selectors.donation_list_totals(figures, self.filterset)
+        return totals if totals is not None else selectors.donation_totals(queryset)
 
 
 class DonationDetailView(RecordDetailView):

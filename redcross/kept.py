@@ -162,6 +162,17 @@ class DayTotals:
         stale._raw_delete(stale.db)
         self._insert_from(records)
 
+    @transaction.atomic
+    def replace(self, stale, fill):
+        """For a table of firsts (its records: who first appeared on which day, rewritten in bulk
+        rather than saved one by one): deletes ``stale`` (a queryset of them), calls ``fill()``,
+        which inserts their successors and returns them as a queryset, and refreshes the day
+        counts of both."""
+        days = set(stale.order_by().values_list("chapter", self.date_field).distinct())
+        stale.delete()
+        days |= set(fill().order_by().values_list("chapter", self.date_field).distinct())
+        self.refresh(days)
+
     def refresh_records(self, ids):
         """Refreshes the days of the records ``ids`` (after a bulk insert or update)."""
         from .filters import ids_q
@@ -248,12 +259,16 @@ class DayTotals:
 
 
 KEPT = {}  # record model → its DayTotals
+FOLLOWERS = {}  # record model → what else a bulk write of its records refreshes (ids → None)
 
 
-def keep(totals):
+def keep(totals, *, follow=None):
     """Registers ``totals`` (a ``DayTotals``): every save and delete of its records refreshes the
-    days they were and are on. Called in the app's ``ready()``."""
+    days they were and are on. ``follow(ids)``: what else a bulk write of records ``ids`` must
+    refresh (the firsts of the people they name). Called in the app's ``ready()``."""
     KEPT[totals.records] = totals
+    if follow is not None:
+        FOLLOWERS[totals.records] = follow
     uid = f"kept:{totals.table._meta.label}"
     pre_save.connect(totals._before_save, sender=totals.records, weak=False, dispatch_uid=uid)
     post_save.connect(totals._after_save, sender=totals.records, weak=False, dispatch_uid=uid)
@@ -266,6 +281,8 @@ def refresh_kept(model, ids):
     totals = KEPT.get(model)
     if totals is not None and ids:
         totals.refresh_records(ids)
+        if model in FOLLOWERS:
+            FOLLOWERS[model](ids)
 
 
 def rebuild_kept(*, chapters=None):

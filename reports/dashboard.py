@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from aid.selectors import relief_by_category, relief_by_month, relief_years
-from donations.models import Donation
-from donations.selectors import donation_totals, donation_totals_by_drive, donations_by_month
+from donations.selectors import donations_by_month, year_donation_totals
 from projects.models import Project
 from projects.selectors import projects_of_period, status_on
 from redcross.choices import RecordStatus
@@ -69,15 +68,14 @@ class HomeView(ChapterPageMixin, TemplateView):
         return context
 
     def donations_context(self, chapter, start, end, period):
-        donations = Donation.objects.for_chapter(chapter).in_period(start, end)
-        rows = donation_totals_by_drive(donations)
+        total, rows = year_donation_totals(chapter, start, end)
         drives = []
         for row in rows:
             params = {"drive": row.drive_id} if row.drive_id else {"without_drive": "true"}
             drives.append({"totals": row, "url": records_url("donations:donation-list", **period, **params)})
         return {
             "drives": drives,
-            "donations_total": donation_totals(donations),
+            "donations_total": total,
             "donations_url": records_url("donations:donation-list", **period),
         }
 
@@ -170,7 +168,7 @@ class HomeView(ChapterPageMixin, TemplateView):
             )
 
         relief = relief_by_month(chapter, start=last_start, end=end)
-        gifts = donations_by_month(Donation.objects.for_chapter(chapter).in_period(last_start, end))
+        gifts = donations_by_month(chapter, last_start, end)
         return {
             "relief_chart": monthly(
                 _("各月救助款物（%(year)s年与上年）") % {"year": year},

@@ -104,7 +104,7 @@ def make_payout(chapter, i):
 # nothing; funds (by chapter path) and projects (by a start date that may be empty) are still
 # paged by Django's Paginator, which counts.
 LISTS = {
-    "donations": ("donations:donation-list", make_donation, "amount", 8),
+    "donations": ("donations:donation-list", make_donation, "amount", 9),  # kept sums + donor firsts
     "donors": ("donations:donor-list", make_donor, "given", 7),
     "funds": ("donations:fund-list", make_fund, "received", 7),
     "drives": ("donations:drive-list", make_drive, "amount", 8),

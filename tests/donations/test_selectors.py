@@ -9,11 +9,11 @@ from donations.models import Fund
 from donations.selectors import (
     FundLedger,
     donation_totals,
-    donation_totals_by_drive,
     drive_history,
     drive_is_record_high,
     fund_totals,
     funds_with_balance,
+    year_donation_totals,
 )
 
 from ..factories import DisbursementFactory, DonationFactory, DriveFactory, ExpenditureFactory, FundFactory
@@ -87,16 +87,17 @@ def test_balances_count_every_kind_of_outflow_without_inflating(tree):
 
 def test_donation_totals_split_cash_and_in_kind_per_drive(tree):
     drive = DriveFactory(fund__chapter=tree.naiman, name="疫情防控专项募捐")
-    DonationFactory(fund=drive.fund, drive=drive, amount=Decimal("1116100.00"))
+    DonationFactory(fund=drive.fund, drive=drive, amount=Decimal("1116100.00"), date=D(2020, 2, 1))
     DonationFactory(
         fund=drive.fund,
         drive=drive,
+        date=D(2020, 2, 3),
         amount=Decimal("838500.00"),
         kind=DonationKind.IN_KIND,
         goods="口罩",
         valuation_basis="invoice",
     )
-    DonationFactory(fund=drive.fund, amount=Decimal("0.10"))
+    DonationFactory(fund=drive.fund, amount=Decimal("0.10"), date=D(2020, 3, 1))
     totals = donation_totals(drive.fund.donations.all())
     assert (totals.cash, totals.in_kind, totals.amount, totals.count) == (
         Decimal("1116100.10"),
@@ -104,10 +105,11 @@ def test_donation_totals_split_cash_and_in_kind_per_drive(tree):
         Decimal("1954600.10"),
         3,
     )
-    rows = donation_totals_by_drive(drive.fund.donations.all())
-    assert [(r.drive_name, r.cash, r.in_kind) for r in rows] == [
-        ("疫情防控专项募捐", Decimal("1116100.00"), Decimal("838500.00")),
-        ("", Decimal("0.10"), Decimal("0.00")),
+    kept, rows = year_donation_totals(tree.naiman, D(2020, 1, 1), D(2020, 12, 31))
+    assert kept == totals
+    assert [(r.drive_name, r.cash, r.in_kind, r.count) for r in rows] == [
+        ("疫情防控专项募捐", Decimal("1116100.00"), Decimal("838500.00"), 2),
+        ("", Decimal("0.10"), Decimal("0.00"), 1),
     ]
 
 
