@@ -26,6 +26,8 @@ class AidConfig(AppConfig):
         from . import demo, exports, imports, models, services
 
         keep(models.DISBURSEMENT_DAYS)
+        keep(models.PERSON_YEAR_DAYS)
+        keep(models.PERSON_FIRST_DAYS)
         register_import_sheet(imports.DisbursementSheet, order=50)
         register_import_option("救助类别", imports.categories_offered, order=10)
         register("import_undone", imports.undo_refresh_summaries)

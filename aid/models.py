@@ -221,6 +221,8 @@ class PersonYear(models.Model):
     disbursement goes through it.
     """
 
+    date_field = "first_date"  # its day counts: PersonYearDay
+
     chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="+")
     beneficiary = models.ForeignKey("Beneficiary", on_delete=models.CASCADE, related_name="+")
     category = models.ForeignKey("AidCategory", null=True, on_delete=models.CASCADE, related_name="+")
@@ -278,6 +280,8 @@ class PersonFirst(models.Model):
     persons of its whole history (or of a period up to a day) from here, as it counts a year's
     from ``PersonYear``; kept with it by ``person_years_refresh``."""
 
+    date_field = "first_date"  # its day counts: PersonFirstDay
+
     chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="+")
     beneficiary = models.ForeignKey("Beneficiary", on_delete=models.CASCADE, related_name="+")
     category = models.ForeignKey("AidCategory", null=True, on_delete=models.CASCADE, related_name="+")
@@ -298,6 +302,32 @@ class PersonFirst(models.Model):
 
     def __str__(self):
         return f"{self.beneficiary_id} {self.category_id} {self.first_date}"
+
+
+class PersonYearDay(KeptDay):
+    """How many named beneficiaries got their first relief of the year (``PersonYear``) on each
+    day, per category and in any (``category`` empty): the persons of a year up to a day are a
+    sum of a few rows per day, however many persons (``persons_by_category``)."""
+
+    category = models.ForeignKey("AidCategory", null=True, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["chapter", "date"], name="person_year_day_chapter_date")]
+
+    def __str__(self):
+        return f"{self.chapter_id} {self.date} {self.category_id} {self.rows}"
+
+
+class PersonFirstDay(KeptDay):
+    """How many named beneficiaries got their first relief ever (``PersonFirst``) on each day."""
+
+    category = models.ForeignKey("AidCategory", null=True, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["chapter", "date"], name="person_first_day_chapter_date")]
+
+    def __str__(self):
+        return f"{self.chapter_id} {self.date} {self.category_id} {self.rows}"
 
 
 class DisbursementDay(KeptDay):
@@ -324,7 +354,8 @@ class DisbursementDay(KeptDay):
 
 def person_years_refresh(*, beneficiaries=None, years=None):
     """Rebuilds the PersonYear rows of ``beneficiaries`` (ids) in ``years`` from their payments
-    (all of them when None). Disbursement.save and delete call it; a bulk write calls it after."""
+    (all of them when None), and their day counts. Disbursement.save and delete call it; a bulk
+    write calls it after."""
     # What stands (the default manager), and no reversal: a reversal reaches nobody.
     payments = Disbursement.objects.filter(beneficiary__isnull=False, reverses__isnull=True).order_by()
     stale = PersonYear.objects.all()
@@ -334,51 +365,58 @@ def person_years_refresh(*, beneficiaries=None, years=None):
     if years is not None:
         payments = payments.filter(date__year__in=years)
         stale = stale.filter(year__in=years)
-    stale.delete()
-    rows = []
-    for group in (("beneficiary", "category"), ("beneficiary",)):
-        firsts = payments.values(*group, "beneficiary__chapter", year=ExtractYear("date")).annotate(
-            first=Min("date")
-        )
-        for row in firsts.iterator(chunk_size=10000):
-            rows.append(
-                PersonYear(
-                    chapter_id=row["beneficiary__chapter"],
-                    beneficiary_id=row["beneficiary"],
-                    category_id=row.get("category"),
-                    year=row["year"],
-                    first_date=row["first"],
-                )
+
+    def fill():
+        for group in (("beneficiary", "category"), ("beneficiary",)):
+            firsts = payments.values(*group, "beneficiary__chapter", year=ExtractYear("date")).annotate(
+                first=Min("date")
             )
-            if len(rows) >= 10000:
-                PersonYear.objects.bulk_create(rows)
-                rows = []
-    PersonYear.objects.bulk_create(rows)
+            PersonYear.objects.bulk_create(
+                (
+                    PersonYear(
+                        chapter_id=row["beneficiary__chapter"],
+                        beneficiary_id=row["beneficiary"],
+                        category_id=row.get("category"),
+                        year=row["year"],
+                        first_date=row["first"],
+                    )
+                    for row in firsts.iterator(chunk_size=10000)
+                ),
+                batch_size=10000,
+            )
+        return stale.all()
+
+    PERSON_YEAR_DAYS.replace(stale, fill)
     person_firsts_refresh(beneficiaries=beneficiaries)
 
 
 def person_firsts_refresh(*, beneficiaries=None):
-    """Rebuilds the PersonFirst rows of ``beneficiaries`` (ids; all when None)."""
+    """Rebuilds the PersonFirst rows of ``beneficiaries`` (ids; all when None), and their day
+    counts."""
     payments = Disbursement.objects.filter(beneficiary__isnull=False, reverses__isnull=True).order_by()
     stale = PersonFirst.objects.all()
     if beneficiaries is not None:
         payments = payments.filter(beneficiary__in=beneficiaries)
         stale = stale.filter(beneficiary__in=beneficiaries)
-    stale.delete()
-    for group in (("beneficiary", "category"), ("beneficiary",)):
-        firsts = payments.values(*group, "beneficiary__chapter").annotate(first=Min("date"))
-        PersonFirst.objects.bulk_create(
-            (
-                PersonFirst(
-                    chapter_id=row["beneficiary__chapter"],
-                    beneficiary_id=row["beneficiary"],
-                    category_id=row.get("category"),
-                    first_date=row["first"],
-                )
-                for row in firsts.iterator(chunk_size=10000)
-            ),
-            batch_size=10000,
-        )
+
+    def fill():
+        for group in (("beneficiary", "category"), ("beneficiary",)):
+            firsts = payments.values(*group, "beneficiary__chapter").annotate(first=Min("date"))
+            PersonFirst.objects.bulk_create(
+                (
+                    PersonFirst(
+                        chapter_id=row["beneficiary__chapter"],
+                        beneficiary_id=row["beneficiary"],
+                        category_id=row.get("category"),
+                        first_date=row["first"],
+                    )
+                    for row in firsts.iterator(chunk_size=10000)
+                ),
+                batch_size=10000,
+            )
+        return stale.all()
+
+    PERSON_FIRST_DAYS.replace(stale, fill)
 
 
 # Over the payments that stand (the default manager); a reversal (冲销) counts in the money only.
@@ -438,6 +476,8 @@ def summaries_refresh(keys):
 
 # A reversal (冲销) takes its money back; it reaches nobody and is no payment of its own.
 _PAID = Q(reverses__isnull=True)
+PERSON_YEAR_DAYS = DayTotals(table=PersonYearDay, records=PersonYear, dimensions=("category",))
+PERSON_FIRST_DAYS = DayTotals(table=PersonFirstDay, records=PersonFirst, dimensions=("category",))
 DISBURSEMENT_DAYS = DayTotals(
     table=DisbursementDay,
     records=Disbursement,

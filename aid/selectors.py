@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from redcross.money import money_output_field, to_money
 
-from .models import Disbursement, PersonFirst, PersonYear, ReliefDay
+from .models import Disbursement, PersonFirstDay, PersonYear, PersonYearDay, ReliefDay
 
 
 @dataclass(frozen=True)
@@ -93,17 +93,17 @@ def _persons_kept(filterset):
     period = data.get("date") or slice(None, None)
     start, end = period.start, period.stop
     if start is None:
-        firsts = PersonFirst.objects.all()
+        firsts = PersonFirstDay.objects.all()
     elif (start.month, start.day) == (1, 1) and end is not None and end.year == start.year:
-        firsts = PersonYear.objects.filter(year=start.year)
+        firsts = PersonYearDay.objects.filter(date__gte=start)
     else:
         return None
     if end is not None:
-        firsts = firsts.filter(first_date__lte=end)
+        firsts = firsts.filter(date__lte=end)
     firsts = firsts.filter(filterset.access.readable_q("chapter__path"), category=data.get("category"))
     if data.get("chapter") is not None:
         firsts = firsts.filter(chapter__in=data["chapter"].subtree().values("pk"))
-    return firsts.count()
+    return firsts.aggregate(n=Sum("rows"))["n"] or 0
 
 
 def disbursement_totals_by_category(queryset):
@@ -148,17 +148,17 @@ def persons_by_category(chapter, *, start, end):
     """Distinct named beneficiaries of ``chapter`` and the chapters below it helped from ``start``
     (1 January) to ``end`` in the same year, per category (key None: in any category).
 
-    Counted from PersonYear (each person's first day of relief in a year), so distinct persons cost
-    an index scan rather than a pass over every payment.
+    Summed from the day counts of PersonYear (each person's first day of relief in a year), so
+    distinct persons cost a few rows per day rather than a pass over every payment or person.
     """
     assert (start.month, start.day) == (1, 1) and end.year == start.year, (
         "PersonYear counts a year from 1 January"
     )
     rows = (
-        PersonYear.objects.filter(chapter__in=chapter.subtree(), year=start.year, first_date__lte=end)
+        PersonYearDay.objects.filter(chapter__in=chapter.subtree(), date__gte=start, date__lte=end)
         .order_by()
         .values("category")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum("rows"))
     )
     return {row["category"]: row["n"] for row in rows}
 

@@ -9,15 +9,16 @@ The whole set costs a fixed number of queries, however many records the period h
 figure is an aggregate grouped in the database.
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Prefetch, Q, Sum
 from django.utils.translation import gettext as _
 
 from aid import selectors as aid_selectors
-from aid.models import PersonYear, ReliefDay
+from aid.models import PersonYearDay, ReliefDay
 from donations.choices import DonationKind
 from donations.models import Donation, Drive, Fund
 from donations.selectors import drive_is_record_high, drives_with_totals, funds_with_flows
@@ -583,13 +584,13 @@ def _counties(data):
         groups=Sum("group_persons"),
     )
     named = grouped(
-        PersonYear.objects.filter(
+        PersonYearDay.objects.filter(
             chapter__path__startswith=chapter.path,
-            year=period.year,
+            date__gte=datetime.date(period.year, 1, 1),
             category__isnull=True,
-            first_date__lte=period.end,
+            date__lte=period.end,
         ),
-        named=Count("pk"),
+        named=Sum("rows"),
     )
     donations = grouped(
         Donation.objects.for_chapter(chapter).in_period(period.start, period.end), amount=Sum("amount")
