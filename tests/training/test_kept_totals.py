@@ -35,9 +35,14 @@ def sector(name):
 
 def train(chapter, day, people, kind_name="普及性培训", **more):
     return session_record(
-        chapter=chapter, user=None, date=day, kind=kind(kind_name), title=f"培训班{people}",
-        person_times=people, **more,
-    )  # fmt: skip
+        chapter=chapter,
+        user=None,
+        date=day,
+        kind=kind(kind_name),
+        title=f"培训班{people}",
+        person_times=people,
+        **more,
+    )
 
 
 def figures(client, user, **params):
@@ -59,9 +64,14 @@ def test_every_write_keeps_the_daily_totals_true(client, tree, member):
     assert response.status_code == 302
     assert_kept_true()
     session_correct(
-        session=a, user=None, date=D(2020, 4, 1), kind=kind("师资培训"), title=a.title, person_times=45,
+        session=a,
+        user=None,
+        date=D(2020, 4, 1),
+        kind=kind("师资培训"),
+        title=a.title,
+        person_times=45,
         sector=sector("社区"),
-    )  # fmt: skip — moved to another day, kind and sector: both days kept
+    )  # moved to another day, kind and sector: both days kept
     assert_kept_true()
     course = train(tree.naiman, D(2020, 5, 1), 20, "救护员培训")
     certificate_issue(session=course, user=None, trainee_name="王秀英", number="JHY-K-1")
@@ -86,14 +96,16 @@ def test_an_import_and_its_undo_keep_the_daily_totals_true(tree, member):
     train(tree.naiman, D(2021, 3, 1), 10)
     rows = [
         {
-            "培训日期": D(2021, 3, day), "培训类型": "普及性培训", "培训名称": f"导入班{day}",
-            "对象领域": "学校", "学时": 2, "参训人次": 10 * day,
+            "培训日期": D(2021, 3, day),
+            "培训类型": "普及性培训",
+            "培训名称": f"导入班{day}",
+            "对象领域": "学校",
+            "学时": 2,
+            "参训人次": 10 * day,
         }
         for day in range(1, 6)
     ]
-    batch = import_records(
-        workbook({"培训": rows}), chapter=tree.naiman, user=staff, filename="t.xlsx"
-    ).batch
+    batch = import_records(workbook({"培训": rows}), chapter=tree.naiman, user=staff, filename="t.xlsx").batch
     assert_kept_true()
     assert SessionDay.objects.filter(chapter=tree.naiman).count() == 6  # 3月1日: two sectors
     import_undo(batch, user=staff)  # sessions are deleted, not voided
@@ -136,9 +148,11 @@ def test_the_lists_figures_equal_the_sessions_own(client, tree, member, params):
     train(tree.naiman, D(2021, 2, 1), 20, sector=sector("学校"))
     train(tree.hanyin, D(2020, 3, 1), 999)  # not the city's
     values = {
-        "CITY": tree.tongliao.pk, "HORQIN": tree.horqin.pk, "KIND": kind("普及性培训").pk,
+        "CITY": tree.tongliao.pk,
+        "HORQIN": tree.horqin.pk,
+        "KIND": kind("普及性培训").pk,
         "SECTOR": sector("学校").pk,
-    }  # fmt: skip
+    }
     params = {key: values.get(value, value) for key, value in params.items()}
 
     totals, count = figures(client, city, **params)
