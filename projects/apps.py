@@ -8,11 +8,12 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         """Tells the kernel (``redcross.registry``) what this app brings: its import sheets and
-        drop-downs, its exports, and its part of the demo."""
+        drop-downs, its exports, its kept daily totals, and its part of the demo."""
         from django.db.models import F
 
         from donations.choices import LedgerEntryKind
         from donations.selectors import FundOutflow, register_fund_outflow
+        from redcross.kept import keep
         from redcross.registry import (
             register,
             register_correction_hooks,
@@ -24,6 +25,7 @@ class ProjectsConfig(AppConfig):
 
         from . import demo, exports, imports, models, services
 
+        keep(models.EXPENDITURE_DAYS)
         register_import_sheet(imports.ProjectSheet, order=30)
         register_import_sheet(imports.ExpenditureSheet, order=70)
         register_import_option("项目类型", imports.kinds_offered, order=30)

@@ -2,11 +2,12 @@
 
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from redcross import bounds
+from redcross.kept import DayTotals, KeptDay
 from redcross.models import (
     ApprovedModel,
     BoundedDecimalField,
@@ -17,6 +18,7 @@ from redcross.models import (
     correction_constraints,
     money_field,
 )
+from redcross.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 
 from .choices import ProjectStatus
 
@@ -238,3 +240,39 @@ class Expenditure(ApprovedModel):
 
     def get_absolute_url(self):
         return reverse("projects:expenditure-detail", args=[self.pk])
+
+
+class ExpenditureDay(KeptDay):
+    """Derived from expenditures, never entered: every expenditure (voided, pending and reversals
+    too, by ``status``) summed per chapter, day, project, fund and category: the expenditures'
+    list's totals line, its line of what waits for approval and its count of rows, and what each
+    project spent (``redcross.kept``)."""
+
+    # The projects' spending is summed per project and period (``in_period``).
+    date_field = "date"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    fund = models.ForeignKey("donations.Fund", null=True, on_delete=models.CASCADE, related_name="+")
+    category = models.CharField(max_length=50)
+    expenditures = models.PositiveBigIntegerField()  # not counting reversals, which spend nothing
+    amount = models.DecimalField(max_digits=MONEY_MAX_DIGITS + 2, decimal_places=MONEY_DECIMAL_PLACES)
+
+    objects = ChapterScopedQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["chapter", "date"], name="expenditure_day_chapter_date"),
+            models.Index(fields=["project", "date"], name="expenditure_day_project_date"),
+        ]
+
+
+# A reversal (冲销) takes its money back; it is no expenditure of its own.
+EXPENDITURE_DAYS = DayTotals(
+    table=ExpenditureDay,
+    records=Expenditure,
+    dimensions=("project", "fund", "category"),
+    sums={
+        "expenditures": Count("pk", filter=Q(reverses__isnull=True)),
+        "amount": Sum("amount"),
+    },
+)

@@ -6,18 +6,25 @@ from decimal import Decimal
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from redcross.kept import COUNTED
 from redcross.money import money_output_field, to_money
 
 from .choices import NEXT_STATUS, ProjectStatus
-from .models import Expenditure
+from .models import Expenditure, ExpenditureDay
 
 MONEY = money_output_field()
 ZERO = Value(Decimal("0.00"), output_field=MONEY)
 
 
-def _spent_subquery(expenditures):
+def _spent(start=None, end=None):
+    """The kept daily spending (``ExpenditureDay``) that counts, dated from ``start`` to ``end``:
+    what stands of the expenditures, reversals taking their money back."""
+    return ExpenditureDay.objects.in_period(start, end).filter(status__in=COUNTED)
+
+
+def _spent_subquery(days):
     summed = (
-        expenditures.filter(project=OuterRef("pk"))
+        days.filter(project=OuterRef("pk"))
         .order_by()
         .values("project")
         .annotate(total=Sum("amount", output_field=MONEY))
@@ -31,10 +38,10 @@ def projects_with_spending(queryset, *, start=None, end=None, until=None):
 
     ``spent_total`` is everything spent up to ``until`` (a report's period end: a 2020 report must
     not count an expenditure of 2026), or ever when ``until`` is None; ``over_budget`` compares it
-    with the budget, so a project is judged over budget only by what it had spent by then.
+    with the budget, so a project is judged over budget only by what it had spent by then. Both
+    are summed from the kept daily spending (``ExpenditureDay``), a few rows per project and day.
     """
-    in_period = Expenditure.objects.in_period(start, end)
-    to_date = Expenditure.objects.all() if until is None else Expenditure.objects.in_period(None, until)
+    in_period, to_date = _spent(start, end), _spent(None, until)
     return queryset.annotate(spent=_spent_subquery(in_period), spent_total=_spent_subquery(to_date)).annotate(
         over_budget=Q(spent_total__gt=F("budget"))
     )
@@ -76,7 +83,7 @@ def projects_of_period(queryset, *, start, end):
 
     The work reports and the home page both select here, so their project tables agree.
     """
-    spent_in_period = Expenditure.objects.in_period(start, end).order_by().values("project")
+    spent_in_period = _spent(start, end).order_by().values("project")
     return projects_with_spending(
         queryset.filter(
             Q(pk__in=spent_in_period)
@@ -103,9 +110,7 @@ def project_totals(queryset):
     row = projects_with_spending(queryset.order_by()).aggregate(
         n=Count("pk"), budget_total=Sum("budget"), over=Count("pk", filter=Q(over_budget=True))
     )
-    spent = Expenditure.objects.filter(project__in=queryset.order_by().values("pk")).aggregate(
-        total=Sum("amount")
-    )
+    spent = _spent().filter(project__in=queryset.order_by().values("pk")).aggregate(total=Sum("amount"))
     return ProjectTotals(
         count=row["n"] or 0,
         budget=to_money(row["budget_total"]),
@@ -160,3 +165,11 @@ def expenditure_totals(queryset):
         projects=Count("project", distinct=True),
     )
     return {"count": row["n"] or 0, "amount": to_money(row["total"]), "projects": row["projects"] or 0}
+
+
+def expenditure_list_totals(figures, rows):
+    """The expenditures' list's totals line (as ``expenditure_totals``) from its kept daily
+    figures and rows (``redcross.kept``): the projects are those of the rows that count."""
+    counted = figures["counted"]
+    projects = rows.filter(status__in=COUNTED).order_by().values("project").distinct().count()
+    return {"count": counted["expenditures"], "amount": to_money(counted["amount"]), "projects": projects}

@@ -10,7 +10,7 @@ from . import selectors, services
 from .choices import EXPENDITURE_CATEGORIES, NEXT_STATUS, ProjectStatus
 from .filtersets import ExpenditureFilterSet, ProjectFilterSet
 from .forms import AuditForm, BudgetLineFormSet, ExpenditureForm, OutputForm, ProjectAdvanceForm, ProjectForm
-from .models import Expenditure, Project
+from .models import EXPENDITURE_DAYS, Expenditure, Project
 
 
 class ProjectListView(RecordListView):
@@ -160,7 +160,12 @@ class ExpenditureListView(RecordListView):
         return super().get_base_queryset().with_related()
 
     def get_totals(self, queryset):
-        return selectors.expenditure_totals(queryset)
+        """From the kept daily sums when the filters allow (``expenditure_list_totals``), else
+        summed from the expenditures."""
+        figures = self.kept_figures()
+        if figures is None:
+            return selectors.expenditure_totals(queryset)
+        return selectors.expenditure_list_totals(figures, EXPENDITURE_DAYS.rows_for(self.filterset))
 
 
 class ExpenditureDetailView(RecordDetailView):

@@ -12,7 +12,8 @@ def kept_rows(totals, rows):
     ]
     fields += ["rows", *totals.sums]
     found = [tuple(getattr(row, name) for name in fields) for row in rows]
-    return sorted(found, key=lambda values: tuple((value is None, value or 0) for value in values))
+    # None (a null fund) sorts last; an empty text (no category) stays text.
+    return sorted(found, key=lambda values: tuple((v is None, 0 if v is None else v) for v in values))
 
 
 def assert_kept_true(model=None):

@@ -8,7 +8,8 @@ class TrainingConfig(AppConfig):
 
     def ready(self):
         """Tells the kernel (``redcross.registry``) what this app brings: its import sheet and
-        drop-downs, its exports, and its part of the demo."""
+        drop-downs, its exports, its kept daily totals, and its part of the demo."""
+        from redcross.kept import keep
         from redcross.registry import (
             register_demo_loader,
             register_export,
@@ -16,8 +17,9 @@ class TrainingConfig(AppConfig):
             register_import_sheet,
         )
 
-        from . import demo, exports, imports
+        from . import demo, exports, imports, models
 
+        keep(models.SESSION_DAYS)
         register_import_sheet(imports.SessionSheet, order=60)
         register_import_option("培训类型", imports.kinds_offered, order=20)
         register_import_option("对象领域", imports.sectors_offered, order=40)

@@ -4,12 +4,13 @@ import datetime
 
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from redcross import bounds
 from redcross.idnumber import validate_id_number
+from redcross.kept import DayTotals, KeptDay
 from redcross.models import BoundedDecimalField, CategoryModel, ChapterScopedQuerySet, TrackedModel
 
 
@@ -194,3 +195,30 @@ class Target(TrackedModel):
 
     def __str__(self):
         return f"{self.year} {self.kind} {self.person_times}"
+
+
+class SessionDay(KeptDay):
+    """Derived from sessions, never entered: every session summed per chapter, day, kind and
+    sector: the sessions' list's totals line and its count of rows (``redcross.kept``)."""
+
+    kind = models.ForeignKey(TrainingKind, on_delete=models.CASCADE, related_name="+")
+    sector = models.ForeignKey(Sector, null=True, on_delete=models.CASCADE, related_name="+")
+    person_times = models.PositiveBigIntegerField()
+    certified_count = models.PositiveBigIntegerField()
+    hours = models.DecimalField(max_digits=12, decimal_places=1)
+
+    class Meta:
+        indexes = [models.Index(fields=["chapter", "date"], name="session_day_chapter_date")]
+
+
+# The sessions' count is the kept rows' own (a session is never voided nor reversed).
+SESSION_DAYS = DayTotals(
+    table=SessionDay,
+    records=Session,
+    dimensions=("kind", "sector"),
+    sums={
+        "person_times": Sum("person_times"),
+        "certified_count": Sum("certified_count"),
+        "hours": Sum("hours"),
+    },
+)

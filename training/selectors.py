@@ -28,6 +28,18 @@ def session_totals(queryset):
     )
 
 
+def session_list_totals(figures):
+    """The sessions' list's totals line from its kept daily figures (``redcross.kept``): what
+    ``session_totals`` sums, without reading a session."""
+    counted = figures["counted"]
+    return SessionTotals(
+        count=counted["count"],
+        person_times=counted["person_times"],
+        certified=counted["certified_count"],
+        hours=counted["hours"],
+    )
+
+
 @dataclass
 class KindProgress:
     kind_id: int

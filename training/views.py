@@ -84,6 +84,11 @@ class SessionListView(RecordListView):
         return super().get_base_queryset().with_related()
 
     def get_totals(self, queryset):
+        """From the kept daily sums when the filters allow (``session_list_totals``), else summed
+        from the sessions."""
+        figures = self.kept_figures()
+        if figures is not None:
+            return selectors.session_list_totals(figures)
         return selectors.session_totals(queryset)
 
 
