@@ -40,6 +40,7 @@ class AidConfig(AppConfig):
                 amount=F("cash_amount") + F("in_kind_amount"),
                 party=F("beneficiary__name"),
                 purpose=F("category__name"),
+                kept_amount=F("cash_amount") + F("in_kind_amount"),
             )
         )
         register_demo_loader(demo.demo_naiman, order=10)

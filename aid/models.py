@@ -171,7 +171,11 @@ class Disbursement(ApprovedModel):
         verbose_name = _("救助发放")
         verbose_name_plural = _("救助发放")
         ordering = ["-date", "-pk"]
-        indexes = [models.Index(fields=["chapter", "date"], name="disbursement_chapter_date")]
+        indexes = [
+            models.Index(fields=["chapter", "date"], name="disbursement_chapter_date"),
+            # A fund's ledger, paged by (date, id) from a cursor.
+            models.Index(fields=["fund", "date", "id"], name="disbursement_fund_date"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(reverses__isnull=False) | (Q(cash_amount__gte=0) & Q(in_kind_amount__gte=0)),

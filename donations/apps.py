@@ -23,6 +23,7 @@ class DonationsConfig(AppConfig):
 
         keep(models.DONATION_DAYS, follow=models.donor_firsts_follow)
         keep(models.DONOR_FIRST_DAYS)
+        keep(models.PAYOUT_DAYS)
         models.keep_donor_firsts()
 
         register_import_sheet(imports.FundSheet, order=10)

@@ -226,7 +226,11 @@ class Donation(CorrectableModel):
         verbose_name = _("捐赠")
         verbose_name_plural = _("捐赠")
         ordering = ["-date", "-pk"]
-        indexes = [models.Index(fields=["chapter", "date"], name="donation_chapter_date")]
+        indexes = [
+            models.Index(fields=["chapter", "date"], name="donation_chapter_date"),
+            # A fund's ledger, paged by (date, id) from a cursor.
+            models.Index(fields=["fund", "date", "id"], name="donation_fund_date"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__gt=0) | Q(reverses__isnull=False, amount__lt=0),
@@ -330,6 +334,10 @@ class Payout(CorrectableModel):
         verbose_name = _("款物拨付")
         verbose_name_plural = _("款物拨付")
         ordering = ["-date", "-pk"]
+        indexes = [
+            models.Index(fields=["chapter", "date"], name="payout_chapter_date"),
+            models.Index(fields=["fund", "date", "id"], name="payout_fund_date"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(reverses__isnull=False)
@@ -413,6 +421,21 @@ class DonorFirstDay(KeptDay):
         return f"{self.chapter_id} {self.date} {self.rows}"
 
 
+class PayoutDay(KeptDay):
+    """Every payout (voided and reversals too, by ``status``) summed per chapter, day and fund."""
+
+    fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="+")
+    payouts = models.PositiveBigIntegerField()  # not counting reversals
+    cash_amount = models.DecimalField(max_digits=MONEY_MAX_DIGITS + 2, decimal_places=MONEY_DECIMAL_PLACES)
+    in_kind_amount = models.DecimalField(max_digits=MONEY_MAX_DIGITS + 2, decimal_places=MONEY_DECIMAL_PLACES)
+
+    class Meta:
+        indexes = [models.Index(fields=["chapter", "date"], name="payout_day_chapter_date")]
+
+    def __str__(self):
+        return f"{self.chapter_id} {self.date} {self.fund_id}"
+
+
 _GIFT = Q(reverses__isnull=True)  # a reversal (冲销) takes its amount back: nobody's gift
 DONATION_DAYS = DayTotals(
     table=DonationDay,
@@ -424,6 +447,16 @@ DONATION_DAYS = DayTotals(
         "in_kind": Sum("amount", filter=Q(kind=DonationKind.IN_KIND)),
     },
     filters={"without_drive": "drive__isnull"},
+)
+PAYOUT_DAYS = DayTotals(
+    table=PayoutDay,
+    records=Payout,
+    dimensions=("fund",),
+    sums={
+        "payouts": Count("pk", filter=_GIFT),
+        "cash_amount": Sum("cash_amount"),
+        "in_kind_amount": Sum("in_kind_amount"),
+    },
 )
 DONOR_FIRST_DAYS = DayTotals(
     table=DonorFirstDay, records=DonorFirst, dimensions=("drive", "every_drive", "ever")

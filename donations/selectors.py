@@ -4,6 +4,7 @@ A fund's inflows are its donations; its outflows are relief disbursements, proje
 and payouts. Each is summed in its own subquery, so no join inflates another.
 """
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,12 +20,14 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils.translation import gettext as _
 
-from redcross.kept import COUNTED
+from redcross.kept import COUNTED, KEPT, KeptDay
 from redcross.money import money_output_field, to_money
+from redcross.params import BadParameter
 
 from .choices import DonationKind, LedgerEntryKind
-from .models import Donation, DonationDay, DonorFirstDay, Drive, Fund, Payout
+from .models import Donation, DonationDay, DonorFirstDay, Drive, Fund, Payout, PayoutDay
 
 MONEY = money_output_field()
 ZERO = Value(Decimal("0.00"), output_field=MONEY)
@@ -40,6 +43,9 @@ class FundOutflow:
     amount: object
     party: object
     purpose: object
+    # The amount over the rows of the model's kept daily totals (``redcross.kept``), which hold a
+    # ``fund`` dimension: a fund's balance sums those rather than every record.
+    kept_amount: object = None
 
 
 # Filled by the spending apps (aid, projects) in their AppConfig.ready(): donations, which they
@@ -91,13 +97,49 @@ def fund_balance(fund, *, excluding=None):
     return to_money(received) - paid
 
 
+def _kept_flows():
+    """Each kind of record flowing through a fund as (its kept daily table, the amount over its
+    rows, +1 in / -1 out); None for the table of a kind that keeps none."""
+    flows = [(DonationDay, F("cash") + F("in_kind"), 1)]
+    for outflow in OUTFLOWS:
+        totals = KEPT.get(outflow.model)
+        if totals is not None and outflow.kept_amount is not None:
+            flows.append((totals.table, outflow.kept_amount, -1))
+        else:
+            flows.append((outflow.model, outflow.amount, -1))
+    flows.append((PayoutDay, F("cash_amount") + F("in_kind_amount"), -1))
+    return flows
+
+
+def _counted(table):
+    """The rows of ``table`` that count in a fund: kept rows of what counts, or records that stand."""
+    if issubclass(table, KeptDay):
+        return table.objects.filter(status__in=COUNTED)
+    return table.objects.all()
+
+
+def _flow_sums(start=None, end=None):
+    """(received, paid): per fund (``OuterRef("pk")``), what came in and went out, from the kept
+    daily totals (from ``start`` to ``end`` when given): subqueries over a few rows per day."""
+    received, paid = ZERO, ZERO
+    for table, amount, sign in _kept_flows():
+        rows = _counted(table).filter(fund=OuterRef("pk"))
+        if start:
+            rows = rows.filter(date__gte=start)
+        if end:
+            rows = rows.filter(date__lte=end)
+        part = _sum_subquery(rows, amount)
+        if sign > 0:
+            received = part
+        else:
+            paid = part if paid is ZERO else paid + part
+    return received, paid
+
+
 def funds_with_balance(queryset):
-    """Funds annotated with ``received``, ``paid`` and ``balance``, one query for any number of funds."""
-    received = _sum_subquery(Donation.objects.filter(fund=OuterRef("pk")), F("amount"))
-    paid = None
-    for model, expression in fund_outflows():
-        part = _sum_subquery(model.objects.filter(fund=OuterRef("pk")), expression)
-        paid = part if paid is None else paid + part
+    """Funds annotated with ``received``, ``paid`` and ``balance``, one query for any number of
+    funds, from the kept daily totals of what flows through them."""
+    received, paid = _flow_sums()
     return queryset.annotate(received=received, paid=paid).annotate(balance=F("received") - F("paid"))
 
 
@@ -129,11 +171,7 @@ def spending_balances(records):
 
 def funds_with_flows(queryset, *, start, end):
     """Funds annotated with ``received`` and ``paid`` between ``start`` and ``end`` (one query)."""
-    received = _sum_subquery(Donation.objects.filter(fund=OuterRef("pk")).in_period(start, end), F("amount"))
-    paid = None
-    for model, expression in fund_outflows():
-        part = _sum_subquery(model.objects.filter(fund=OuterRef("pk")).in_period(start, end), expression)
-        paid = part if paid is None else paid + part
+    received, paid = _flow_sums(start, end)
     return queryset.annotate(received=received, paid=paid)
 
 
@@ -249,46 +287,63 @@ class LedgerEntry:
 
 
 class FundLedger:
-    """Every inflow and outflow of a fund in date order, with the running balance.
+    """Every inflow and outflow of a fund in order (date, the kind's rank, record id), with the
+    running balance.
 
-    Sliceable and countable, so a Paginator pages it in the database: a page costs a count, the
-    page's rows, and one sum of everything before the page, however long the ledger.
+    Paged from a cursor (the entry a page continues from, ``page``): each kind's entries beyond it
+    are sought through its (fund, date, id) index, and the balance before the page is the kept
+    daily totals before its first day plus that day's entries before it. A page costs the same at
+    the start of a ledger of a million entries as at its end; nothing is counted or skipped.
     """
 
     def __init__(self, fund, *, start=None, end=None):
-        self.fund = fund
-        sources = _ledger_sources(fund, start, end)
-        first, *rest = [build(model.objects.all()) for _, model, build in sources]
+        self.fund, self.start, self.end = fund, start, end
+        self._sources = _ledger_sources(fund, start, end)
+        first, *rest = [build(model.objects.all()) for _, model, build in self._sources]
         self.queryset = first.union(*rest, all=True).order_by("date", "entry_rank", "id") if rest else first
-        self._sources = sources
+
+    def _flows(self):
+        """Each source beside its kept flow (the same kinds in the same order)."""
+        return zip(self._sources, _kept_flows(), strict=True)
 
     def count(self):
-        return self.queryset.count()
+        """How many entries, from the kept daily totals (a query per kind)."""
+        total = 0
+        for _source, (table, _amount, _sign) in self._flows():
+            rows = _counted(table).filter(fund=self.fund)
+            if self.start:
+                rows = rows.filter(date__gte=self.start)
+            if self.end:
+                rows = rows.filter(date__lte=self.end)
+            if issubclass(table, KeptDay):
+                total += rows.aggregate(n=Sum("rows"))["n"] or 0
+            else:
+                total += rows.count()
+        return total
 
     def __len__(self):
         return self.count()
 
     def opening_balance(self, date, rank=-1, pk=0):
-        """The balance just before the entry at (date, rank, pk); before ``date`` without them."""
-        balance = Decimal("0.00")
-        for kind, model, _ in self._sources:
+        """The balance just before the entry at (date, rank, pk); before ``date`` without them:
+        the kept daily totals of the days before, and the records of that day before the entry
+        (one query)."""
+        parts = {}
+        for i, ((kind, model, _build), (table, amount, sign)) in enumerate(self._flows()):
+            days = _counted(table).filter(fund=OuterRef("pk"), date__lt=date)
+            parts[f"days_{i}"] = (sign, _sum_subquery(days, amount))
             own = LEDGER_RANK[kind]
-            if own < rank:
-                before = Q(date__lte=date)
-            elif own == rank:
-                before = Q(date__lt=date) | Q(date=date, pk__lt=pk)
-            else:
-                before = Q(date__lt=date)
-            queryset = model.objects.filter(before, fund=self.fund)
-            if kind == LedgerEntryKind.DONATION:
-                balance += to_money(queryset.aggregate(total=Sum("amount"))["total"])
-            else:
-                expression = dict(fund_outflows())[model]
-                balance -= to_money(queryset.aggregate(total=Sum(expression, output_field=MONEY))["total"])
-        return balance
+            if own <= rank:
+                same_day = Q(date=date) if own < rank else Q(date=date, pk__lt=pk)
+                expression = F("amount") if kind == LedgerEntryKind.DONATION else dict(fund_outflows())[model]
+                records = model.objects.filter(same_day, fund=OuterRef("pk"))
+                parts[f"same_{i}"] = (sign, _sum_subquery(records, expression))
+        row = Fund.objects.filter(pk=self.fund.pk).values(
+            **{name: expression for name, (_sign, expression) in parts.items()}
+        )[0]
+        return sum((sign * to_money(row[name]) for name, (sign, _e) in parts.items()), Decimal("0.00"))
 
-    def __getitem__(self, index):
-        rows = list(self.queryset[index]) if isinstance(index, slice) else [self.queryset[index]]
+    def _entries(self, rows):
         entries = []
         if rows:
             date, rank, pk = rows[0][:3]
@@ -298,7 +353,90 @@ class FundLedger:
                 inflow, outflow = to_money(inflow), to_money(outflow)
                 balance += inflow - outflow
                 entries.append(LedgerEntry(date, ranks[rank], pk, party, purpose, inflow, outflow, balance))
+        return entries
+
+    def __getitem__(self, index):
+        rows = list(self.queryset[index]) if isinstance(index, slice) else [self.queryset[index]]
+        entries = self._entries(rows)
         return entries if isinstance(index, slice) else entries[0]
+
+    # --- pages from a cursor -----------------------------------------------------------------
+
+    @staticmethod
+    def cursor(entry):
+        return f"{entry.date.isoformat()}.{LEDGER_RANK[entry.kind]}.{entry.pk}"
+
+    @staticmethod
+    def read_cursor(token):
+        try:
+            day, rank, pk = token.split(".")
+            day, rank, pk = datetime.date.fromisoformat(day), int(rank), int(pk)
+            if rank not in LEDGER_RANK.values() or not 0 < pk < 2**63:
+                raise ValueError
+            return day, rank, pk
+        except (ValueError, TypeError) as error:
+            raise BadParameter(_("分页参数无效：请从账页的第一页重新翻页")) from error
+
+    def _beyond(self, kind, at, *, backwards):
+        """The entries of ``kind`` after the entry ``at`` (before it when ``backwards``)."""
+        date, rank, pk = at
+        own = LEDGER_RANK[kind]
+        later, beyond = ("lt", "lte") if backwards else ("gt", "gte")
+        if own == rank:
+            return Q(**{f"date__{beyond}": date}) & (
+                Q(**{f"date__{later}": date}) | Q(date=date, **{f"pk__{later}": pk})
+            )
+        if (own > rank) != backwards:
+            return Q(**{f"date__{beyond}": date})
+        return Q(**{f"date__{later}": date})
+
+    def page(self, per_page, *, after=None, before=None, last=False):
+        """The entries after the cursor ``after``, before ``before``, the last ones, or the first."""
+        at = self.read_cursor(after or before) if (after or before) else None
+        backwards = bool(before) or (last and at is None)
+        rows = []
+        for kind, model, build in self._sources:
+            records = model.objects.all()
+            if at is not None:
+                records = records.filter(self._beyond(kind, at, backwards=backwards))
+            order = ("-date", "-id") if backwards else ("date", "id")
+            rows += list(build(records).order_by(*order)[: per_page + 1])
+        rows.sort(key=lambda row: row[:3], reverse=backwards)
+        more = len(rows) > per_page
+        rows = rows[:per_page]
+        if backwards:
+            rows.reverse()
+            has_previous, has_next = more, at is not None
+        else:
+            has_previous, has_next = at is not None, more
+        return LedgerPage(self._entries(rows), has_previous=has_previous, has_next=has_next)
+
+
+@dataclass
+class LedgerPage:
+    """A page of a fund's ledger, with the cursors of the pages beside it."""
+
+    entries: list
+    has_previous: bool
+    has_next: bool
+
+    def __iter__(self):
+        return iter(self.entries)
+
+    def __len__(self):
+        return len(self.entries)
+
+    @property
+    def has_other_pages(self):
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_cursor(self):
+        return FundLedger.cursor(self.entries[0]) if self.has_previous and self.entries else None
+
+    @property
+    def next_cursor(self):
+        return FundLedger.cursor(self.entries[-1]) if self.has_next and self.entries else None
 
 
 # --- Donations and drives ---------------------------------------------------------------------
@@ -539,6 +677,13 @@ def donor_totals(queryset):
     donors = queryset.order_by()
     given = Donation.objects.filter(donor__in=donors.values("pk")).aggregate(total=Sum("amount"))["total"]
     return {"count": donors.count(), "given": to_money(given)}
+
+
+def payout_list_totals(figures):
+    """The payouts' list's totals line from its kept daily figures."""
+    counted = figures["counted"]
+    cash, in_kind = to_money(counted["cash_amount"]), to_money(counted["in_kind_amount"])
+    return {"count": counted["payouts"], "cash": cash, "in_kind": in_kind, "amount": cash + in_kind}
 
 
 def payout_totals(queryset):

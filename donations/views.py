@@ -1,7 +1,6 @@
 import datetime
 from decimal import Decimal
 
-from django.core.paginator import Paginator
 from django.utils.translation import gettext_lazy as _
 
 from redcross.models import standing
@@ -212,8 +211,10 @@ class FundDetailView(RecordDetailView):
         period_form = LedgerPeriodForm(self.request.GET)
         start, end = period_form.period()
         ledger = selectors.FundLedger(self.object, start=start, end=end)
-        paginator = Paginator(ledger, LEDGER_PAGE_SIZE)
-        page = paginator.get_page(self.request.GET.get("page"))
+        params = self.request.GET
+        after, before = params.get("after") or None, params.get("before") or None
+        last = params.get("page") == "last" and not after and not before
+        page = ledger.page(LEDGER_PAGE_SIZE, after=after, before=before, last=last)
         if start or end:
             context.update(
                 opening_balance=ledger.opening_balance(start) if start else Decimal("0.00"),
@@ -222,7 +223,7 @@ class FundDetailView(RecordDetailView):
         context.update(
             period_form=period_form,
             ledger=page,
-            paginator=paginator,
+            ledger_count=ledger.count(),
             drives=self.object.drives.order_by("-start_date"),
             donations_url=records_url("donations:donation-list", fund=self.object.pk),
             disbursements_url=records_url("aid:disbursement-list", fund=self.object.pk),
@@ -335,7 +336,8 @@ class PayoutListView(RecordListView):
         return super().get_base_queryset().select_related("chapter", "fund")
 
     def get_totals(self, queryset):
-        return selectors.payout_totals(queryset)
+        figures = self.kept_figures()
+        return selectors.payout_totals(queryset) if figures is None else selectors.payout_list_totals(figures)
 
 
 class PayoutDetailView(RecordDetailView):

@@ -41,6 +41,7 @@ class ProjectsConfig(AppConfig):
                 amount=F("amount"),
                 party=F("payee"),
                 purpose=F("project__name"),
+                kept_amount=F("amount"),
             )
         )
         register_export("projects", exports.ProjectExport)

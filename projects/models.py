@@ -226,7 +226,11 @@ class Expenditure(ApprovedModel):
         verbose_name = _("项目支出")
         verbose_name_plural = _("项目支出")
         ordering = ["-date", "-pk"]
-        indexes = [models.Index(fields=["chapter", "date"], name="expenditure_chapter_date")]
+        indexes = [
+            models.Index(fields=["chapter", "date"], name="expenditure_chapter_date"),
+            # A fund's ledger, paged by (date, id) from a cursor.
+            models.Index(fields=["fund", "date", "id"], name="expenditure_fund_date"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__gt=0) | Q(reverses__isnull=False, amount__lt=0),

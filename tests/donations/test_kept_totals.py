@@ -14,7 +14,7 @@ from donations.choices import DonationKind, DonorKind
 from donations.filtersets import DonationFilterSet
 from donations.models import Donation, DonationDay, DonorFirst
 from donations.selectors import donation_totals, drive_totals, year_donation_totals
-from donations.services import donation_correct, donation_record, donor_resolve
+from donations.services import donation_correct, donation_record, donor_resolve, payout_record
 from redcross.access import Access
 from redcross.choices import PeriodKind, Role
 from redcross.corrections import record_reverse, record_void
@@ -184,3 +184,40 @@ def test_the_home_page_and_a_drives_page_read_what_the_gifts_say(tree, people, g
         ("", 3, 3, Decimal("3370.00")),
     ]
     assert drive_totals(gifts["drive"]) == donation_totals(Donation.objects.filter(drive=gifts["drive"]))
+
+
+def test_payouts_and_fund_balances_read_from_kept_totals_equal_the_records(client, tree, people, gifts):
+    from aid.models import AidCategory
+    from aid.services import disbursement_record
+    from donations.models import Fund, Payout, PayoutDay
+    from donations.selectors import fund_balance, funds_with_balance, funds_with_flows, payout_totals
+
+    fund = gifts["fund"]
+    first = payout_record(
+        chapter=tree.naiman, user=None, date=D(2021, 8, 1), fund=fund, recipient="县指挥部", purpose="防控",
+        cash_amount=Decimal("100.00"), in_kind_amount=Decimal("20.00"),
+    )  # fmt: skip
+    payout_record(
+        chapter=tree.naiman, user=None, date=D(2021, 3, 1), fund=fund, recipient="县医院", purpose="防控",
+        cash_amount=Decimal("30.00"),
+    )  # fmt: skip
+    record_void(first, user=people["staff"], reason="重复")
+    disbursement_record(
+        chapter=tree.naiman, user=None, date=D(2021, 4, 1), category=AidCategory.objects.get(name="救灾救助"),
+        beneficiary_name="己", cash_amount=Decimal("40.00"), fund=fund,
+    )  # fmt: skip
+    assert_kept_true(Payout)
+    assert PayoutDay.objects.filter(status="voided").count() == 1
+    for row in funds_with_balance(Fund.objects.all()):
+        assert row.balance == fund_balance(row), row.name
+    flows = funds_with_flows(Fund.objects.filter(pk=fund.pk), start=D(2021, 1, 1), end=D(2021, 12, 31)).get()
+    assert (flows.received, flows.paid) == (Decimal("60.00") - Decimal("250.50"), Decimal("70.00"))
+    client.force_login(people["city"])
+    for params in ({}, {"fund": fund.pk}, {"q": "医院"}, {"status": "voided"}):
+        shown = client.get(reverse("donations:payout-list"), params).context["totals"]
+        records = Payout.all_objects.filter(voided_at__isnull=True)
+        if params.get("q"):
+            records = records.filter(recipient__contains="医院")
+        if params.get("status"):
+            records = Payout.objects.none()
+        assert shown == payout_totals(records), params

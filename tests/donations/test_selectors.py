@@ -3,6 +3,8 @@
 import datetime
 from decimal import Decimal
 
+import pytest
+
 from aid.models import Disbursement
 from donations.choices import DonationKind
 from donations.models import Fund
@@ -15,6 +17,7 @@ from donations.selectors import (
     funds_with_balance,
     year_donation_totals,
 )
+from redcross.params import BadParameter
 
 from ..factories import DisbursementFactory, DonationFactory, DriveFactory, ExpenditureFactory, FundFactory
 
@@ -55,9 +58,48 @@ def test_a_page_of_the_ledger_costs_the_same_queries_however_long(tree, django_a
         DonationFactory(fund=fund, date=D(2020, 2, day), amount=Decimal("10.01"))
         DisbursementFactory(chapter=tree.naiman, fund=fund, date=D(2020, 2, day), cash_amount=Decimal("5.00"))
     ledger = FundLedger(fund)
-    with django_assert_num_queries(5):  # the page's rows, then one sum per kind of entry before it
+    with django_assert_num_queries(2):  # the rows, then one sum of everything before them
         page = ledger[40:50]
     assert page[-1].balance == Decimal("10.01") * 25 - Decimal("5.00") * 25
+    # Paged from a cursor: each kind's rows beyond it (four kinds), then the balance before.
+    cursor = FundLedger.cursor(ledger[39])
+    with django_assert_num_queries(5):
+        page = ledger.page(10, after=cursor)
+    assert [(e.date, e.kind, e.balance) for e in page] == [(e.date, e.kind, e.balance) for e in ledger[40:50]]
+    assert page.has_previous and page.has_next
+
+
+def test_the_ledger_pages_forward_and_back_from_cursors_with_the_running_balance(tree):
+    fund = FundFactory(chapter=tree.naiman)
+    for day in range(1, 29):
+        DonationFactory(fund=fund, date=D(2020, 2, day), amount=Decimal("10.01"))
+        DonationFactory(fund=fund, date=D(2020, 2, day), amount=Decimal("1.00"))
+        DisbursementFactory(chapter=tree.naiman, fund=fund, date=D(2020, 2, day), cash_amount=Decimal("5.00"))
+    ledger = FundLedger(fund)
+    everything = ledger[0:200]
+    assert ledger.count() == len(everything) == 84
+    seen, page = [], ledger.page(25)
+    assert not page.has_previous
+    while True:
+        seen += list(page)
+        if not page.has_next:
+            break
+        page = ledger.page(25, after=page.next_cursor)
+    assert [(e.pk, e.kind, e.balance) for e in seen] == [(e.pk, e.kind, e.balance) for e in everything]
+    last = ledger.page(25, last=True)
+    assert [e.pk for e in last] == [e.pk for e in everything[-25:]]
+    assert last.has_previous and not last.has_next
+    back = ledger.page(25, before=last.previous_cursor)
+    assert [(e.pk, e.balance) for e in back] == [(e.pk, e.balance) for e in everything[-50:-25]]
+    assert everything[-1].balance == Decimal("11.01") * 28 - Decimal("5.00") * 28
+
+
+@pytest.mark.parametrize(
+    "cursor", ["x", "2020-02-30.0.1", "2020-02-01.9.1", "2020-02-01.0.-1", "2020-02-01.0.9" * 3, "a.b.c.d"]
+)
+def test_a_forged_ledger_cursor_is_a_bad_parameter(tree, cursor):
+    with pytest.raises(BadParameter):
+        FundLedger(FundFactory(chapter=tree.naiman)).page(10, after=cursor)
 
 
 def test_balances_count_every_kind_of_outflow_without_inflating(tree):
