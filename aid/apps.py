@@ -25,7 +25,8 @@ class AidConfig(AppConfig):
 
         from . import demo, exports, imports, models, services
 
-        keep(models.DISBURSEMENT_DAYS)
+        keep(models.DISBURSEMENT_DAYS, follow=models.townships_follow)
+        models.keep_written_townships()
         keep(models.PERSON_YEAR_DAYS)
         keep(models.PERSON_FIRST_DAYS)
         register_import_sheet(imports.DisbursementSheet, order=50)

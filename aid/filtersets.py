@@ -8,7 +8,7 @@ from redcross.filters import ChapterFilterSet, CorrectableFilterSet
 from redcross.models import Township
 
 from .choices import RecipientKind
-from .models import AidCategory, Beneficiary, Disbursement, PersonYear
+from .models import AidCategory, Beneficiary, Disbursement, PersonYear, WrittenTownship
 from .selectors import relief_years
 
 
@@ -48,9 +48,7 @@ class DisbursementFilterSet(CorrectableFilterSet):
         self.filters["fund"].queryset = Fund.objects.visible_to(self.access).select_related("chapter")
         # The chapters' lists of townships, and any other name the records hold (written before
         # the list was kept, or imported): one query.
-        kept = Township.objects.filter(self.access.readable_q("chapter__path")).order_by().values_list("name")
-        written = self.queryset.exclude(township="").order_by().values_list("township")
-        townships = kept.union(written).order_by("name")
+        townships = offered_townships(self.access)
         self.filters["township"].extra["choices"] = [(t, t) for (t,) in townships]
 
     def filter_recipient(self, queryset, name, value):
@@ -59,6 +57,16 @@ class DisbursementFilterSet(CorrectableFilterSet):
     def filter_text(self, queryset, name, value):
         """Name contains the text; ID numbers are searched only by those allowed to see them."""
         return queryset.filter(id_or_name_q(self.access, value.strip(), prefix="beneficiary__"))
+
+
+def offered_townships(access):
+    """The townships of the chapters ``access`` reads: their lists, and any other name their
+    payments and persons hold (written before the list was kept, or imported; ``WrittenTownship``),
+    one query."""
+    readable = access.readable_q("chapter__path")
+    kept = Township.objects.filter(readable).order_by().values_list("name")
+    written = WrittenTownship.objects.filter(readable).order_by().values_list("name")
+    return kept.union(written).order_by("name")
 
 
 def id_or_name_q(access, value, prefix=""):
@@ -88,10 +96,7 @@ class BeneficiaryFilterSet(ChapterFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        readable = self.access.readable_q("chapter__path")
-        kept = Township.objects.filter(readable).order_by().values_list("name")
-        written = self.queryset.exclude(township="").order_by().values_list("township")
-        self.filters["township"].extra["choices"] = [(t, t) for (t,) in kept.union(written).order_by("name")]
+        self.filters["township"].extra["choices"] = [(t, t) for (t,) in offered_townships(self.access)]
         # From the first to the last year of relief (the kept daily sums), not a pass over every
         # person's years.
         years = relief_years(self.access.readable_chapters())

@@ -173,6 +173,8 @@ class Disbursement(ApprovedModel):
         ordering = ["-date", "-pk"]
         indexes = [
             models.Index(fields=["chapter", "date"], name="disbursement_chapter_date"),
+            # The list of a city (many chapters), sought in its order (redcross.keyset).
+            models.Index(fields=["date", "id"], name="disbursement_date_id"),
             # A fund's ledger, paged by (date, id) from a cursor.
             models.Index(fields=["fund", "date", "id"], name="disbursement_fund_date"),
         ]
@@ -494,3 +496,46 @@ DISBURSEMENT_DAYS = DayTotals(
         "group_persons": Sum("head_count", filter=_PAID & Q(beneficiary__isnull=True)),
     },
 )
+
+
+class WrittenTownship(models.Model):
+    """Derived, never entered: every township a payment or a person names, per chapter, beside the
+    list its administrator keeps (``redcross.Township``). The lists' township filter offers both
+    without reading every payment for the names they hold (issue 19). Only added to: a name no
+    record holds any longer is a choice that finds nothing."""
+
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=50)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["chapter", "name"], name="written_township_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+def townships_written(pairs):
+    """Adds the (chapter id, township) ``pairs`` not yet known."""
+    rows = [WrittenTownship(chapter_id=chapter, name=name) for chapter, name in set(pairs) if name]
+    WrittenTownship.objects.bulk_create(rows, ignore_conflicts=True, batch_size=5000)
+
+
+def townships_follow(ids):
+    """After a bulk write of the payments ``ids``: the townships they and their persons name."""
+    from redcross.filters import ids_q
+
+    payments = Disbursement.all_objects.filter(ids_q(sorted(ids))).order_by()
+    townships_written(payments.exclude(township="").values_list("chapter", "township").distinct())
+    persons = Beneficiary.objects.filter(pk__in=payments.values("beneficiary")).exclude(township="")
+    townships_written(persons.order_by().values_list("chapter", "township").distinct())
+
+
+def _township_after_save(sender, instance, raw=False, **kwargs):
+    if instance.township:
+        townships_written([(instance.chapter_id, instance.township)])
+
+
+def keep_written_townships():
+    """Every save of a payment or a person adds the township it names. Called in ``ready()``."""
+    for model in (Disbursement, Beneficiary):
+        models.signals.post_save.connect(_township_after_save, sender=model, dispatch_uid=f"township-{model}")

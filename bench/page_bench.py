@@ -9,9 +9,9 @@ PostgreSQL only. Works in scratch databases beside ``DATABASE_URL``'s, one per N
 ten years (2015-2024: 70 % relief payments, 20 % gifts, 5 % training sessions, 5 % project
 expenditures) in one county chapter, or across ``--chapters`` counties under one city, with
 ``INSERT … SELECT … FROM generate_series`` (the history trigger records each insert, as it would
-for a person's); then fills the kept summaries (aid.ReliefDay by the app's rebuild, aid.PersonYear
-by one INSERT … SELECT … GROUP BY per grouping, the same sums as ``person_years_refresh``) and
-runs VACUUM ANALYZE, what autovacuum does on a running server.
+for a person's); then fills the kept summaries (``keep_summaries``: the firsts of persons and donors by one
+INSERT … SELECT … GROUP BY per grouping, every kept daily table by ``redcross.kept.rebuild_kept``)
+and runs VACUUM ANALYZE, what autovacuum does on a running server.
 
 It then requests each page of the issue's table through the test client, logged in as a staff
 member of the first county and, with more than one chapter, as the city's leader (who reads every
@@ -125,24 +125,55 @@ def contiguous_ids(table, chapters):
 
 
 def keep_summaries(ids):
-    """Fills the kept summaries of the chapters ``ids`` from their records, as after a bulk write."""
-    from aid.models import PersonYear
+    """Fills the kept summaries of the chapters ``ids`` from their records, as after a bulk write:
+    the firsts (who first got relief or gave, ever and per year) by one INSERT … SELECT … GROUP BY
+    per grouping — the same rows as ``person_years_refresh`` and ``donor_firsts_refresh`` write,
+    by the database rather than through millions of model instances (everything generated stands:
+    no void, no reversal) — then every kept daily table by its own rebuild (``rebuild_kept``)."""
+    from aid.models import PersonFirst, PersonYear
     from aid.services import relief_days_rebuild
+    from donations.models import DonorFirst
+    from redcross.kept import rebuild_kept
 
-    # ReliefDay: the app's own rebuild (one GROUP BY in the database).
     relief_days_rebuild(chapters=ids)
-    # PersonYear: person_years_refresh's two groupings, written by the database rather than
-    # through a million model instances (everything generated stands: no void, no reversal).
-    PersonYear.objects.filter(chapter__in=ids).delete()
+    for model in (PersonYear, PersonFirst, DonorFirst):
+        model.objects.filter(chapter__in=ids)._raw_delete(model.objects.db)
+    stands = "d.chapter_id = ANY(%s) AND d.reverses_id IS NULL AND d.voided_at IS NULL"
     for category in ("d.category_id", "NULL::bigint"):
         execute(
             "INSERT INTO aid_personyear (year, first_date, beneficiary_id, category_id, chapter_id)"
             f" SELECT extract(year FROM d.date)::int, min(d.date), d.beneficiary_id, {category}, b.chapter_id"
             " FROM aid_disbursement d JOIN aid_beneficiary b ON b.id = d.beneficiary_id"
-            " WHERE d.chapter_id = ANY(%s) AND d.reverses_id IS NULL"
-            f" GROUP BY 1, 3, 4, 5",
+            f" WHERE {stands} AND NOT d.pending GROUP BY 1, 3, 4, 5",
             [ids],
         )
+        execute(
+            "INSERT INTO aid_personfirst (first_date, beneficiary_id, category_id, chapter_id)"
+            f" SELECT min(d.date), d.beneficiary_id, {category}, b.chapter_id"
+            " FROM aid_disbursement d JOIN aid_beneficiary b ON b.id = d.beneficiary_id"
+            f" WHERE {stands} AND NOT d.pending GROUP BY 2, 3, 4",
+            [ids],
+        )
+    for ever, year in ((True, ""), (False, ", extract(year FROM d.date)")):
+        for every_drive, drive in ((True, "NULL::bigint"), (False, "d.drive_id")):
+            group = "d.chapter_id, d.donor_id" + ("" if every_drive else ", d.drive_id") + year
+            execute(
+                "INSERT INTO donations_donorfirst"
+                " (chapter_id, donor_id, drive_id, every_drive, ever, first_date)"
+                f" SELECT d.chapter_id, d.donor_id, {drive}, {every_drive}, {ever}, min(d.date)"
+                f" FROM donations_donation d WHERE {stands} GROUP BY {group}",
+                [ids],
+            )
+    rebuild_kept(chapters=ids)
+    execute(
+        "INSERT INTO aid_writtentownship (chapter_id, name)"
+        " SELECT chapter_id, township FROM aid_beneficiary"
+        " WHERE chapter_id = ANY(%s) AND township <> ''"
+        " UNION SELECT chapter_id, township FROM aid_disbursement"
+        " WHERE chapter_id = ANY(%s) AND township <> ''"
+        " ON CONFLICT DO NOTHING",
+        [ids, ids],
+    )
 
 
 def generate(counties, n):

@@ -228,6 +228,8 @@ class Donation(CorrectableModel):
         ordering = ["-date", "-pk"]
         indexes = [
             models.Index(fields=["chapter", "date"], name="donation_chapter_date"),
+            # The list of a city (many chapters), sought in its order (redcross.keyset).
+            models.Index(fields=["date", "id"], name="donation_date_id"),
             # A fund's ledger, paged by (date, id) from a cursor.
             models.Index(fields=["fund", "date", "id"], name="donation_fund_date"),
         ]

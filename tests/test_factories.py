@@ -10,7 +10,9 @@ from . import factories
 
 # Rows no one writes by hand: kept by the payments' services (PersonYear, PersonFirst, ReliefDay),
 # the kept daily totals of every list (``redcross.kept.KeptDay``) and the history itself (Change).
-DERIVED = {"aid.personyear", "aid.personfirst", "donations.donorfirst", "aid.reliefday", "redcross.change"}
+DERIVED = {"aid.personyear", "aid.personfirst", "aid.writtentownship", "aid.reliefday"}
+DERIVED |= {"donations.donorfirst"}
+DERIVED |= {"redcross.change"}
 DERIVED |= {
     m._meta.label_lower for m in apps.get_models() if issubclass(m, KeptDay)
 }

@@ -243,6 +243,11 @@ def test_an_import_naming_an_unknown_township_is_accepted_and_reported(tree, sta
         "八仙同镇",
         "八仙筒镇",
     ]
+    # The lists' filters offer the name as written (kept without reading every payment).
+    from aid.filtersets import offered_townships
+    from redcross.access import Access
+
+    assert list(offered_townships(Access(staff))) == [("八仙同镇",), ("八仙筒镇",)]
 
 
 # --- 保存并继续登记 -----------------------------------------------------------------------------

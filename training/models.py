@@ -107,7 +107,11 @@ class Session(TrackedModel):
         verbose_name = _("培训")
         verbose_name_plural = _("培训")
         ordering = ["-date", "-pk"]
-        indexes = [models.Index(fields=["chapter", "date"], name="session_chapter_date")]
+        indexes = [
+            models.Index(fields=["chapter", "date"], name="session_chapter_date"),
+            # The list of a city (many chapters), sought in its order (redcross.keyset).
+            models.Index(fields=["date", "id"], name="session_date_id"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(person_times__gte=1), name="session_person_times_min_1"),
             models.CheckConstraint(
