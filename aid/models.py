@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from redcross import bounds
 from redcross.idnumber import validate_id_number
-from redcross.kept import DayTotals, KeptDay, kept_lock
+from redcross.kept import DayTotals, KeptDay, kept_lock, month_table
 from redcross.models import (
     ApprovedModel,
     CategoryModel,
@@ -482,9 +482,18 @@ def summaries_refresh(keys):
 
 # A reversal (冲销) takes its money back; it reaches nobody and is no payment of its own.
 _PAID = Q(reverses__isnull=True)
-PERSON_YEAR_DAYS = DayTotals(table=PersonYearDay, records=PersonYear, dimensions=("category",))
-PERSON_FIRST_DAYS = DayTotals(table=PersonFirstDay, records=PersonFirst, dimensions=("category",))
+# The same sums per month (``redcross.kept.month_table``): what a long period reads.
+PersonYearMonth = month_table(PersonYearDay, "PersonYearMonth")
+PersonFirstMonth = month_table(PersonFirstDay, "PersonFirstMonth")
+DisbursementMonth = month_table(DisbursementDay, "DisbursementMonth")
+PERSON_YEAR_DAYS = DayTotals(
+    table=PersonYearDay, records=PersonYear, dimensions=("category",), months=PersonYearMonth
+)
+PERSON_FIRST_DAYS = DayTotals(
+    table=PersonFirstDay, records=PersonFirst, dimensions=("category",), months=PersonFirstMonth
+)
 DISBURSEMENT_DAYS = DayTotals(
+    months=DisbursementMonth,
     table=DisbursementDay,
     records=Disbursement,
     dimensions=("category", "fund"),

@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from redcross.money import money_output_field, to_money
 
-from .models import Disbursement, PersonFirstDay, PersonYear, PersonYearDay, ReliefDay
+from .models import PERSON_FIRST_DAYS, PERSON_YEAR_DAYS, Disbursement, PersonYear, ReliefDay
 
 
 @dataclass(frozen=True)
@@ -93,17 +93,15 @@ def _persons_kept(filterset):
     period = data.get("date") or slice(None, None)
     start, end = period.start, period.stop
     if start is None:
-        firsts = PersonFirstDay.objects.all()
+        parts = PERSON_FIRST_DAYS.span(None, end)
     elif (start.month, start.day) == (1, 1) and end is not None and end.year == start.year:
-        firsts = PersonYearDay.objects.filter(date__gte=start)
+        parts = PERSON_YEAR_DAYS.span(start, end)
     else:
         return None
-    if end is not None:
-        firsts = firsts.filter(date__lte=end)
-    firsts = firsts.filter(filterset.access.readable_q("chapter__path"), category=data.get("category"))
+    condition = filterset.access.readable_q("chapter__path") & Q(category=data.get("category"))
     if data.get("chapter") is not None:
-        firsts = firsts.filter(chapter__in=data["chapter"].subtree().values("pk"))
-    return firsts.aggregate(n=Sum("rows"))["n"] or 0
+        condition &= Q(chapter__in=data["chapter"].subtree().values("pk"))
+    return sum(part.filter(condition).aggregate(n=Sum("rows"))["n"] or 0 for part in parts)
 
 
 def disbursement_totals_by_category(queryset):
@@ -154,13 +152,13 @@ def persons_by_category(chapter, *, start, end):
     assert (start.month, start.day) == (1, 1) and end.year == start.year, (
         "PersonYear counts a year from 1 January"
     )
-    rows = (
-        PersonYearDay.objects.filter(chapter__in=chapter.subtree(), date__gte=start, date__lte=end)
-        .order_by()
-        .values("category")
-        .annotate(n=Sum("rows"))
-    )
-    return {row["category"]: row["n"] for row in rows}
+    persons = {}
+    for part in PERSON_YEAR_DAYS.span(start, end):
+        rows = part.filter(chapter__in=chapter.subtree()).order_by().values("category")
+        rows = rows.annotate(n=Sum("rows"))
+        for row in rows:
+            persons[row["category"]] = persons.get(row["category"], 0) + row["n"]
+    return persons
 
 
 @dataclass(frozen=True)

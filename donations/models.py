@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from redcross import bounds
-from redcross.kept import DayTotals, KeptDay, kept_lock
+from redcross.kept import DayTotals, KeptDay, kept_lock, month_table
 from redcross.models import (
     BoundedDecimalField,
     ChapterScopedQuerySet,
@@ -439,7 +439,12 @@ class PayoutDay(KeptDay):
 
 
 _GIFT = Q(reverses__isnull=True)  # a reversal (冲销) takes its amount back: nobody's gift
+# The same sums per month (``redcross.kept.month_table``): what a long period reads.
+DonationMonth = month_table(DonationDay, "DonationMonth")
+PayoutMonth = month_table(PayoutDay, "PayoutMonth")
+DonorFirstMonth = month_table(DonorFirstDay, "DonorFirstMonth")
 DONATION_DAYS = DayTotals(
+    months=DonationMonth,
     table=DonationDay,
     records=Donation,
     dimensions=("drive", "fund", "kind"),
@@ -451,6 +456,7 @@ DONATION_DAYS = DayTotals(
     filters={"without_drive": "drive__isnull"},
 )
 PAYOUT_DAYS = DayTotals(
+    months=PayoutMonth,
     table=PayoutDay,
     records=Payout,
     dimensions=("fund",),
@@ -461,6 +467,7 @@ PAYOUT_DAYS = DayTotals(
     },
 )
 DONOR_FIRST_DAYS = DayTotals(
+    months=DonorFirstMonth,
     table=DonorFirstDay, records=DonorFirst, dimensions=("drive", "every_drive", "ever")
 )
 

@@ -22,12 +22,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext as _
 
-from redcross.kept import COUNTED, KEPT, KeptDay
+from redcross.kept import COUNTED, KEPT, DayTotals
 from redcross.money import money_output_field, to_money
 from redcross.params import BadParameter
 
 from .choices import DonationKind, LedgerEntryKind
-from .models import Donation, DonationDay, DonorFirstDay, Drive, Fund, Payout, PayoutDay
+from .models import DONOR_FIRST_DAYS, Donation, Drive, Fund, Payout
 
 MONEY = money_output_field()
 ZERO = Value(Decimal("0.00"), output_field=MONEY)
@@ -98,41 +98,38 @@ def fund_balance(fund, *, excluding=None):
 
 
 def _kept_flows():
-    """Each kind of record flowing through a fund as (its kept daily table, the amount over its
-    rows, +1 in / -1 out); None for the table of a kind that keeps none."""
-    flows = [(DonationDay, F("cash") + F("in_kind"), 1)]
+    """Each kind of record flowing through a fund as (its kept totals, or its model when it keeps
+    none; the amount over their rows; +1 in / -1 out)."""
+    flows = [(KEPT[Donation], F("cash") + F("in_kind"), 1)]
     for outflow in OUTFLOWS:
         totals = KEPT.get(outflow.model)
         if totals is not None and outflow.kept_amount is not None:
-            flows.append((totals.table, outflow.kept_amount, -1))
+            flows.append((totals, outflow.kept_amount, -1))
         else:
             flows.append((outflow.model, outflow.amount, -1))
-    flows.append((PayoutDay, F("cash_amount") + F("in_kind_amount"), -1))
+    flows.append((KEPT[Payout], F("cash_amount") + F("in_kind_amount"), -1))
     return flows
 
 
-def _counted(table):
-    """The rows of ``table`` that count in a fund: kept rows of what counts, or records that stand."""
-    if issubclass(table, KeptDay):
-        return table.objects.filter(status__in=COUNTED)
-    return table.objects.all()
+def _counted(source, start=None, end=None):
+    """What counts in a fund from ``start`` to ``end`` as a list of querysets: kept rows (months
+    and days, ``DayTotals.span``) of what counts, or the records that stand."""
+    if isinstance(source, DayTotals):
+        return [part.filter(status__in=COUNTED) for part in source.span(start, end)]
+    return [source.objects.in_period(start, end)]
 
 
 def _flow_sums(start=None, end=None):
     """(received, paid): per fund (``OuterRef("pk")``), what came in and went out, from the kept
-    daily totals (from ``start`` to ``end`` when given): subqueries over a few rows per day."""
+    totals (from ``start`` to ``end`` when given): subqueries over a few rows per month."""
     received, paid = ZERO, ZERO
-    for table, amount, sign in _kept_flows():
-        rows = _counted(table).filter(fund=OuterRef("pk"))
-        if start:
-            rows = rows.filter(date__gte=start)
-        if end:
-            rows = rows.filter(date__lte=end)
-        part = _sum_subquery(rows, amount)
-        if sign > 0:
-            received = part
-        else:
-            paid = part if paid is ZERO else paid + part
+    for source, amount, sign in _kept_flows():
+        for rows in _counted(source, start, end):
+            part = _sum_subquery(rows.filter(fund=OuterRef("pk")), amount)
+            if sign > 0:
+                received = part if received is ZERO else received + part
+            else:
+                paid = part if paid is ZERO else paid + part
     return received, paid
 
 
@@ -309,16 +306,12 @@ class FundLedger:
     def count(self):
         """How many entries, from the kept daily totals (a query per kind)."""
         total = 0
-        for _source, (table, _amount, _sign) in self._flows():
-            rows = _counted(table).filter(fund=self.fund)
-            if self.start:
-                rows = rows.filter(date__gte=self.start)
-            if self.end:
-                rows = rows.filter(date__lte=self.end)
-            if issubclass(table, KeptDay):
-                total += rows.aggregate(n=Sum("rows"))["n"] or 0
-            else:
-                total += rows.count()
+        for _source, (source, _amount, _sign) in self._flows():
+            for rows in _counted(source, self.start, self.end):
+                if isinstance(source, DayTotals):
+                    total += rows.filter(fund=self.fund).aggregate(n=Sum("rows"))["n"] or 0
+                else:
+                    total += rows.filter(fund=self.fund).count()
         return total
 
     def __len__(self):
@@ -329,9 +322,9 @@ class FundLedger:
         the kept daily totals of the days before, and the records of that day before the entry
         (one query)."""
         parts = {}
-        for i, ((kind, model, _build), (table, amount, sign)) in enumerate(self._flows()):
-            days = _counted(table).filter(fund=OuterRef("pk"), date__lt=date)
-            parts[f"days_{i}"] = (sign, _sum_subquery(days, amount))
+        for i, ((kind, model, _build), (source, amount, sign)) in enumerate(self._flows()):
+            for j, rows in enumerate(_counted(source, None, date - datetime.timedelta(days=1))):
+                parts[f"days_{i}_{j}"] = (sign, _sum_subquery(rows.filter(fund=OuterRef("pk")), amount))
             own = LEDGER_RANK[kind]
             if own <= rank:
                 same_day = Q(date=date) if own < rank else Q(date=date, pk__lt=pk)
@@ -487,19 +480,32 @@ class DriveDonationTotals(DonationTotals):
 
 
 def _kept_gifts(chapter, start, end):
-    """The kept daily sums of the gifts that count, of ``chapter`` and below, ``start``..``end``."""
-    return DonationDay.objects.filter(
-        chapter__in=chapter.subtree().values("pk"), status__in=COUNTED, date__gte=start, date__lte=end
-    )
+    """The kept sums of the gifts that count, of ``chapter`` and below, ``start``..``end``: a
+    list of querysets (months and days, ``DayTotals.span``)."""
+    below = Q(chapter__in=chapter.subtree().values("pk"), status__in=COUNTED)
+    return [part.filter(below) for part in KEPT[Donation].span(start, end)]
 
 
 def _year_firsts(chapter, start, end):
     """The kept counts of donors giving for the first time in the year, ``start`` (1 January)
-    ..``end``: summed, the year's distinct donors up to ``end``."""
+    ..``end`` (months and days): summed, the year's distinct donors up to ``end``."""
     assert (start.month, start.day) == (1, 1) and end.year == start.year
-    return DonorFirstDay.objects.filter(
-        chapter__in=chapter.subtree().values("pk"), ever=False, date__gte=start, date__lte=end
-    )
+    below = Q(chapter__in=chapter.subtree().values("pk"), ever=False)
+    return [part.filter(below) for part in DONOR_FIRST_DAYS.span(start, end)]
+
+
+def _grouped(parts, names, **sums):
+    """``parts`` (kept querysets) grouped by ``names`` with ``sums`` summed across the parts."""
+    merged = {}
+    for part in parts:
+        for row in part.order_by().values(*names).annotate(**sums):
+            key = tuple(row[name] for name in names)
+            if key in merged:
+                for name in sums:
+                    merged[key][name] = (merged[key][name] or 0) + (row[name] or 0)
+            else:
+                merged[key] = row
+    return list(merged.values())
 
 
 def _kept_totals(row, donors):
@@ -518,16 +524,14 @@ def year_donation_totals(chapter, start, end):
     """The gifts of ``chapter`` and below in a year up to ``end`` (the home page): the totals and
     the same per drive (gifts outside any drive last) with the drive's goal, from the kept daily
     sums and donor firsts (two queries, however many gifts)."""
-    firsts = (
-        _year_firsts(chapter, start, end).order_by().values("every_drive", "drive").annotate(n=Sum("rows"))
-    )
+    firsts = _grouped(_year_firsts(chapter, start, end), ["every_drive", "drive"], n=Sum("rows"))
     donors = {(row["every_drive"], row["drive"]): row["n"] for row in firsts}
-    rows = list(
-        _kept_gifts(chapter, start, end)
-        .order_by()
-        .values("drive", "drive__name", "drive__start_date", "drive__goal")
-        .annotate(**_KEPT_SUMS)
-        .order_by(F("drive__start_date").asc(nulls_last=True), "drive__name")
+    names = ["drive", "drive__name", "drive__start_date", "drive__goal"]
+    rows = sorted(
+        _grouped(_kept_gifts(chapter, start, end), names, **_KEPT_SUMS),
+        key=lambda row: (
+            row["drive__start_date"] is None, row["drive__start_date"] or start, row["drive__name"] or ""
+        ),
     )
     by_drive = [
         DriveDonationTotals(
@@ -570,25 +574,24 @@ def _donors_kept(filterset):
     period = data.get("date") or slice(None, None)
     start, end = period.start, period.stop
     if start is None:
-        firsts = DonorFirstDay.objects.filter(ever=True)
+        condition = Q(ever=True)
     elif (start.month, start.day) == (1, 1) and end is not None and end.year == start.year:
-        firsts = DonorFirstDay.objects.filter(ever=False, date__gte=start)
+        condition = Q(ever=False)
     else:
         return None
-    if end is not None:
-        firsts = firsts.filter(date__lte=end)
     if data.get("drive") is not None:
-        firsts = firsts.filter(every_drive=False, drive=data["drive"])
+        condition &= Q(every_drive=False, drive=data["drive"])
     elif data.get("without_drive") is True:
-        firsts = firsts.filter(every_drive=False, drive=None)
+        condition &= Q(every_drive=False, drive=None)
     elif data.get("without_drive") is False:
         return None
     else:
-        firsts = firsts.filter(every_drive=True)
-    firsts = firsts.filter(filterset.access.readable_q("chapter__path"))
+        condition &= Q(every_drive=True)
+    condition &= filterset.access.readable_q("chapter__path")
     if data.get("chapter") is not None:
-        firsts = firsts.filter(chapter__in=data["chapter"].subtree().values("pk"))
-    return firsts.aggregate(n=Sum("rows"))["n"] or 0
+        condition &= Q(chapter__in=data["chapter"].subtree().values("pk"))
+    parts = DONOR_FIRST_DAYS.span(start, end)
+    return sum(part.filter(condition).aggregate(n=Sum("rows"))["n"] or 0 for part in parts)
 
 
 def donations_by_month(chapter, start, end):
@@ -596,24 +599,29 @@ def donations_by_month(chapter, start, end):
     ``start`` to ``end``: {first day of the month: amount}, months without gifts left out (one
     query over the kept daily sums). A reversal takes its amount back in its own month, as the
     list's totals line counts it."""
-    rows = (
-        _kept_gifts(chapter, start, end)
-        .order_by()
-        .annotate(month=TruncMonth("date"))
-        .values("month")
-        .annotate(total=Sum(F("cash") + F("in_kind"), output_field=MONEY))
-    )
-    return {row["month"]: to_money(row["total"]) for row in rows}
+    months = {}
+    for part in _kept_gifts(chapter, start, end):
+        rows = (
+            part.order_by()
+            .annotate(month=TruncMonth("date"))
+            .values("month")
+            .annotate(total=Sum(F("cash") + F("in_kind"), output_field=MONEY))
+        )
+        for row in rows:
+            months[row["month"]] = months.get(row["month"], Decimal("0.00")) + to_money(row["total"])
+    return months
 
 
 def _drive_sum(expression, until):
-    days = DonationDay.objects.filter(drive=OuterRef("pk"), status__in=COUNTED)
-    if until is not None:
-        days = days.filter(date__lte=until)
-    return Coalesce(
-        Subquery(days.order_by().values("drive").annotate(total=Sum(expression)).values("total")),
-        Value(0) if expression == "gifts" else ZERO,
-    )
+    total = None
+    for part in KEPT[Donation].span(None, until):
+        rows = part.filter(drive=OuterRef("pk"), status__in=COUNTED).order_by().values("drive")
+        one = Coalesce(
+            Subquery(rows.annotate(total=Sum(expression)).values("total")),
+            Value(0) if expression == "gifts" else ZERO,
+        )
+        total = one if total is None else total + one
+    return total
 
 
 def drives_with_totals(queryset, *, until=None):
@@ -632,9 +640,15 @@ def drives_with_totals(queryset, *, until=None):
 
 def drive_totals(drive):
     """What ``drive`` raised, its gifts and its donors, from the kept sums and firsts."""
-    row = DonationDay.objects.filter(drive=drive, status__in=COUNTED).aggregate(**_KEPT_SUMS)
-    donors = DonorFirstDay.objects.filter(drive=drive, every_drive=False, ever=True).aggregate(n=Sum("rows"))
-    return DonationTotals(**_kept_totals(row, donors["n"]))
+    row = dict.fromkeys(_KEPT_SUMS, 0)
+    for part in KEPT[Donation].span():
+        summed = part.filter(drive=drive, status__in=COUNTED).aggregate(**_KEPT_SUMS)
+        row = {name: row[name] + (summed[name] or 0) for name in row}
+    donors = sum(
+        part.filter(drive=drive, every_drive=False, ever=True).aggregate(n=Sum("rows"))["n"] or 0
+        for part in DONOR_FIRST_DAYS.span()
+    )
+    return DonationTotals(**_kept_totals(row, donors))
 
 
 def drive_history(drive):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from redcross import bounds
-from redcross.kept import DayTotals, KeptDay
+from redcross.kept import DayTotals, KeptDay, month_table
 from redcross.models import (
     ApprovedModel,
     BoundedDecimalField,
@@ -273,7 +273,10 @@ class ExpenditureDay(KeptDay):
 
 
 # A reversal (冲销) takes its money back; it is no expenditure of its own.
+# The same sums per month (``redcross.kept.month_table``): what a long period reads.
+ExpenditureMonth = month_table(ExpenditureDay, "ExpenditureMonth")
 EXPENDITURE_DAYS = DayTotals(
+    months=ExpenditureMonth,
     table=ExpenditureDay,
     records=Expenditure,
     dimensions=("project", "fund", "category"),

@@ -10,27 +10,32 @@ from redcross.kept import COUNTED
 from redcross.money import money_output_field, to_money
 
 from .choices import NEXT_STATUS, ProjectStatus
-from .models import Expenditure, ExpenditureDay
+from .models import EXPENDITURE_DAYS, Expenditure
 
 MONEY = money_output_field()
 ZERO = Value(Decimal("0.00"), output_field=MONEY)
 
 
 def _spent(start=None, end=None):
-    """The kept daily spending (``ExpenditureDay``) that counts, dated from ``start`` to ``end``:
-    what stands of the expenditures, reversals taking their money back."""
-    return ExpenditureDay.objects.in_period(start, end).filter(status__in=COUNTED)
+    """The kept spending (``ExpenditureDay`` and its months) that counts, dated from ``start``
+    to ``end``, as a list of querysets (``DayTotals.span``): what stands of the expenditures,
+    reversals taking their money back."""
+    return [part.filter(status__in=COUNTED) for part in EXPENDITURE_DAYS.span(start, end)]
 
 
-def _spent_subquery(days):
-    summed = (
-        days.filter(project=OuterRef("pk"))
-        .order_by()
-        .values("project")
-        .annotate(total=Sum("amount", output_field=MONEY))
-        .values("total")
-    )
-    return Coalesce(Subquery(summed), ZERO)
+def _spent_subquery(parts):
+    total = None
+    for part in parts:
+        summed = (
+            part.filter(project=OuterRef("pk"))
+            .order_by()
+            .values("project")
+            .annotate(total=Sum("amount", output_field=MONEY))
+            .values("total")
+        )
+        one = Coalesce(Subquery(summed), ZERO)
+        total = one if total is None else total + one
+    return total
 
 
 def projects_with_spending(queryset, *, start=None, end=None, until=None):
@@ -83,10 +88,12 @@ def projects_of_period(queryset, *, start, end):
 
     The work reports and the home page both select here, so their project tables agree.
     """
-    spent_in_period = _spent(start, end).order_by().values("project")
+    spent_in_period = Q()
+    for part in _spent(start, end):
+        spent_in_period |= Q(pk__in=part.order_by().values("project"))
     return projects_with_spending(
         queryset.filter(
-            Q(pk__in=spent_in_period)
+            spent_in_period
             | open_on_q(end)
             | Q(completed_on__range=(start, end))
             | Q(audited_on__range=(start, end))
@@ -110,11 +117,14 @@ def project_totals(queryset):
     row = projects_with_spending(queryset.order_by()).aggregate(
         n=Count("pk"), budget_total=Sum("budget"), over=Count("pk", filter=Q(over_budget=True))
     )
-    spent = _spent().filter(project__in=queryset.order_by().values("pk")).aggregate(total=Sum("amount"))
+    projects = queryset.order_by().values("pk")
+    spent = Decimal("0.00")
+    for part in _spent():
+        spent += to_money(part.filter(project__in=projects).aggregate(total=Sum("amount"))["total"])
     return ProjectTotals(
         count=row["n"] or 0,
         budget=to_money(row["budget_total"]),
-        spent=to_money(spent["total"]),
+        spent=spent,
         over_budget=row["over"] or 0,
     )
 
@@ -169,7 +179,9 @@ def expenditure_totals(queryset):
 
 def expenditure_list_totals(figures, rows):
     """The expenditures' list's totals line (as ``expenditure_totals``) from its kept daily
-    figures and rows (``redcross.kept``): the projects are those of the rows that count."""
+    figures and rows (``redcross.kept``: months and days): the projects are those of the rows
+    that count."""
+    counted = [part.filter(status__in=COUNTED).order_by().values_list("project") for part in rows]
+    projects = len(set().union(*(set(part.distinct()) for part in counted)))
     counted = figures["counted"]
-    projects = rows.filter(status__in=COUNTED).order_by().values("project").distinct().count()
     return {"count": counted["expenditures"], "amount": to_money(counted["amount"]), "projects": projects}

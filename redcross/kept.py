@@ -11,12 +11,15 @@ and a bulk write (an import, its undo, the benchmark's generator) calls ``refres
 ``rebuild``.
 """
 
+import datetime
+import functools
 import hashlib
+import operator
 from dataclasses import dataclass, field
 
-from django.db import connection, models, transaction
-from django.db.models import Case, Count, Q, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db import connection, migrations, models, transaction
+from django.db.models import Case, Count, DateField, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, TruncMonth
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from .choices import RecordStatus
@@ -57,6 +60,36 @@ class KeptDay(models.Model):
         abstract = True
 
 
+def month_table(day_model, name):
+    """A table beside ``day_model`` (a ``KeptDay``) holding the same sums per month (``date``: the
+    month's first day): a list over ten years sums 120 rows per chapter and dimension rather than
+    3,650. Declared in the app's models module (``XMonth = month_table(XDay, "XMonth")``)."""
+    kept = {"id", "chapter", "date", "status", "rows"}
+    attributes = {"__module__": day_model.__module__, "__qualname__": name}
+    for day_field in day_model._meta.local_fields:
+        if day_field.name in kept:
+            continue
+        if day_field.is_relation:  # cloned by hand: the models are still loading
+            attributes[day_field.name] = models.ForeignKey(
+                day_field.remote_field.model, null=day_field.null, on_delete=models.CASCADE, related_name="+"
+            )
+        else:
+            attributes[day_field.name] = day_field.clone()
+    index = models.Index(fields=["chapter", "date"], name=f"{name.lower()[:17]}_chapter_date")
+    attributes["Meta"] = type("Meta", (), {"indexes": [index]})
+    attributes["__doc__"] = f"Derived, never entered: the sums of ``{day_model.__name__}`` per month."
+    attributes["__str__"] = lambda self: f"{self.chapter_id} {self.date:%Y-%m} {self.status}"
+    return type(name, (KeptDay,), attributes)
+
+
+def month_start(day):
+    return day.replace(day=1)
+
+
+def next_month(day):
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
 def status_of(model):
     """The status (``RecordStatus``) of each record of ``model`` as a database expression."""
     names = {f.name for f in model._meta.get_fields()}
@@ -95,6 +128,9 @@ class DayTotals:
     dimensions: tuple = ()
     sums: dict = field(default_factory=dict)
     filters: dict = field(default_factory=dict)
+    # The same sums per month (``month_table``), kept with the days: read for the whole months of
+    # a period (``span``).
+    months: type = None
 
     @property
     def date_field(self):
@@ -142,6 +178,56 @@ class DayTotals:
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {table} ({into}) SELECT {selected} FROM ({sql}) kept", params)
 
+    def _insert_months(self, days):
+        """Writes the month rows summing the day rows ``days`` (INSERT … SELECT)."""
+        sums = {f"kept_{name}": Sum(name) for name in self.sums}
+        grouped = (
+            days.order_by()
+            .annotate(kept_month=TruncMonth("date", output_field=DateField()))
+            .values("chapter", "kept_month", "status", *self.dimensions)
+            .annotate(kept_rows=Sum("rows"), **sums)
+        )
+        columns = {"chapter_id": "chapter", "date": "kept_month", "status": "status", "rows": "kept_rows"}
+        for name in self.dimensions:
+            columns[self.months._meta.get_field(name).column] = name
+        for name in self.sums:
+            columns[self.months._meta.get_field(name).column] = f"kept_{name}"
+        sql, params = grouped.query.sql_with_params()
+        quote = connection.ops.quote_name
+        into = ", ".join(quote(column) for column in columns)
+        selected = ", ".join(quote(name) for name in columns.values())
+        table = quote(self.months._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {table} ({into}) SELECT {selected} FROM ({sql}) kept", params)
+
+    def span(self, start=None, end=None):
+        """Querysets of kept rows that together cover ``start``..``end`` (either open) once: the
+        months wholly inside from the months table, the days around them from the days table."""
+        days = self.table.objects.all()
+        if self.months is None:
+            if start is not None:
+                days = days.filter(date__gte=start)
+            if end is not None:
+                days = days.filter(date__lte=end)
+            return [days]
+        first = None if start is None else (start if start.day == 1 else next_month(start))
+        after = None if end is None else month_start(end + datetime.timedelta(days=1))
+        if first is not None and after is not None and first >= after:
+            return [days.filter(date__gte=start, date__lte=end)]
+        months = self.months.objects.all()
+        if first is not None:
+            months = months.filter(date__gte=first)
+        if after is not None:
+            months = months.filter(date__lt=after)
+        edges = []
+        if start is not None and start != first:
+            edges.append(Q(date__gte=start, date__lt=first))
+        if end is not None and after <= end:
+            edges.append(Q(date__gte=after, date__lte=end))
+        if not edges:
+            return [months]
+        return [months, days.filter(functools.reduce(operator.or_, edges))]
+
     @transaction.atomic
     def refresh(self, days):
         """Rebuilds the rows of ``days`` ((chapter id, date) pairs) from their records."""
@@ -152,6 +238,14 @@ class DayTotals:
         for chapter, date in sorted(days):
             self.table.objects.filter(chapter=chapter, date=date).delete()
             self._insert_from(self.every_record().filter(chapter=chapter, **{self.date_field: date}))
+        if self.months is not None:
+            months = {(chapter, month_start(date)) for chapter, date in days}
+            kept_lock(*((self.months._meta.label, chapter, month) for chapter, month in months))
+            for chapter, month in sorted(months):
+                self.months.objects.filter(chapter=chapter, date=month).delete()
+                self._insert_months(
+                    self.table.objects.filter(chapter=chapter, date__gte=month, date__lt=next_month(month))
+                )
 
     @transaction.atomic
     def rebuild(self, *, chapters=None):
@@ -161,6 +255,12 @@ class DayTotals:
             records, stale = records.filter(chapter__in=chapters), stale.filter(chapter__in=chapters)
         stale._raw_delete(stale.db)
         self._insert_from(records)
+        if self.months is not None:
+            days, stale = self.table.objects.all(), self.months.objects.all()
+            if chapters is not None:
+                days, stale = days.filter(chapter__in=chapters), stale.filter(chapter__in=chapters)
+            stale._raw_delete(stale.db)
+            self._insert_months(days)
 
     @transaction.atomic
     def replace(self, stale, fill):
@@ -212,49 +312,49 @@ class DayTotals:
     # --- reading -------------------------------------------------------------------------------
 
     def rows_for(self, filterset):
-        """The kept rows answering ``filterset`` (a bound, valid list FilterSet), or None when it
-        filters by something the table does not keep (free text, a person, a batch …)."""
+        """The kept rows answering ``filterset`` (a bound, valid list FilterSet) as a list of
+        querysets (``span``: months and days), or None when it filters by something the table
+        does not keep (free text, a person, a batch …)."""
         from .models import Chapter
 
-        rows = self.table.objects.filter(filterset.access.readable_q("chapter__path"))
+        condition = filterset.access.readable_q("chapter__path")
         data = filterset.form.cleaned_data if filterset.is_bound else {}
+        start = end = None
         for name, value in data.items():
             if value in (None, "", [], ()) or (isinstance(value, slice) and value == slice(None, None)):
                 continue
             if name == "chapter":
-                below = Chapter.objects.filter(path__startswith=value.path).values("pk")
-                rows = rows.filter(chapter__in=below)
+                condition &= Q(chapter__in=Chapter.objects.filter(path__startswith=value.path).values("pk"))
             elif name == "date":
-                if value.start is not None:
-                    rows = rows.filter(date__gte=value.start)
-                if value.stop is not None:
-                    rows = rows.filter(date__lte=value.stop)
+                start, end = value.start, value.stop
             elif name == "status":
-                rows = rows.filter(status__in=STATUS_SELECTS[RecordStatus(value)])
+                condition &= Q(status__in=STATUS_SELECTS[RecordStatus(value)])
             elif name in self.dimensions:
-                rows = rows.filter(**{name: value})
+                condition &= Q(**{name: value})
             elif name in self.filters:
-                rows = rows.filter(**{self.filters[name]: value})
+                condition &= Q(**{self.filters[name]: value})
             else:
                 return None
-        return rows
+        return [part.filter(condition) for part in self.span(start, end)]
 
     def figures(self, rows):
-        """``rows`` (``rows_for``) summed in one query: how many records they hold (``rows``), and
-        the count and every sum of what counts (``counted``: standing records and reversals) and
-        of what waits for approval (``pending``)."""
+        """``rows`` (``rows_for``) summed, a query per part: how many records they hold (``rows``),
+        and the count and every sum of what counts (``counted``: standing records and reversals)
+        and of what waits for approval (``pending``)."""
         counted, pending = Q(status__in=COUNTED), Q(status=RecordStatus.PENDING)
         aggregates = {"all_rows": Sum("rows")}
         for prefix, condition in (("counted", counted), ("pending", pending)):
             aggregates[f"{prefix}__count"] = Sum("rows", filter=condition)
             for name in self.sums:
                 aggregates[f"{prefix}__{name}"] = Sum(name, filter=condition)
-        row = rows.order_by().aggregate(**aggregates)
-        figures = {"rows": row["all_rows"] or 0, "counted": {}, "pending": {}}
-        for key, value in row.items():
-            if "__" in key:
-                prefix, name = key.split("__", 1)
-                figures[prefix][name] = value or 0
+        figures = {"rows": 0, "counted": {}, "pending": {}}
+        for part in rows:
+            row = part.order_by().aggregate(**aggregates)
+            figures["rows"] += row["all_rows"] or 0
+            for key, value in row.items():
+                if "__" in key:
+                    prefix, name = key.split("__", 1)
+                    figures[prefix][name] = figures[prefix].get(name, 0) + (value or 0)
         return figures
 
 
@@ -289,3 +389,35 @@ def rebuild_kept(*, chapters=None):
     """Every kept table rebuilt for ``chapters`` (the benchmark's generator, a repair)."""
     for totals in KEPT.values():
         totals.rebuild(chapters=chapters)
+
+
+def fill_months(app_label, day_name, month_name):
+    """A migration operation writing the month rows of a ``month_table`` from its day table's rows
+    (the sums: its numbers; the dimensions: the other columns)."""
+
+    def fill(apps, schema_editor):
+        days, months = apps.get_model(app_label, day_name), apps.get_model(app_label, month_name)
+        quote = schema_editor.connection.ops.quote_name
+        dimensions, sums = ["chapter_id", "status"], ["rows"]
+        for day_field in days._meta.local_fields:
+            if day_field.name in {"id", "date", "chapter", "status", "rows"}:
+                continue
+            numeric = isinstance(day_field, (models.DecimalField, models.PositiveBigIntegerField))
+            (sums if numeric else dimensions).append(day_field.column)
+        if schema_editor.connection.vendor == "postgresql":
+            month = "CAST(date_trunc('month', date) AS date)"
+        else:
+            month = "date(date, 'start of month')"
+        grouped = ", ".join(quote(c) for c in dimensions)
+        summed = ", ".join(f"SUM({quote(c)})" for c in sums)
+        into = ", ".join(quote(c) for c in [*dimensions, "date", *sums])
+        source = quote(days._meta.db_table)
+        schema_editor.execute(
+            f"INSERT INTO {quote(months._meta.db_table)} ({into})"
+            f" SELECT {grouped}, {month}, {summed} FROM {source} GROUP BY {grouped}, {month}"
+        )
+
+    def empty(apps, schema_editor):
+        apps.get_model(app_label, month_name).objects.all().delete()
+
+    return migrations.RunPython(fill, empty)

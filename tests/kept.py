@@ -16,10 +16,25 @@ def kept_rows(totals, rows):
     return sorted(found, key=lambda values: tuple((v is None, 0 if v is None else v) for v in values))
 
 
+def month_rows(totals, days):
+    """The month rows ``days`` (comparable kept rows) sum to, comparable the same way."""
+    months = {}
+    for chapter, date, status, *rest in days:
+        width = len(totals.dimensions)
+        key = (chapter, date.replace(day=1), status, *rest[:width])
+        figures = rest[width:]
+        months[key] = [a + b for a, b in zip(months.get(key, [0] * len(figures)), figures, strict=True)]
+    found = [(*key, *figures) for key, figures in months.items()]
+    return sorted(found, key=lambda values: tuple((v is None, 0 if v is None else v) for v in values))
+
+
 def assert_kept_true(model=None):
-    """Every kept table (or ``model``'s) equals its records' own sums."""
+    """Every kept table (or ``model``'s) equals its records' own sums, per day and per month."""
     for records, totals in KEPT.items():
         if model is not None and records is not model:
             continue
         expected = kept_rows(totals, totals.rows_from(totals.every_record()))
         assert kept_rows(totals, totals.table.objects.all()) == expected, totals.table.__name__
+        if totals.months is not None:
+            found = kept_rows(totals, totals.months.objects.all())
+            assert found == month_rows(totals, expected), totals.months.__name__

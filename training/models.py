@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from redcross import bounds
 from redcross.idnumber import validate_id_number
-from redcross.kept import DayTotals, KeptDay
+from redcross.kept import DayTotals, KeptDay, month_table
 from redcross.models import BoundedDecimalField, CategoryModel, ChapterScopedQuerySet, TrackedModel
 
 
@@ -216,7 +216,10 @@ class SessionDay(KeptDay):
 
 
 # The sessions' count is the kept rows' own (a session is never voided nor reversed).
+# The same sums per month (``redcross.kept.month_table``): what a long period reads.
+SessionMonth = month_table(SessionDay, "SessionMonth")
 SESSION_DAYS = DayTotals(
+    months=SessionMonth,
     table=SessionDay,
     records=Session,
     dimensions=("kind", "sector"),
