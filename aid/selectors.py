@@ -11,9 +11,17 @@ from decimal import Decimal
 from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
+from redcross.kept import COUNTED
 from redcross.money import money_output_field, to_money
 
-from .models import PERSON_FIRST_DAYS, PERSON_YEAR_DAYS, Disbursement, PersonYear, ReliefDay
+from .models import (
+    DISBURSEMENT_DAYS,
+    PERSON_FIRST_DAYS,
+    PERSON_YEAR_DAYS,
+    Disbursement,
+    PersonYear,
+    ReliefDay,
+)
 
 
 @dataclass(frozen=True)
@@ -171,25 +179,35 @@ class ReliefSummary:
     funds: dict
 
 
+def relief_kept(chapter, start, end):
+    """The kept totals of the payments that count (standing, reversals taking theirs back) of
+    ``chapter`` and below from ``start`` to ``end``: querysets of ``DisbursementDay`` and its
+    months (``DayTotals.span``), with the same sums as the payments' list."""
+    below = Q(chapter__in=chapter.subtree().values("pk"), status__in=COUNTED)
+    return [part.filter(below) for part in DISBURSEMENT_DAYS.span(start, end)]
+
+
 def relief_by_category(chapter, *, start, end):
     """The relief of ``chapter`` and the chapters below it from ``start`` (1 January) to ``end``.
 
     The one reading of the relief figures: the home page and the work reports both show these.
-    Money, payments, cases and groups are summed from the daily sums (ReliefDay), named persons
-    counted from PersonYear: a fixed number of queries however many payments the year holds.
+    Money, payments, cases and groups are summed from the kept totals of the payments that count
+    (``relief_kept``: the whole months, the days around them), named persons from the day counts
+    of PersonYear: a fixed number of queries however many payments the year holds.
     """
-    rows = list(
-        ReliefDay.objects.filter(chapter__in=chapter.subtree(), date__gte=start, date__lte=end)
-        .order_by()
-        .values("category", "category__name", "category__order", "fund")
-        .annotate(
-            n=Sum("payments"),
-            cash=Sum("cash_amount"),
-            in_kind=Sum("in_kind_amount"),
-            case_count=Sum("cases"),
-            group_persons=Sum("group_persons"),
+    rows = []
+    for part in relief_kept(chapter, start, end):
+        rows += (
+            part.order_by()
+            .values("category", "category__name", "category__order", "fund")
+            .annotate(
+                n=Sum("payments"),
+                cash=Sum("cash_amount"),
+                in_kind=Sum("in_kind_amount"),
+                case_count=Sum("cases"),
+                group_persons=Sum("group_persons"),
+            )
         )
-    )
     persons = persons_by_category(chapter, start=start, end=end)
     total = _Sums()
     categories = {}
@@ -249,14 +267,18 @@ def relief_by_month(chapter, *, start, end):
     Summed in the database from the same daily sums as ``relief_by_category`` (one query), so a
     year's months add up to the year's total the home page's table shows.
     """
-    rows = (
-        ReliefDay.objects.filter(chapter__in=chapter.subtree(), date__gte=start, date__lte=end)
-        .order_by()
-        .annotate(month=TruncMonth("date"))
-        .values("month")
-        .annotate(cash=Sum("cash_amount"), in_kind=Sum("in_kind_amount"))
-    )
-    return {row["month"]: to_money(row["cash"]) + to_money(row["in_kind"]) for row in rows}
+    months = {}
+    for part in relief_kept(chapter, start, end):
+        rows = (
+            part.order_by()
+            .annotate(month=TruncMonth("date"))
+            .values("month")
+            .annotate(cash=Sum("cash_amount"), in_kind=Sum("in_kind_amount"))
+        )
+        for row in rows:
+            amount = to_money(row["cash"]) + to_money(row["in_kind"])
+            months[row["month"]] = months.get(row["month"], Decimal("0.00")) + amount
+    return months
 
 
 # --- persons ---------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.db.models import Prefetch, Q, Sum
 from django.utils.translation import gettext as _
 
 from aid import selectors as aid_selectors
-from aid.models import PersonYearDay, ReliefDay
+from aid.models import PersonYearDay
 from donations.choices import DonationKind
 from donations.models import Donation, Drive, Fund
 from donations.selectors import drive_is_record_high, drives_with_totals, funds_with_flows
@@ -577,12 +577,14 @@ def _counties(data):
                 target[name] += Decimal(str(row[name] or 0))
         return result
 
-    relief = grouped(
-        ReliefDay.objects.filter(chapter__in=chapter.subtree(), date__gte=period.start, date__lte=period.end),
-        cash=Sum("cash_amount"),
-        in_kind=Sum("in_kind_amount"),
-        groups=Sum("group_persons"),
-    )
+    relief = defaultdict(lambda: defaultdict(Decimal))
+    for part in aid_selectors.relief_kept(chapter, period.start, period.end):
+        sums = grouped(
+            part, cash=Sum("cash_amount"), in_kind=Sum("in_kind_amount"), groups=Sum("group_persons")
+        )
+        for code, figures in sums.items():
+            for name, value in figures.items():
+                relief[code][name] += value
     named = grouped(
         PersonYearDay.objects.filter(
             chapter__path__startswith=chapter.path,
