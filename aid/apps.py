@@ -27,8 +27,8 @@ class AidConfig(AppConfig):
 
         keep(models.DISBURSEMENT_DAYS, follow=models.townships_follow)
         models.keep_written_townships()
-        keep(models.PERSON_YEAR_DAYS)
-        keep(models.PERSON_FIRST_DAYS)
+        keep(models.PERSON_YEAR_DAYS, signals=False)
+        keep(models.PERSON_FIRST_DAYS, signals=False)
         register_import_sheet(imports.DisbursementSheet, order=50)
         register_import_option("救助类别", imports.categories_offered, order=10)
         register("import_undone", imports.undo_refresh_summaries)

@@ -22,7 +22,7 @@ class DonationsConfig(AppConfig):
         from . import demo, exports, imports, models, services
 
         keep(models.DONATION_DAYS, follow=models.donor_firsts_follow)
-        keep(models.DONOR_FIRST_DAYS)
+        keep(models.DONOR_FIRST_DAYS, signals=False)
         keep(models.PAYOUT_DAYS)
         models.keep_donor_firsts()
 

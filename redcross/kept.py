@@ -269,7 +269,7 @@ class DayTotals:
         which inserts their successors and returns them as a queryset, and refreshes the day
         counts of both."""
         days = set(stale.order_by().values_list("chapter", self.date_field).distinct())
-        stale.delete()
+        stale._raw_delete(stale.db)  # in one statement: the day counts are refreshed below
         days |= set(fill().order_by().values_list("chapter", self.date_field).distinct())
         self.refresh(days)
 
@@ -362,13 +362,17 @@ KEPT = {}  # record model → its DayTotals
 FOLLOWERS = {}  # record model → what else a bulk write of its records refreshes (ids → None)
 
 
-def keep(totals, *, follow=None):
+def keep(totals, *, follow=None, signals=True):
     """Registers ``totals`` (a ``DayTotals``): every save and delete of its records refreshes the
     days they were and are on. ``follow(ids)``: what else a bulk write of records ``ids`` must
-    refresh (the firsts of the people they name). Called in the app's ``ready()``."""
+    refresh (the firsts of the people they name). ``signals=False`` for records only ever
+    rewritten in bulk (firsts: ``DayTotals.replace`` refreshes their days), which are then only
+    rebuilt with the rest. Called in the app's ``ready()``."""
     KEPT[totals.records] = totals
     if follow is not None:
         FOLLOWERS[totals.records] = follow
+    if not signals:
+        return totals
     uid = f"kept:{totals.table._meta.label}"
     pre_save.connect(totals._before_save, sender=totals.records, weak=False, dispatch_uid=uid)
     post_save.connect(totals._after_save, sender=totals.records, weak=False, dispatch_uid=uid)
