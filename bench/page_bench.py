@@ -130,12 +130,22 @@ def keep_summaries(ids):
     per grouping — the same rows as ``person_years_refresh`` and ``donor_firsts_refresh`` write,
     by the database rather than through millions of model instances (everything generated stands:
     no void, no reversal) — then every kept daily table by its own rebuild (``rebuild_kept``)."""
-    from aid.models import PersonFirst, PersonYear
-    from aid.services import relief_days_rebuild
+    from aid.models import PersonFirst, PersonYear, ReliefDay
     from donations.models import DonorFirst
     from redcross.kept import rebuild_kept
 
-    relief_days_rebuild(chapters=ids)
+    # ReliefDay (relief_days_rebuild's sums), by the database.
+    ReliefDay.objects.filter(chapter__in=ids)._raw_delete(ReliefDay.objects.db)
+    execute(
+        "INSERT INTO aid_reliefday (chapter_id, category_id, fund_id, date, payments, cash_amount,"
+        " in_kind_amount, cases, group_persons)"
+        " SELECT chapter_id, category_id, fund_id, date, count(*) FILTER (WHERE reverses_id IS NULL),"
+        " sum(cash_amount), sum(in_kind_amount), coalesce(sum(cases) FILTER (WHERE reverses_id IS NULL), 0),"
+        " coalesce(sum(head_count) FILTER (WHERE reverses_id IS NULL AND beneficiary_id IS NULL), 0)"
+        " FROM aid_disbursement WHERE chapter_id = ANY(%s) AND voided_at IS NULL AND NOT pending"
+        " GROUP BY 1, 2, 3, 4",
+        [ids],
+    )
     for model in (PersonYear, PersonFirst, DonorFirst):
         model.objects.filter(chapter__in=ids)._raw_delete(model.objects.db)
     stands = "d.chapter_id = ANY(%s) AND d.reverses_id IS NULL AND d.voided_at IS NULL"
