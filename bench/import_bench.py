@@ -47,7 +47,7 @@ def setup_django(scratch):
     from django.db import connection
 
     if scratch:
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True)
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True, serialize=False)
     else:  # a child process: the scratch database the parent made
         name = settings.DATABASES["default"]["NAME"]
         if not str(name).startswith("test_"):

@@ -45,7 +45,7 @@ def setup_django(scratch):
     if scratch:
         from django.db import connection
 
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True)
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True, serialize=False)
     else:  # a child process: the scratch database the parent made
         from django.db import connection
 

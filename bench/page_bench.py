@@ -71,7 +71,9 @@ def scratch_database(n):
         **connection.settings_dict.get("TEST", {}),
         "NAME": f"test_{ORIGINAL_NAME}_{n}_{CHAPTERS}",
     }
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True)
+    # Not serialized: that would read every row of a kept database into memory (as the test
+    # runner does for its rollback emulation), minutes and gigabytes at 10M.
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True, serialize=False)
 
 
 def chapters_tree(count):

@@ -42,7 +42,7 @@ YEAR = 2024
 
 def scratch_database():
     """The scratch database beside DATABASE_URL's, migrated (kept between runs)."""
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True)
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True, serialize=False)
 
 
 def generate(chapter, n):
