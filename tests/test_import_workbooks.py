@@ -417,7 +417,9 @@ def test_every_list_filters_by_import_batch_at_one_query_more(client, tree, admi
         assert int(figure(whole, "count")) > listed, name
         assert (name, figure(html, "count")) == (name, str(listed))
         assert f"导入第{batch.pk}批" in html, name
-        assert len(filtered.captured_queries) == len(plain.captured_queries) + 1, name
+        # (A list whose figures come from kept totals reads them in a query or two for the whole
+        # list; filtered by a batch it sums the batch's records in one instead.)
+        assert len(filtered.captured_queries) <= len(plain.captured_queries) + 1, name
 
 
 def test_a_batch_filter_that_is_not_a_readable_batch_says_so(client, tree, admin, member):
