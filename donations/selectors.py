@@ -709,7 +709,15 @@ def payout_totals(queryset):
 
 
 def drive_totals_for_list(queryset):
-    """Goal and raised over the drives of ``queryset``: summed per drive first, so goals are not repeated."""
+    """Goal and raised over the drives of ``queryset``: the goals summed over the drives (never
+    repeated per gift), what they raised from the kept sums of their gifts (never reading a
+    gift). The donors of several drives are not summed (one person may give to two): ``donors``
+    is None."""
     row = queryset.order_by().aggregate(n=Count("pk"), goal=Sum("goal"))
-    donations = donation_totals(Donation.objects.filter(drive__in=queryset.order_by().values("pk")))
+    drives = queryset.order_by().values("pk")
+    sums = dict.fromkeys(_KEPT_SUMS, 0)
+    for part in KEPT[Donation].span():
+        summed = part.filter(drive__in=drives, status__in=COUNTED).aggregate(**_KEPT_SUMS)
+        sums = {name: sums[name] + (summed[name] or 0) for name in sums}
+    donations = DonationTotals(**{**_kept_totals(sums, None), "donors": None})
     return {"count": row["n"] or 0, "goal": to_money(row["goal"]), "donations": donations}

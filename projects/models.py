@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from redcross import bounds
-from redcross.kept import DayTotals, KeptDay, month_table
+from redcross.kept import DayTotals, KeptDay, month_table, year_table
 from redcross.models import (
     ApprovedModel,
     BoundedDecimalField,
@@ -275,8 +275,11 @@ class ExpenditureDay(KeptDay):
 # A reversal (冲销) takes its money back; it is no expenditure of its own.
 # The same sums per month (``redcross.kept.month_table``): what a long period reads.
 ExpenditureMonth = month_table(ExpenditureDay, "ExpenditureMonth")
+# And per year: every project's spending to date reads ten rows for a decade (issue 19).
+ExpenditureYear = year_table(ExpenditureDay, "ExpenditureYear")
 EXPENDITURE_DAYS = DayTotals(
     months=ExpenditureMonth,
+    years=ExpenditureYear,
     table=ExpenditureDay,
     records=Expenditure,
     dimensions=("project", "fund", "category"),

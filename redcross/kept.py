@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, migrations, models, transaction
 from django.db.models import Case, Count, DateField, Q, Sum, Value, When
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth, TruncYear
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from .choices import RecordStatus
@@ -64,6 +64,17 @@ def month_table(day_model, name):
     """A table beside ``day_model`` (a ``KeptDay``) holding the same sums per month (``date``: the
     month's first day): a list over ten years sums 120 rows per chapter and dimension rather than
     3,650. Declared in the app's models module (``XMonth = month_table(XDay, "XMonth")``)."""
+    return _rollup_table(day_model, name, "month", "%Y-%m")
+
+
+def year_table(day_model, name):
+    """A table beside ``day_model`` holding the same sums per year (``date``: the 1st of January),
+    for sums read over many years at once (every project's spending to date): ten rows per
+    dimension for a decade rather than 120 months."""
+    return _rollup_table(day_model, name, "year", "%Y")
+
+
+def _rollup_table(day_model, name, unit, label):
     kept = {"id", "chapter", "date", "status", "rows"}
     attributes = {"__module__": day_model.__module__, "__qualname__": name}
     for day_field in day_model._meta.local_fields:
@@ -77,8 +88,8 @@ def month_table(day_model, name):
             attributes[day_field.name] = day_field.clone()
     index = models.Index(fields=["chapter", "date"], name=f"{name.lower()[:17]}_chapter_date")
     attributes["Meta"] = type("Meta", (), {"indexes": [index]})
-    attributes["__doc__"] = f"Derived, never entered: the sums of ``{day_model.__name__}`` per month."
-    attributes["__str__"] = lambda self: f"{self.chapter_id} {self.date:%Y-%m} {self.status}"
+    attributes["__doc__"] = f"Derived, never entered: the sums of ``{day_model.__name__}`` per {unit}."
+    attributes["__str__"] = lambda self: f"{self.chapter_id} {self.date:{label}} {self.status}"
     return type(name, (KeptDay,), attributes)
 
 
@@ -88,6 +99,19 @@ def month_start(day):
 
 def next_month(day):
     return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def as_date(day):
+    """``day`` as a date (a date filter may hand a datetime), None as None."""
+    return day.date() if isinstance(day, datetime.datetime) else day
+
+
+def year_start(day):
+    return day.replace(month=1, day=1)
+
+
+def year_after(day):
+    return datetime.date(day.year + 1, 1, 1)
 
 
 def status_of(model):
@@ -131,6 +155,8 @@ class DayTotals:
     # The same sums per month (``month_table``), kept with the days: read for the whole months of
     # a period (``span``).
     months: type = None
+    # And per year (``year_table``), where sums over many years are read (needs ``months``).
+    years: type = None
 
     @property
     def date_field(self):
@@ -180,29 +206,37 @@ class DayTotals:
 
     def _insert_months(self, days):
         """Writes the month rows summing the day rows ``days`` (INSERT … SELECT)."""
+        self._insert_rollup(self.months, "month", days)
+
+    def _insert_rollup(self, table, unit, rows):
+        """Writes ``table``'s rows (``unit``: month or year) summing the kept rows ``rows`` (of
+        the days or the months table) in one INSERT … SELECT."""
+        trunc = {"month": TruncMonth, "year": TruncYear}[unit]
         sums = {f"kept_{name}": Sum(name) for name in self.sums}
         grouped = (
-            days.order_by()
-            .annotate(kept_month=TruncMonth("date", output_field=DateField()))
-            .values("chapter", "kept_month", "status", *self.dimensions)
+            rows.order_by()
+            .annotate(kept_period=trunc("date", output_field=DateField()))
+            .values("chapter", "kept_period", "status", *self.dimensions)
             .annotate(kept_rows=Sum("rows"), **sums)
         )
-        columns = {"chapter_id": "chapter", "date": "kept_month", "status": "status", "rows": "kept_rows"}
+        columns = {"chapter_id": "chapter", "date": "kept_period", "status": "status", "rows": "kept_rows"}
         for name in self.dimensions:
-            columns[self.months._meta.get_field(name).column] = name
+            columns[table._meta.get_field(name).column] = name
         for name in self.sums:
-            columns[self.months._meta.get_field(name).column] = f"kept_{name}"
+            columns[table._meta.get_field(name).column] = f"kept_{name}"
         sql, params = grouped.query.sql_with_params()
         quote = connection.ops.quote_name
         into = ", ".join(quote(column) for column in columns)
         selected = ", ".join(quote(name) for name in columns.values())
-        table = quote(self.months._meta.db_table)
         with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {table} ({into}) SELECT {selected} FROM ({sql}) kept", params)
+            table_name = quote(table._meta.db_table)
+            cursor.execute(f"INSERT INTO {table_name} ({into}) SELECT {selected} FROM ({sql}) kept", params)
 
     def span(self, start=None, end=None):
         """Querysets of kept rows that together cover ``start``..``end`` (either open) once: the
-        months wholly inside from the months table, the days around them from the days table."""
+        years wholly inside from the years table (if kept), the months wholly inside the rest from
+        the months table, the days around them from the days table; at most one query of each."""
+        start, end = as_date(start), as_date(end)
         days = self.table.objects.all()
         if self.months is None:
             if start is not None:
@@ -210,23 +244,53 @@ class DayTotals:
             if end is not None:
                 days = days.filter(date__lte=end)
             return [days]
+        years, ranges = None, [(start, end)]
+        if self.years is not None:
+            first = None if start is None else (start if start == year_start(start) else year_after(start))
+            after = None if end is None else year_start(end + datetime.timedelta(days=1))
+            if first is None or after is None or first < after:
+                years, ranges = Q(), []
+                if first is not None:
+                    years &= Q(date__gte=first)
+                    if start != first:
+                        ranges.append((start, first - datetime.timedelta(days=1)))
+                if after is not None:
+                    years &= Q(date__lt=after)
+                    if after <= end:
+                        ranges.append((after, end))
+        months, edges = [], []
+        for low, high in ranges:
+            month, day = self._month_cover(low, high)
+            months += month
+            edges += day
+        parts = []
+        if years is not None:
+            parts.append(self.years.objects.filter(years))
+        if months:
+            parts.append(self.months.objects.filter(functools.reduce(operator.or_, months)))
+        if edges:
+            parts.append(days.filter(functools.reduce(operator.or_, edges)))
+        return parts
+
+    @staticmethod
+    def _month_cover(start, end):
+        """([condition on the months table], [conditions on the days table]) covering
+        ``start``..``end`` (either open): the whole months inside, and the days around them."""
         first = None if start is None else (start if start.day == 1 else next_month(start))
         after = None if end is None else month_start(end + datetime.timedelta(days=1))
         if first is not None and after is not None and first >= after:
-            return [days.filter(date__gte=start, date__lte=end)]
-        months = self.months.objects.all()
+            return [], [Q(date__gte=start, date__lte=end)]
+        months = Q()
         if first is not None:
-            months = months.filter(date__gte=first)
+            months &= Q(date__gte=first)
         if after is not None:
-            months = months.filter(date__lt=after)
+            months &= Q(date__lt=after)
         edges = []
         if start is not None and start != first:
             edges.append(Q(date__gte=start, date__lt=first))
         if end is not None and after <= end:
             edges.append(Q(date__gte=after, date__lte=end))
-        if not edges:
-            return [months]
-        return [months, days.filter(functools.reduce(operator.or_, edges))]
+        return [months], edges
 
     @transaction.atomic
     def refresh(self, days):
@@ -246,6 +310,16 @@ class DayTotals:
                 self._insert_months(
                     self.table.objects.filter(chapter=chapter, date__gte=month, date__lt=next_month(month))
                 )
+        if self.years is not None:
+            years = {(chapter, year_start(date)) for chapter, date in days}
+            kept_lock(*((self.years._meta.label, chapter, year) for chapter, year in years))
+            for chapter, year in sorted(years):
+                self.years.objects.filter(chapter=chapter, date=year).delete()
+                self._insert_rollup(
+                    self.years,
+                    "year",
+                    self.months.objects.filter(chapter=chapter, date__gte=year, date__lt=year_after(year)),
+                )
 
     @transaction.atomic
     def rebuild(self, *, chapters=None):
@@ -261,6 +335,12 @@ class DayTotals:
                 days, stale = days.filter(chapter__in=chapters), stale.filter(chapter__in=chapters)
             stale._raw_delete(stale.db)
             self._insert_months(days)
+        if self.years is not None:
+            months, stale = self.months.objects.all(), self.years.objects.all()
+            if chapters is not None:
+                months, stale = months.filter(chapter__in=chapters), stale.filter(chapter__in=chapters)
+            stale._raw_delete(stale.db)
+            self._insert_rollup(self.years, "year", months)
 
     @transaction.atomic
     def replace(self, stale, fill):
@@ -395,9 +475,10 @@ def rebuild_kept(*, chapters=None):
         totals.rebuild(chapters=chapters)
 
 
-def fill_months(app_label, day_name, month_name):
+def fill_months(app_label, day_name, month_name, unit="month"):
     """A migration operation writing the month rows of a ``month_table`` from its day table's rows
-    (the sums: its numbers; the dimensions: the other columns)."""
+    (the sums: its numbers; the dimensions: the other columns); with ``unit="year"``, the rows of
+    a ``year_table`` (from the day or the month table)."""
 
     def fill(apps, schema_editor):
         days, months = apps.get_model(app_label, day_name), apps.get_model(app_label, month_name)
@@ -409,9 +490,9 @@ def fill_months(app_label, day_name, month_name):
             numeric = isinstance(day_field, (models.DecimalField, models.PositiveBigIntegerField))
             (sums if numeric else dimensions).append(day_field.column)
         if schema_editor.connection.vendor == "postgresql":
-            month = "CAST(date_trunc('month', date) AS date)"
+            month = f"CAST(date_trunc('{unit}', date) AS date)"
         else:
-            month = "date(date, 'start of month')"
+            month = f"date(date, 'start of {unit}')"
         grouped = ", ".join(quote(c) for c in dimensions)
         summed = ", ".join(f"SUM({quote(c)})" for c in sums)
         into = ", ".join(quote(c) for c in [*dimensions, "date", *sums])

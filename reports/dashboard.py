@@ -20,7 +20,6 @@ from redcross.params import year_param
 from redcross.periods import date_filter, month_bounds, year_bounds
 from redcross.urls_util import records_url
 from redcross.views.generic import ChapterPageMixin
-from training.models import Session
 from training.selectors import training_progress
 
 from . import charts
@@ -80,8 +79,7 @@ class HomeView(ChapterPageMixin, TemplateView):
         }
 
     def training_context(self, chapter, year, start, end, period):
-        sessions = Session.objects.for_chapter(chapter).in_period(start, end)
-        progress = training_progress(sessions, chapter=chapter, year=year)
+        progress = training_progress(chapter=chapter, year=year, start=start, end=end)
         for row in progress:
             row.url = records_url("training:session-list", kind=row.kind_id, **period)
         return {

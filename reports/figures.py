@@ -14,16 +14,16 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, Sum
+from django.db.models import F, Prefetch, Q, Sum
 from django.utils.translation import gettext as _
 
 from aid import selectors as aid_selectors
-from aid.models import PersonYearDay
-from donations.choices import DonationKind
-from donations.models import Donation, Drive, Fund
+from aid.models import PERSON_YEAR_DAYS
+from donations.models import DONATION_DAYS, Drive, Fund
 from donations.selectors import drive_is_record_high, drives_with_totals, funds_with_flows
-from projects.models import Expenditure, Output, Project
+from projects.models import EXPENDITURE_DAYS, Output, Project
 from projects.selectors import projects_of_period, status_on
+from redcross.kept import COUNTED
 from redcross.models import Chapter
 from redcross.money import (
     CASES,
@@ -37,7 +37,7 @@ from redcross.money import (
     to_money,
 )
 from redcross.urls_util import records_url
-from training.models import Session, Target
+from training.models import SESSION_DAYS, Target
 from training.selectors import training_progress
 
 
@@ -247,17 +247,20 @@ def _fund_label(data, name, chapter_name):
 
 def _donations(data, scope):
     chapter, period = data.chapter, data.period
-    donations = Donation.objects.for_chapter(chapter).in_period(period.start, period.end)
-    # One pass, summed per drive; the totals are the drives' sums.
-    sums = {
-        row["drive"]: _DonationSums(row["drive"], to_money(row["cash"]), to_money(row["in_kind"]))
-        for row in donations.order_by()
-        .values("drive")
-        .annotate(
-            cash=Sum("amount", filter=Q(kind=DonationKind.CASH)),
-            in_kind=Sum("amount", filter=Q(kind=DonationKind.IN_KIND)),
+    # Summed per drive from the kept gifts (the period's months and edge days); the totals are the
+    # drives' sums.
+    per_drive = defaultdict(lambda: [Decimal("0.00"), Decimal("0.00")])
+    for part in DONATION_DAYS.span(period.start, period.end):
+        rows = (
+            part.filter(status__in=COUNTED, chapter__path__startswith=chapter.path)
+            .order_by()
+            .values("drive")
+            .annotate(cash_sum=Sum("cash"), in_kind_sum=Sum("in_kind"))
         )
-    }
+        for row in rows:
+            per_drive[row["drive"]][0] += to_money(row["cash_sum"])
+            per_drive[row["drive"]][1] += to_money(row["in_kind_sum"])
+    sums = {drive: _DonationSums(drive, cash, in_kind) for drive, (cash, in_kind) in per_drive.items()}
     total = _DonationSums(
         None,
         sum((r.cash for r in sums.values()), Decimal("0.00")),
@@ -391,8 +394,7 @@ def _restricted_funds(data, scope):
 
 def _training(data, scope):
     chapter, period = data.chapter, data.period
-    sessions = Session.objects.for_chapter(chapter).in_period(period.start, period.end)
-    progress = training_progress(sessions, chapter=chapter, year=period.year)
+    progress = training_progress(chapter=chapter, year=period.year, start=period.start, end=period.end)
     totals = {"sessions": 0, "person_times": 0, "certified": 0}
     for row in progress:
         name = row.kind_name
@@ -457,11 +459,15 @@ def _training(data, scope):
 def _projects(data, scope):
     chapter, period = data.chapter, data.period
     # Spending per project (in the period and in all) is the projects' own selector's; the split
-    # by category in the period is one grouped pass over the expenditures.
-    in_period = Expenditure.objects.for_chapter(chapter).in_period(period.start, period.end).order_by()
+    # by category in the period is summed from the kept spending (months and edge days).
+    spent = defaultdict(Decimal)
+    for part in EXPENDITURE_DAYS.span(period.start, period.end):
+        rows = part.filter(status__in=COUNTED, chapter__path__startswith=chapter.path).order_by()
+        for row in rows.values("project", "category").annotate(total=Sum("amount")):
+            spent[row["project"], row["category"]] += to_money(row["total"])
     by_category = defaultdict(list)
-    for row in in_period.values("project", "category").annotate(total=Sum("amount")):
-        by_category[row["project"]].append((row["category"], to_money(row["total"])))
+    for (project, category), total in spent.items():
+        by_category[project].append((category, total))
     projects = list(
         projects_of_period(Project.objects.for_chapter(chapter), start=period.start, end=period.end)
         .select_related("kind", "chapter")
@@ -585,24 +591,26 @@ def _counties(data):
         for code, figures in sums.items():
             for name, value in figures.items():
                 relief[code][name] += value
-    named = grouped(
-        PersonYearDay.objects.filter(
-            chapter__path__startswith=chapter.path,
-            date__gte=datetime.date(period.year, 1, 1),
-            category__isnull=True,
-            date__lte=period.end,
-        ),
-        named=Sum("rows"),
+
+    def kept(totals, start, end, condition, **aggregates):
+        """``grouped`` over the kept totals of the period (its months and edge days)."""
+        result = defaultdict(lambda: defaultdict(Decimal))
+        for part in totals.span(start, end):
+            rows = part.filter(condition, chapter__path__startswith=chapter.path)
+            for code, figures in grouped(rows, **aggregates).items():
+                for name, value in figures.items():
+                    result[code][name] += value
+        return result
+
+    # Persons helped in the year up to the period's end: firsts of the year, per chapter.
+    year_start = datetime.date(period.year, 1, 1)
+    named = kept(PERSON_YEAR_DAYS, year_start, period.end, Q(category__isnull=True), named=Sum("rows"))
+    counted = Q(status__in=COUNTED)
+    donations = kept(
+        DONATION_DAYS, period.start, period.end, counted, amount=Sum(F("cash") + F("in_kind"))
     )
-    donations = grouped(
-        Donation.objects.for_chapter(chapter).in_period(period.start, period.end), amount=Sum("amount")
-    )
-    training = grouped(
-        Session.objects.for_chapter(chapter).in_period(period.start, period.end), people=Sum("person_times")
-    )
-    spending = grouped(
-        Expenditure.objects.for_chapter(chapter).in_period(period.start, period.end), amount=Sum("amount")
-    )
+    training = kept(SESSION_DAYS, period.start, period.end, counted, people=Sum("person_times"))
+    spending = kept(EXPENDITURE_DAYS, period.start, period.end, counted, amount=Sum("amount"))
     order = [chapter.code] + [c.code for c in children]
     for code in order:
         row = rows[code]

@@ -16,12 +16,14 @@ def kept_rows(totals, rows):
     return sorted(found, key=lambda values: tuple((v is None, 0 if v is None else v) for v in values))
 
 
-def month_rows(totals, days):
-    """The month rows ``days`` (comparable kept rows) sum to, comparable the same way."""
+def month_rows(totals, days, year=False):
+    """The month rows ``days`` (comparable kept rows) sum to, comparable the same way; with
+    ``year``, the year rows."""
     months = {}
     for chapter, date, status, *rest in days:
         width = len(totals.dimensions)
-        key = (chapter, date.replace(day=1), status, *rest[:width])
+        period = date.replace(month=1, day=1) if year else date.replace(day=1)
+        key = (chapter, period, status, *rest[:width])
         figures = rest[width:]
         months[key] = [a + b for a, b in zip(months.get(key, [0] * len(figures)), figures, strict=True)]
     found = [(*key, *figures) for key, figures in months.items()]
@@ -29,7 +31,7 @@ def month_rows(totals, days):
 
 
 def assert_kept_true(model=None):
-    """Every kept table (or ``model``'s) equals its records' own sums, per day and per month."""
+    """Every kept table (or ``model``'s) equals its records' own sums, per day, month and year."""
     for records, totals in KEPT.items():
         if model is not None and records is not model:
             continue
@@ -38,3 +40,6 @@ def assert_kept_true(model=None):
         if totals.months is not None:
             found = kept_rows(totals, totals.months.objects.all())
             assert found == month_rows(totals, expected), totals.months.__name__
+        if totals.years is not None:
+            found = kept_rows(totals, totals.years.objects.all())
+            assert found == month_rows(totals, expected, year=True), totals.years.__name__

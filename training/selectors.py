@@ -1,10 +1,11 @@
 """Reads of training: sessions and person-times per kind, progress against the year's targets."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
 
-from .models import Target, TrainingKind
+from .models import SESSION_DAYS, Target, TrainingKind
 
 
 @dataclass(frozen=True)
@@ -58,18 +59,40 @@ class KindProgress:
         return round(self.person_times * 100 / self.target)
 
 
-def training_progress(sessions, *, chapter, year):
-    """Per kind of training: sessions, person-times and certified trainees of ``sessions``, against
-    ``chapter``'s targets for ``year`` (three queries: kinds, totals, targets).
+def progress_totals(progress):
+    """The sums of ``training_progress``'s rows: the period's sessions, person-times and certified
+    trainees (hours are not part of progress)."""
+    return SessionTotals(
+        count=sum(row.sessions for row in progress),
+        person_times=sum(row.person_times for row in progress),
+        certified=sum(row.certified for row in progress),
+        hours=None,
+    )
 
-    Every active kind is listed, and any kind with sessions or a target.
+
+def training_progress(*, chapter, year, start=None, end=None):
+    """Per kind of training: sessions, person-times and certified trainees of ``chapter`` and the
+    chapters below it from ``start`` to ``end`` (the year when not given), against ``chapter``'s
+    targets for ``year`` (three queries: kinds, totals, targets).
+
+    The totals are the kept ones (``SESSION_DAYS``: the period's months and edge days), so a
+    city's year costs the same whatever its sessions number. Every active kind is listed, and any
+    kind with sessions or a target.
     """
-    totals = {
-        row["kind"]: row
-        for row in sessions.order_by()
-        .values("kind")
-        .annotate(n=Count("pk"), people=Sum("person_times"), certified=Sum("certified_count"))
-    }
+    if start is None and end is None:
+        start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    totals = {}
+    for part in SESSION_DAYS.span(start, end):
+        rows = (
+            part.filter(chapter__path__startswith=chapter.path)
+            .order_by()
+            .values("kind")
+            .annotate(n=Sum("rows"), people=Sum("person_times"), certified=Sum("certified_count"))
+        )
+        for row in rows:
+            total = totals.setdefault(row["kind"], {"n": 0, "people": 0, "certified": 0})
+            for name in total:
+                total[name] += row[name] or 0
     targets = dict(Target.objects.filter(chapter=chapter, year=year).values_list("kind", "person_times"))
     rows = []
     for kind in TrainingKind.objects.all():

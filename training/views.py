@@ -44,9 +44,8 @@ class TrainingOverviewView(ChapterPageMixin, TemplateView):
             return context
         year = year_from(self.request)
         start, end = year_bounds(year)
-        sessions = Session.objects.for_chapter(chapter).in_period(start, end)
         period = {"chapter": chapter.pk, **date_filter(start, end)}
-        progress = selectors.training_progress(sessions, chapter=chapter, year=year)
+        progress = selectors.training_progress(chapter=chapter, year=year, start=start, end=end)
         for row in progress:
             row.url = records_url("training:session-list", kind=row.kind_id, **period)
         today = timezone.localdate()
@@ -57,7 +56,7 @@ class TrainingOverviewView(ChapterPageMixin, TemplateView):
             year=year,
             years=range(today.year + 1, today.year - 8, -1),
             progress=progress,
-            totals=selectors.session_totals(sessions),
+            totals=selectors.progress_totals(progress),
             sessions_url=records_url("training:session-list", **period),
             expiring=expiring.with_related()[:100],
             expiring_count=expiring.count(),

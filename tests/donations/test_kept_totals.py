@@ -186,6 +186,23 @@ def test_the_home_page_and_a_drives_page_read_what_the_gifts_say(tree, people, g
     assert drive_totals(gifts["drive"]) == donation_totals(Donation.objects.filter(drive=gifts["drive"]))
 
 
+def test_the_drives_lists_totals_line_reads_what_the_gifts_say(client, tree, people, gifts):
+    other = DriveFactory(
+        fund=gifts["fund"], chapter=tree.naiman, start_date=D(2021, 1, 1), end_date=D(2021, 6, 30), goal=5000
+    )
+    give(tree.naiman, D(2021, 3, 1), "甲", "80", gifts["fund"], drive=other)
+    client.force_login(people["city"])
+    totals = client.get(reverse("donations:drive-list")).context["totals"]
+    gifts_of_drives = donation_totals(Donation.objects.filter(drive__in=[gifts["drive"], other]))
+    assert (totals["count"], totals["goal"]) == (2, Decimal("5000.00") + (gifts["drive"].goal or 0))
+    donations = totals["donations"]
+    assert (donations.count, donations.cash, donations.in_kind) == (
+        gifts_of_drives.count, gifts_of_drives.cash, gifts_of_drives.in_kind
+    )
+    # 100 + 100 + 250.50 to the first drive and 80 to the second.
+    assert (donations.count, donations.amount, donations.donors) == (4, Decimal("530.50"), None)
+
+
 def test_payouts_and_fund_balances_read_from_kept_totals_equal_the_records(client, tree, people, gifts):
     from aid.models import AidCategory
     from aid.services import disbursement_record

@@ -59,8 +59,7 @@ def test_progress_takes_the_targets_of_the_chapter_and_year_only(tree):
     TargetFactory(chapter=tree.naiman, year=2021, kind=popular, person_times=3000)
     TargetFactory(chapter=tree.naiman, year=2020, kind=kind("救护员培训"), person_times=50)
     TargetFactory(chapter=tree.horqin, year=2021, kind=kind("师资培训"), person_times=10)
-    sessions = Session.objects.for_chapter(tree.naiman)
-    rows = training_progress(sessions, chapter=tree.naiman, year=2021)
+    rows = training_progress(chapter=tree.naiman, year=2021)
     assert [(r.kind_name, r.sessions, r.person_times, r.target, r.percent) for r in rows] == [
         ("普及性培训", 1, 1016, 3000, 34),  # 33.87 %, rounded to whole percent
         ("救护员培训", 0, 0, None, None),
@@ -74,7 +73,7 @@ def test_a_switched_off_kind_is_listed_only_while_it_has_sessions_or_a_target(tr
     targeted = TrainingKindFactory(name="停用有目标类型", order=902, is_active=False)
     SessionFactory(chapter=tree.naiman, kind=retired, person_times=15, date=D(2021, 5, 1))
     TargetFactory(chapter=tree.naiman, year=2021, kind=targeted, person_times=20)
-    rows = training_progress(Session.objects.all(), chapter=tree.naiman, year=2021)
+    rows = training_progress(chapter=tree.naiman, year=2021)
     names = [r.kind_name for r in rows]
     assert names == ["普及性培训", "救护员培训", "师资培训", "旧培训类型", "停用有目标类型"]
     assert unused.name not in names
