@@ -19,7 +19,8 @@ county): one warm-up, then the median of three requests and the queries of the l
 page | N | median ms | queries | ratio to the first N. ``--keep`` leaves each N's database for the
 next ``--keep`` run, which then reuses its records (migrating the database to the code of the day and
 filling the kept summaries again), so that 10M is generated once (about 35 minutes here) and every
-later run measures it in minutes.
+later run measures it in minutes; ``--as-is`` skips filling them again (when no kept table changed
+since, or a migration filled the new one). ``--repeat K`` takes the median of K requests (3).
 """
 
 import os
@@ -60,6 +61,7 @@ AS_IS = "--as-is" in sys.argv
 # Generates (and keeps, with --keep) without measuring: to make the 10M database ahead of a run.
 GENERATE_ONLY = "--generate-only" in sys.argv
 CHAPTERS = option("--chapters", 1)
+REPEAT = option("--repeat", 3)
 
 
 ORIGINAL_NAME = connection.settings_dict["NAME"]
@@ -345,7 +347,7 @@ def measure(user, targets):
     for label, url in targets:
         response = client.get(url)  # warm-up
         timings = []
-        for _ in range(3):
+        for _ in range(REPEAT):
             with CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
                 response = client.get(url)

@@ -42,6 +42,18 @@ def member(tree):
 
 
 @pytest.fixture
+def writers(tree, member):
+    """Who writes and approves in 奈曼旗 and 科尔沁区, and the city's leader (通辽市)."""
+    return {
+        "staff": member(Role.STAFF, tree.naiman, "w-staff"),
+        "leader": member(Role.LEADER, tree.naiman, "w-leader"),
+        "city": member(Role.LEADER, tree.tongliao, "w-city"),
+        "horqin-leader": member(Role.LEADER, tree.horqin, "w-h-leader"),
+        "horqin-staff": member(Role.STAFF, tree.horqin, "w-h-staff"),
+    }
+
+
+@pytest.fixture
 def staff(member, tree):
     return member(Role.STAFF, tree.naiman, "staff")
 

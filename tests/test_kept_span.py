@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from aid.models import DISBURSEMENT_DAYS, AidCategory, DisbursementDay
+from aid.models import DISBURSEMENT_DAYS, AidCategory
 from aid.services import disbursement_record
 from projects.models import EXPENDITURE_DAYS, Expenditure, ExpenditureDay
 from projects.services import expenditure_record
@@ -16,6 +16,19 @@ from tests.factories import ProjectFactory
 from tests.kept import assert_kept_true
 
 D = datetime.date
+
+
+def assert_span_sums_its_days(totals, figure, start, end):
+    """``totals.span(start, end)`` sums ``figure`` as the day rows of the period do; its parts."""
+    parts = totals.span(start, end)
+    found = sum((part.aggregate(total=Sum(figure))["total"] or 0 for part in parts), Decimal(0))
+    days = totals.table.objects.all()
+    if start:
+        days = days.filter(date__gte=start)
+    if end:
+        days = days.filter(date__lte=end)
+    assert found == (days.aggregate(total=Sum(figure))["total"] or 0)
+    return parts
 
 
 @pytest.fixture
@@ -45,14 +58,7 @@ def payments(tree):
     ],
 )
 def test_a_span_counts_every_day_of_the_period_once(payments, start, end):
-    parts = DISBURSEMENT_DAYS.span(start, end)
-    found = sum((part.aggregate(total=Sum("cash_amount"))["total"] or 0 for part in parts), Decimal(0))
-    days = DisbursementDay.objects.all()
-    if start:
-        days = days.filter(date__gte=start)
-    if end:
-        days = days.filter(date__lte=end)
-    assert found == (days.aggregate(total=Sum("cash_amount"))["total"] or 0)
+    parts = assert_span_sums_its_days(DISBURSEMENT_DAYS, "cash_amount", start, end)
     # Whole months only: one query of the months table.
     if start in (None, D(2020, 1, 1), D(2020, 2, 1)) and end in (None, D(2020, 12, 31), D(2020, 2, 29)):
         assert [part.model for part in parts] == [DISBURSEMENT_DAYS.months]
@@ -90,13 +96,6 @@ def spending(tree):
     ],
 )
 def test_a_span_of_years_counts_every_day_once(spending, start, end, tables):
-    parts = EXPENDITURE_DAYS.span(start, end)
-    found = sum((part.aggregate(total=Sum("amount"))["total"] or 0 for part in parts), Decimal(0))
-    days = ExpenditureDay.objects.all()
-    if start:
-        days = days.filter(date__gte=start)
-    if end:
-        days = days.filter(date__lte=end)
-    assert found == (days.aggregate(total=Sum("amount"))["total"] or 0)
+    parts = assert_span_sums_its_days(EXPENDITURE_DAYS, "amount", start, end)
     names = {EXPENDITURE_DAYS.years: "years", EXPENDITURE_DAYS.months: "months", ExpenditureDay: "days"}
     assert [names[part.model] for part in parts] == tables

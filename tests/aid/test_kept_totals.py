@@ -12,7 +12,7 @@ from django.urls import reverse
 from aid.models import AidCategory, Disbursement, DisbursementDay, PersonFirst
 from aid.selectors import disbursement_totals
 from aid.services import disbursement_correct, disbursement_record
-from redcross.choices import PeriodKind, Role
+from redcross.choices import PeriodKind
 from redcross.corrections import record_approve, record_reverse, record_turn_down, record_void
 from redcross.importing import import_records, import_undo
 from redcross.services import period_close
@@ -22,17 +22,6 @@ from ..kept import assert_kept_true
 from ..test_imports import workbook
 
 D = datetime.date
-
-
-@pytest.fixture
-def people(tree, member):
-    return {
-        "staff": member(Role.STAFF, tree.naiman, "k-staff"),
-        "leader": member(Role.LEADER, tree.naiman, "k-leader"),
-        "city": member(Role.LEADER, tree.tongliao, "k-city"),
-        "horqin-leader": member(Role.LEADER, tree.horqin, "k-h-leader"),
-        "horqin-staff": member(Role.STAFF, tree.horqin, "k-h-staff"),
-    }
 
 
 def pay(chapter, day, name, amount, category="重特大疾病救助", **more):
@@ -56,7 +45,7 @@ def figures(client, user, **params):
 
 
 
-def test_every_write_keeps_the_daily_totals_and_first_days_true(tree, people):
+def test_every_write_keeps_the_daily_totals_and_first_days_true(tree, writers):
     tree.naiman.approval_threshold = Decimal("5000")
     tree.naiman.save()
     fund = FundFactory(chapter=tree.naiman, name="大病救助基金")
@@ -70,18 +59,18 @@ def test_every_write_keeps_the_daily_totals_and_first_days_true(tree, people):
         cash_amount=Decimal("150"), beneficiary_name="甲",
     )  # fmt: skip — moved to another day and category: both days kept
     assert_kept_true()
-    record_void(b, user=people["staff"], reason="重复登记")
+    record_void(b, user=writers["staff"], reason="重复登记")
     assert_kept_true()
     big = pay(tree.naiman, D(2020, 6, 1), "丁", "8000", fund=fund)  # above the threshold: waits
     assert big.is_pending
     assert_kept_true()
-    record_approve(big, user=people["leader"])
+    record_approve(big, user=writers["leader"])
     assert_kept_true()
     other = pay(tree.naiman, D(2020, 6, 2), "戊", "9000")
-    record_turn_down(other, user=people["leader"], opinion="材料不全")
+    record_turn_down(other, user=writers["leader"], opinion="材料不全")
     assert_kept_true()
-    period_close(chapter=tree.horqin, user=people["horqin-leader"], kind=PeriodKind.YEAR, year=2021)
-    record_reverse(c, user=people["horqin-staff"], date=D(2022, 1, 3), reason="重复发放")
+    period_close(chapter=tree.horqin, user=writers["horqin-leader"], kind=PeriodKind.YEAR, year=2021)
+    record_reverse(c, user=writers["horqin-staff"], date=D(2022, 1, 3), reason="重复发放")
     assert_kept_true()
     # The first days follow too: 甲's first payment moved to April.
     first = PersonFirst.objects.get(beneficiary=a.beneficiary, category=None)
@@ -95,7 +84,7 @@ def test_every_write_keeps_the_daily_totals_and_first_days_true(tree, people):
     }
 
 
-def test_an_import_and_its_undo_keep_the_daily_totals_true(tree, people):
+def test_an_import_and_its_undo_keep_the_daily_totals_true(tree, writers):
     pay(tree.naiman, D(2021, 3, 1), "旧", "50")
     rows = [
         {
@@ -105,11 +94,11 @@ def test_an_import_and_its_undo_keep_the_daily_totals_true(tree, people):
         for day in range(1, 11)
     ]
     batch = import_records(
-        workbook({"救助发放": rows}), chapter=tree.naiman, user=people["staff"], filename="t.xlsx"
+        workbook({"救助发放": rows}), chapter=tree.naiman, user=writers["staff"], filename="t.xlsx"
     ).batch
     assert_kept_true()
     assert DisbursementDay.objects.filter(status="standing").count() == 10
-    import_undo(batch, user=people["staff"])
+    import_undo(batch, user=writers["staff"])
     assert_kept_true()
     voided = DisbursementDay.objects.filter(status="voided")
     assert sorted(voided.values_list("date", "rows")) == [(D(2021, 3, day), 1) for day in range(1, 11)]
@@ -133,7 +122,7 @@ def test_an_import_and_its_undo_keep_the_daily_totals_true(tree, people):
         {"q": "甲"},
     ],
 )
-def test_the_lists_figures_equal_the_payments_own(client, tree, people, params):
+def test_the_lists_figures_equal_the_payments_own(client, tree, writers, params):
     tree.naiman.approval_threshold = Decimal("5000")
     tree.naiman.save()
     fund = FundFactory(chapter=tree.naiman, name="大病救助基金")
@@ -147,19 +136,19 @@ def test_the_lists_figures_equal_the_payments_own(client, tree, people, params):
         cash_amount=Decimal("1000"), head_count=40,
     )  # fmt: skip — a group of 40
     pay(tree.naiman, D(2020, 9, 1), "丁", "9000")  # waits for approval
-    record_void(pay(tree.naiman, D(2020, 2, 1), "戊", "70"), user=people["staff"], reason="录错")
+    record_void(pay(tree.naiman, D(2020, 2, 1), "戊", "70"), user=writers["staff"], reason="录错")
     pay(tree.naiman, D(2021, 2, 1), "甲", "60")
     pay(tree.hanyin, D(2020, 3, 1), "外省", "999")  # not the city's
-    period_close(chapter=tree.naiman, user=people["leader"], kind=PeriodKind.YEAR, year=2020)
+    period_close(chapter=tree.naiman, user=writers["leader"], kind=PeriodKind.YEAR, year=2020)
     record_reverse(
         Disbursement.objects.get(beneficiary__name="乙"),
-        user=people["staff"], date=D(2021, 1, 2), reason="重复",
+        user=writers["staff"], date=D(2021, 1, 2), reason="重复",
     )
     category = AidCategory.objects.get(name="重特大疾病救助")
     values = {"CITY": tree.tongliao.pk, "CAT": category.pk, "FUND": fund.pk}
     params = {key: values.get(value, value) for key, value in params.items()}
 
-    totals, pending, count = figures(client, people["city"], **params)
+    totals, pending, count = figures(client, writers["city"], **params)
 
     # The same list with a filter the kept totals cannot answer (an impossible person number
     # would empty it): the payments summed one by one.
@@ -167,9 +156,9 @@ def test_the_lists_figures_equal_the_payments_own(client, tree, people, params):
     from redcross.access import Access
 
     class Request:
-        user = people["city"]
+        user = writers["city"]
 
-    visible = Disbursement.all_objects.visible_to(Access(people["city"]))
+    visible = Disbursement.all_objects.visible_to(Access(writers["city"]))
     filterset = DisbursementFilterSet(params, queryset=visible, request=Request())
     assert filterset.is_valid()
     records = filterset.qs

@@ -16,7 +16,7 @@ from donations.models import Donation, DonationDay, DonorFirst
 from donations.selectors import donation_totals, drive_totals, year_donation_totals
 from donations.services import donation_correct, donation_record, donor_resolve, payout_record
 from redcross.access import Access
-from redcross.choices import PeriodKind, Role
+from redcross.choices import PeriodKind
 from redcross.corrections import record_reverse, record_void
 from redcross.importing import import_records, import_undo
 from redcross.services import period_close
@@ -26,17 +26,6 @@ from ..kept import assert_kept_true
 from ..test_imports import workbook
 
 D = datetime.date
-
-
-@pytest.fixture
-def people(tree, member):
-    return {
-        "staff": member(Role.STAFF, tree.naiman, "d-staff"),
-        "leader": member(Role.LEADER, tree.naiman, "d-leader"),
-        "city": member(Role.LEADER, tree.tongliao, "d-city"),
-        "horqin-staff": member(Role.STAFF, tree.horqin, "d-h-staff"),
-        "horqin-leader": member(Role.LEADER, tree.horqin, "d-h-leader"),
-    }
 
 
 def give(chapter, day, name, amount, fund, **more):
@@ -62,7 +51,7 @@ def assert_firsts_true():
     assert_kept_true()
 
 
-def test_every_write_keeps_the_daily_totals_and_donor_firsts_true(tree, people):
+def test_every_write_keeps_the_daily_totals_and_donor_firsts_true(tree, writers):
     fund = FundFactory(chapter=tree.naiman, name="博爱一日捐")
     other = FundFactory(chapter=tree.naiman, name="大病救助基金")
     drive = DriveFactory(fund=fund, chapter=tree.naiman, start_date=D(2020, 5, 1), end_date=D(2020, 5, 31))
@@ -76,10 +65,10 @@ def test_every_write_keeps_the_daily_totals_and_donor_firsts_true(tree, people):
         drive=drive, kind=DonationKind.CASH,
     )  # fmt: skip — moved to another day: both days kept
     assert_firsts_true()
-    record_void(b, user=people["staff"], reason="重复登记")
+    record_void(b, user=writers["staff"], reason="重复登记")
     assert_firsts_true()
-    period_close(chapter=tree.horqin, user=people["horqin-leader"], kind=PeriodKind.YEAR, year=2021)
-    record_reverse(c, user=people["horqin-staff"], date=D(2022, 1, 3), reason="重复")
+    period_close(chapter=tree.horqin, user=writers["horqin-leader"], kind=PeriodKind.YEAR, year=2021)
+    record_reverse(c, user=writers["horqin-staff"], date=D(2022, 1, 3), reason="重复")
     assert_firsts_true()
     days = DonationDay.objects.filter(chapter=tree.naiman)
     kept = {(r.status, r.date): (r.rows, r.gifts, r.cash) for r in days}
@@ -92,7 +81,7 @@ def test_every_write_keeps_the_daily_totals_and_donor_firsts_true(tree, people):
     assert first.first_date == D(2020, 5, 20)
 
 
-def test_an_import_and_its_undo_keep_the_daily_totals_true(tree, people):
+def test_an_import_and_its_undo_keep_the_daily_totals_true(tree, writers):
     fund = FundFactory(chapter=tree.naiman, name="大病救助基金")
     give(tree.naiman, D(2021, 3, 1), "旧", "50", fund)
     rows = [
@@ -103,18 +92,18 @@ def test_an_import_and_its_undo_keep_the_daily_totals_true(tree, people):
         for day in range(1, 11)
     ]  # fmt: skip
     batch = import_records(
-        workbook({"捐赠": rows}), chapter=tree.naiman, user=people["staff"], filename="t.xlsx"
+        workbook({"捐赠": rows}), chapter=tree.naiman, user=writers["staff"], filename="t.xlsx"
     ).batch
     assert_firsts_true()
     assert DonationDay.objects.filter(status="standing").count() == 10
-    import_undo(batch, user=people["staff"])
+    import_undo(batch, user=writers["staff"])
     assert_firsts_true()
     voided = DonationDay.objects.filter(status="voided")
     assert sorted(voided.values_list("date", "rows")) == [(D(2021, 3, day), 1) for day in range(1, 11)]
 
 
 @pytest.fixture
-def gifts(tree, people):
+def gifts(tree, writers):
     """Gifts of the city's two counties over two years, in and outside a drive, a void, a reversal."""
     fund = FundFactory(chapter=tree.naiman, name="博爱一日捐")
     drive = DriveFactory(fund=fund, chapter=tree.naiman, start_date=D(2020, 5, 1), end_date=D(2020, 12, 31))
@@ -126,12 +115,12 @@ def gifts(tree, people):
         tree.naiman, D(2020, 7, 1), "丙", "3000", fund, kind=DonationKind.IN_KIND, goods="口罩",
         valuation_basis="invoice",
     )  # fmt: skip
-    record_void(give(tree.naiman, D(2020, 2, 1), "丁", "70", fund), user=people["staff"], reason="录错")
+    record_void(give(tree.naiman, D(2020, 2, 1), "丁", "70", fund), user=writers["staff"], reason="录错")
     give(tree.naiman, D(2021, 2, 1), "乙", "60", fund)
     give(tree.horqin, D(2020, 7, 1), "戊", "300", FundFactory(chapter=tree.horqin))
     give(tree.hanyin, D(2020, 3, 1), "外省", "999", FundFactory(chapter=tree.hanyin))  # not the city's
-    period_close(chapter=tree.naiman, user=people["leader"], kind=PeriodKind.YEAR, year=2020)
-    record_reverse(Donation.objects.get(donor__name="乙", date=D(2020, 6, 1)), user=people["staff"],
+    period_close(chapter=tree.naiman, user=writers["leader"], kind=PeriodKind.YEAR, year=2020)
+    record_reverse(Donation.objects.get(donor__name="乙", date=D(2020, 6, 1)), user=writers["staff"],
                    date=D(2021, 1, 2), reason="重复")  # fmt: skip
     return {"drive": drive, "fund": fund}
 
@@ -156,16 +145,16 @@ def gifts(tree, people):
         {"q": "甲"},
     ],
 )
-def test_the_lists_figures_equal_the_gifts_own(client, tree, people, gifts, params):
+def test_the_lists_figures_equal_the_gifts_own(client, tree, writers, gifts, params):
     values = {"CITY": tree.tongliao.pk, "DRIVE": gifts["drive"].pk, "FUND": gifts["fund"].pk}
     params = {key: values.get(value, value) for key, value in params.items()}
-    client.force_login(people["city"])
+    client.force_login(writers["city"])
     context = client.get(reverse("donations:donation-list"), params).context
 
     class Request:
-        user = people["city"]
+        user = writers["city"]
 
-    visible = Donation.all_objects.visible_to(Access(people["city"]))
+    visible = Donation.all_objects.visible_to(Access(writers["city"]))
     filterset = DonationFilterSet(params, queryset=visible, request=Request())
     assert filterset.is_valid()
     records = filterset.qs
@@ -173,7 +162,7 @@ def test_the_lists_figures_equal_the_gifts_own(client, tree, people, gifts, para
     assert context["paginator"].count in (None, records.count())
 
 
-def test_the_home_page_and_a_drives_page_read_what_the_gifts_say(tree, people, gifts):
+def test_the_home_page_and_a_drives_page_read_what_the_gifts_say(tree, writers, gifts):
     start, end = D(2020, 1, 1), D(2020, 12, 31)
     total, by_drive = year_donation_totals(tree.tongliao, start, end)
     year = Donation.objects.for_chapter(tree.tongliao).in_period(start, end)
@@ -186,12 +175,12 @@ def test_the_home_page_and_a_drives_page_read_what_the_gifts_say(tree, people, g
     assert drive_totals(gifts["drive"]) == donation_totals(Donation.objects.filter(drive=gifts["drive"]))
 
 
-def test_the_drives_lists_totals_line_reads_what_the_gifts_say(client, tree, people, gifts):
+def test_the_drives_lists_totals_line_reads_what_the_gifts_say(client, tree, writers, gifts):
     other = DriveFactory(
         fund=gifts["fund"], chapter=tree.naiman, start_date=D(2021, 1, 1), end_date=D(2021, 6, 30), goal=5000
     )
     give(tree.naiman, D(2021, 3, 1), "甲", "80", gifts["fund"], drive=other)
-    client.force_login(people["city"])
+    client.force_login(writers["city"])
     totals = client.get(reverse("donations:drive-list")).context["totals"]
     gifts_of_drives = donation_totals(Donation.objects.filter(drive__in=[gifts["drive"], other]))
     assert (totals["count"], totals["goal"]) == (2, Decimal("5000.00") + (gifts["drive"].goal or 0))
@@ -203,7 +192,7 @@ def test_the_drives_lists_totals_line_reads_what_the_gifts_say(client, tree, peo
     assert (donations.count, donations.amount, donations.donors) == (4, Decimal("530.50"), None)
 
 
-def test_payouts_and_fund_balances_read_from_kept_totals_equal_the_records(client, tree, people, gifts):
+def test_payouts_and_fund_balances_read_from_kept_totals_equal_the_records(client, tree, writers, gifts):
     from aid.models import AidCategory
     from aid.services import disbursement_record
     from donations.models import Fund, Payout, PayoutDay
@@ -218,7 +207,7 @@ def test_payouts_and_fund_balances_read_from_kept_totals_equal_the_records(clien
         chapter=tree.naiman, user=None, date=D(2021, 3, 1), fund=fund, recipient="县医院", purpose="防控",
         cash_amount=Decimal("30.00"),
     )  # fmt: skip
-    record_void(first, user=people["staff"], reason="重复")
+    record_void(first, user=writers["staff"], reason="重复")
     disbursement_record(
         chapter=tree.naiman, user=None, date=D(2021, 4, 1), category=AidCategory.objects.get(name="救灾救助"),
         beneficiary_name="己", cash_amount=Decimal("40.00"), fund=fund,
@@ -229,7 +218,7 @@ def test_payouts_and_fund_balances_read_from_kept_totals_equal_the_records(clien
         assert row.balance == fund_balance(row), row.name
     flows = funds_with_flows(Fund.objects.filter(pk=fund.pk), start=D(2021, 1, 1), end=D(2021, 12, 31)).get()
     assert (flows.received, flows.paid) == (Decimal("60.00") - Decimal("250.50"), Decimal("70.00"))
-    client.force_login(people["city"])
+    client.force_login(writers["city"])
     for params in ({}, {"fund": fund.pk}, {"q": "医院"}, {"status": "voided"}):
         shown = client.get(reverse("donations:payout-list"), params).context["totals"]
         records = Payout.all_objects.filter(voided_at__isnull=True)

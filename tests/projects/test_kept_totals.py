@@ -18,7 +18,7 @@ from projects.models import Expenditure, ExpenditureDay, Project
 from projects.selectors import expenditure_totals, projects_of_period, projects_with_spending
 from projects.services import expenditure_correct, expenditure_record
 from redcross.access import Access
-from redcross.choices import PeriodKind, Role
+from redcross.choices import PeriodKind
 from redcross.corrections import record_approve, record_reverse, record_turn_down, record_void
 from redcross.importing import import_records, import_undo
 from redcross.services import period_close
@@ -28,17 +28,6 @@ from ..kept import assert_kept_true
 from ..test_imports import workbook
 
 D = datetime.date
-
-
-@pytest.fixture
-def people(tree, member):
-    return {
-        "staff": member(Role.STAFF, tree.naiman, "k-staff"),
-        "leader": member(Role.LEADER, tree.naiman, "k-leader"),
-        "city": member(Role.LEADER, tree.tongliao, "k-city"),
-        "horqin-leader": member(Role.LEADER, tree.horqin, "k-h-leader"),
-        "horqin-staff": member(Role.STAFF, tree.horqin, "k-h-staff"),
-    }
 
 
 def spend(project, day, amount, category="工程建设", **more):
@@ -59,7 +48,7 @@ def funded(chapter, name="项目基金"):
     return fund
 
 
-def test_every_write_keeps_the_daily_totals_true(client, tree, people):
+def test_every_write_keeps_the_daily_totals_true(client, tree, writers):
     tree.naiman.approval_threshold = Decimal("5000")
     tree.naiman.save()
     school = ProjectFactory(chapter=tree.naiman, name="示范校")
@@ -70,7 +59,7 @@ def test_every_write_keeps_the_daily_totals_true(client, tree, people):
     b = spend(school, D(2020, 3, 1), "200", fund=fund, category="设备物资")
     c = spend(station, D(2021, 5, 2), "300")
     assert_kept_true()
-    client.force_login(people["staff"])
+    client.force_login(writers["staff"])
     data = {"date": "2020-03-01", "project": home.pk, "category": "", "amount": "50", "fund": fund.pk}
     assert client.post(reverse("projects:expenditure-create"), data).status_code == 302
     assert_kept_true()
@@ -83,18 +72,18 @@ def test_every_write_keeps_the_daily_totals_true(client, tree, people):
         category="宣传",
     )  # moved to another day and project: both days kept
     assert_kept_true()
-    record_void(b, user=people["staff"], reason="重复登记")
+    record_void(b, user=writers["staff"], reason="重复登记")
     assert_kept_true()
     big = spend(school, D(2020, 6, 1), "8000", fund=fund)  # above the threshold: waits
     assert big.is_pending
     assert_kept_true()
-    record_approve(big, user=people["leader"])
+    record_approve(big, user=writers["leader"])
     assert_kept_true()
     other = spend(home, D(2020, 6, 2), "9000")
-    record_turn_down(other, user=people["leader"], opinion="材料不全")
+    record_turn_down(other, user=writers["leader"], opinion="材料不全")
     assert_kept_true()
-    period_close(chapter=tree.horqin, user=people["horqin-leader"], kind=PeriodKind.YEAR, year=2021)
-    record_reverse(c, user=people["horqin-staff"], date=D(2022, 1, 3), reason="重复支出")
+    period_close(chapter=tree.horqin, user=writers["horqin-leader"], kind=PeriodKind.YEAR, year=2021)
+    record_reverse(c, user=writers["horqin-staff"], date=D(2022, 1, 3), reason="重复支出")
     assert_kept_true()
     kept = {
         (r.status, r.date, r.project.name): (r.rows, r.expenditures, r.amount)
@@ -111,7 +100,7 @@ def test_every_write_keeps_the_daily_totals_true(client, tree, people):
     }
 
 
-def test_an_import_and_its_undo_keep_the_daily_totals_true(tree, people):
+def test_an_import_and_its_undo_keep_the_daily_totals_true(tree, writers):
     school = ProjectFactory(chapter=tree.naiman, name="示范校")
     spend(school, D(2021, 3, 1), "50")
     rows = [
@@ -119,17 +108,17 @@ def test_an_import_and_its_undo_keep_the_daily_totals_true(tree, people):
         for day in range(1, 11)
     ]
     batch = import_records(
-        workbook({"项目支出": rows}), chapter=tree.naiman, user=people["staff"], filename="t.xlsx"
+        workbook({"项目支出": rows}), chapter=tree.naiman, user=writers["staff"], filename="t.xlsx"
     ).batch
     assert_kept_true()
     assert ExpenditureDay.objects.filter(status="standing").count() == 10
-    import_undo(batch, user=people["staff"])
+    import_undo(batch, user=writers["staff"])
     assert_kept_true()
     voided = ExpenditureDay.objects.filter(status="voided")
     assert sorted(voided.values_list("date", "rows")) == [(D(2021, 3, day), 1) for day in range(1, 11)]
 
 
-def test_the_migrations_fill_gives_the_rows_the_expenditures_give(tree, people):
+def test_the_migrations_fill_gives_the_rows_the_expenditures_give(tree, writers):
     tree.naiman.approval_threshold = Decimal("5000")
     tree.naiman.save()
     school = ProjectFactory(chapter=tree.naiman, name="示范校")
@@ -138,10 +127,10 @@ def test_the_migrations_fill_gives_the_rows_the_expenditures_give(tree, people):
     spend(school, D(2020, 3, 1), "200", category="")
     spend(school, D(2020, 3, 1), "250", fund=fund)
     spend(school, D(2020, 6, 1), "8000")  # waits
-    record_void(spend(school, D(2020, 3, 1), "70"), user=people["staff"], reason="录错")
-    period_close(chapter=tree.naiman, user=people["leader"], kind=PeriodKind.YEAR, year=2020)
+    record_void(spend(school, D(2020, 3, 1), "70"), user=writers["staff"], reason="录错")
+    period_close(chapter=tree.naiman, user=writers["leader"], kind=PeriodKind.YEAR, year=2020)
     reversed_one = Expenditure.objects.get(amount=Decimal("250"))
-    record_reverse(reversed_one, user=people["staff"], date=D(2021, 1, 2), reason="重复")
+    record_reverse(reversed_one, user=writers["staff"], date=D(2021, 1, 2), reason="重复")
     ExpenditureDay.objects.all().delete()
     fill = importlib.import_module("projects.migrations.0008_kept_day_totals").FILL
     with connection.cursor() as cursor:
@@ -151,7 +140,7 @@ def test_the_migrations_fill_gives_the_rows_the_expenditures_give(tree, people):
 
 
 @pytest.fixture
-def spending(tree, people):
+def spending(tree, writers):
     """Expenditures of every status in the city's two counties and one outside it."""
     tree.naiman.approval_threshold = Decimal("5000")
     tree.naiman.save()
@@ -165,12 +154,12 @@ def spending(tree, people):
     spend(home, D(2020, 3, 1), "250.50", category="")
     spend(station, D(2020, 7, 1), "300")
     spend(home, D(2020, 9, 1), "9000")  # waits for approval
-    record_void(spend(school, D(2020, 2, 1), "70"), user=people["staff"], reason="录错")
+    record_void(spend(school, D(2020, 2, 1), "70"), user=writers["staff"], reason="录错")
     spend(school, D(2021, 2, 1), "600", over_budget_reason="追加设备")  # beyond the budget from here
     spend(elsewhere, D(2020, 3, 1), "999")  # not the city's
-    period_close(chapter=tree.naiman, user=people["leader"], kind=PeriodKind.YEAR, year=2020)
+    period_close(chapter=tree.naiman, user=writers["leader"], kind=PeriodKind.YEAR, year=2020)
     reversed_one = Expenditure.objects.get(amount=Decimal("250.50"))
-    record_reverse(reversed_one, user=people["staff"], date=D(2021, 1, 2), reason="重复")
+    record_reverse(reversed_one, user=writers["staff"], date=D(2021, 1, 2), reason="重复")
     return {"fund": fund, "school": school, "home": home, "station": station}
 
 
@@ -194,7 +183,7 @@ def spending(tree, people):
         {"q": "甲公司"},  # free text: not kept
     ],
 )
-def test_the_lists_figures_equal_the_expenditures_own(client, tree, people, spending, params):
+def test_the_lists_figures_equal_the_expenditures_own(client, tree, writers, spending, params):
     values = {
         "CITY": tree.tongliao.pk,
         "HORQIN": spending["station"].chapter.pk,
@@ -203,14 +192,14 @@ def test_the_lists_figures_equal_the_expenditures_own(client, tree, people, spen
         "FUND": spending["fund"].pk,
     }
     params = {key: values.get(value, value) for key, value in params.items()}
-    client.force_login(people["city"])
+    client.force_login(writers["city"])
     context = client.get(reverse("projects:expenditure-list"), params).context
     totals, pending, count = context["totals"], context["pending_totals"], context["paginator"].count
 
     class Request:
-        user = people["city"]
+        user = writers["city"]
 
-    visible = Expenditure.all_objects.visible_to(Access(people["city"]))
+    visible = Expenditure.all_objects.visible_to(Access(writers["city"]))
     filterset = ExpenditureFilterSet(params, queryset=visible, request=Request())
     assert filterset.is_valid()
     records = filterset.qs
@@ -261,8 +250,8 @@ def test_a_periods_projects_are_those_that_spent_or_stood_open(spending, year):
 @pytest.mark.parametrize(
     "params", [{}, {"over_budget": "true"}, {"over_budget": "false"}, {"date_after": "2020-04-01"}]
 )
-def test_the_projects_list_totals_equal_the_expenditures_own(client, people, spending, params):
-    client.force_login(people["city"])
+def test_the_projects_list_totals_equal_the_expenditures_own(client, writers, spending, params):
+    client.force_login(writers["city"])
     context = client.get(reverse("projects:project-list"), params).context
     totals, listed = context["totals"], list(context["object_list"])
     spent = {p.pk: spent_of(p) for p in listed}
