@@ -15,7 +15,8 @@ and runs VACUUM ANALYZE, what autovacuum does on a running server.
 
 It then requests each page of the issue's table through the test client, logged in as a staff
 member of the first county and, with more than one chapter, as the city's leader (who reads every
-county): one warm-up, then the median of three requests and the queries of the last. It prints
+county), at every N in turn, request by request (so the machine's other work falls on every N
+alike): a warm-up round, then the median of three requests and the queries of the last. It prints
 page | N | median ms | queries | ratio to the first N. ``--keep`` leaves each N's database for the
 next ``--keep`` run, which then reuses its records (migrating the database to the code of the day and
 filling the kept summaries again), so that 10M is generated once (about 35 minutes here) and every
@@ -38,7 +39,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
@@ -224,7 +225,12 @@ def generate(counties, n):
     counts["expenditures"] = n - sum(counts.values())
     # Row i: chapter ids[i % C]; "day" spreads the rows evenly over the ten years.
     chapter = "(%(ids)s::bigint[])[1 + i %% %(c)s]"
-    day = f"DATE '{FIRST}' + (i %% {DAYS})"
+    # A kind with fewer rows than days spreads them over the ten years too (i × days / count), or
+    # its rows would all fall in the first years and the year pages of a small N read nothing.
+    day = (
+        f"DATE '{FIRST}' + CASE WHEN %(count)s < {DAYS} THEN (i::bigint * {DAYS} / %(count)s)::int"
+        f" ELSE i %% {DAYS} END"
+    )
     stamp = "now(), now()"
     p = {"ids": ids, "c": c, "funds": funds, "drives": drives, "projects": projects}
 
@@ -340,24 +346,46 @@ def pages(user_chapter, county, role):
     ]
 
 
-def measure(user, targets):
-    client = Client()
-    client.force_login(user)
-    rows = []
-    for label, url in targets:
-        response = client.get(url)  # warm-up
-        timings = []
-        for _ in range(REPEAT):
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                response = client.get(url)
-                timings.append(time.perf_counter() - started)
-        status = "" if response.status_code == 200 else f" [HTTP {response.status_code}]"
-        rows.append((label + status, statistics.median(timings) * 1000, len(queries.captured_queries)))
-    return rows
+def use(n):
+    """Points the connection at N's scratch database, connected before any request is timed."""
+    connection.close()
+    connection.settings_dict["NAME"] = f"test_{ORIGINAL_NAME}_{n}_{CHAPTERS}"
+    connection.ensure_connection()
+    reset_queries()  # the log holds 9,000 queries: past that, a capture would count none
 
 
-def run(n, first):
+def measure(plans):
+    """Every page at every N in turn, request by request (round robin), so that what else the
+    machine does falls on every N alike and the ratios of one run hold: a warm-up round, then the
+    median of ``REPEAT`` requests and the queries of the last. ``plans``: N → reader → (logged-in
+    client, [(label, url)]). Returns N → reader → [(label, ms, queries)]."""
+    sizes = list(plans)
+    results = {n: {} for n in sizes}
+    for who in plans[sizes[0]]:
+        for index in range(len(plans[sizes[0]][who][1])):
+            timings, last = {n: [] for n in sizes}, {}
+            for round_ in range(REPEAT + 1):
+                for n in sizes:
+                    use(n)
+                    client, targets = plans[n][who]
+                    label, url = targets[index]
+                    with CaptureQueriesContext(connection) as queries:
+                        started = time.perf_counter()
+                        response = client.get(url)
+                        elapsed = time.perf_counter() - started
+                    if round_:
+                        timings[n].append(elapsed)
+                    status = "" if response.status_code == 200 else f" [HTTP {response.status_code}]"
+                    last[n] = (label + status, len(queries.captured_queries))
+            for n in sizes:
+                label, count = last[n]
+                results[n].setdefault(who, []).append((label, statistics.median(timings[n]) * 1000, count))
+    return results
+
+
+def prepare(n):
+    """N's scratch database, generated or reused, with its kept summaries; returns what to
+    measure there (reader → (logged-in client, pages)), or None with ``--generate-only``."""
     from scratch import empty_books
 
     from aid.models import Disbursement
@@ -391,34 +419,46 @@ def run(n, first):
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
         made += f" + VACUUM ANALYZE {time.perf_counter() - started:.1f} s  {counts}"
-    print(
-        f"\nN={n:,} across {len(counties)} chapter(s) in {connection.settings_dict['NAME']}: {made}",
-        flush=True,
-    )
+    name = connection.settings_dict["NAME"]
+    print(f"\nN={n:,} across {len(counties)} chapter(s) in {name}: {made}", flush=True)
     if GENERATE_ONLY:
-        return
+        return None
     readers = [("county staff", counties[0], people["staff"])]
     if len(counties) > 1:
         readers.append((f"city leader ({len(counties)} counties)", city, people["leader"]))
+    plan = {}
     for who, chapter, user in readers:
-        print(f"\n{who}\n\n| page | N | median ms | queries | ratio to N={first.setdefault('n', n):,} |")
-        print("| --- | ---: | ---: | ---: | ---: |")
-        for label, ms, count in measure(user, pages(chapter, counties[0], who)):
-            base = first.setdefault(who, {}).setdefault(label.split(" [")[0].split(" after row")[0], ms)
-            print(f"| {label} | {n:,} | {ms:,.0f} | {count} | {ms / base:.1f}× |", flush=True)
-    if not KEEP:
-        empty_books()
+        client = Client()
+        client.force_login(user)
+        plan[who] = (client, pages(chapter, counties[0], who))
+    return plan
 
 
 def main(sizes):
     if connection.vendor != "postgresql":
         sys.exit("page_bench.py measures PostgreSQL only: set DATABASE_URL=postgres://…")
     setup_test_environment()  # the test client's host, as the test runner allows it
-    first = {}
+    plans = {n: prepare(n) for n in sizes}
+    if GENERATE_ONLY:
+        return
+    results = measure(plans)
+    first = sizes[0]
     for n in sizes:
-        run(n, first)
+        print(f"\nN={n:,} across {CHAPTERS} chapter(s): measured", flush=True)
+        for who, rows in results[n].items():
+            print(f"\n{who}\n\n| page | N | median ms | queries | ratio to N={first:,} |")
+            print("| --- | ---: | ---: | ---: | ---: |")
+            for (label, ms, count), (_label, base, _count) in zip(rows, results[first][who], strict=True):
+                print(f"| {label} | {n:,} | {ms:,.0f} | {count} | {ms / base:.1f}× |", flush=True)
+    if not KEEP:
+        from scratch import empty_books
+
+        for n in sizes:
+            use(n)
+            empty_books()
 
 
 if __name__ == "__main__":
-    numbers = [arg for i, arg in enumerate(sys.argv[1:]) if arg.isdigit() and sys.argv[i] != "--chapters"]
+    options = {"--chapters", "--repeat"}
+    numbers = [arg for i, arg in enumerate(sys.argv[1:]) if arg.isdigit() and sys.argv[i] not in options]
     main([int(arg) for arg in numbers] or [10_000, 100_000])
