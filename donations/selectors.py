@@ -201,12 +201,8 @@ def spending_balances(records):
     for record in records:
         fund = funds.get(record.fund_id)
         if fund is not None:
-            # The cash balance: a pending payment's cash is what it waits to take from it.
-            now = to_money(fund.cash_balance)
-            cash = getattr(record, "cash_amount", None)
-            if cash is None:
-                cash = record.correction_total()
-            balances[record.pk] = SpendingBalance(fund, now, now - to_money(cash))
+            now = to_money(fund.balance)  # cash and goods: the approval rechecks each apart
+            balances[record.pk] = SpendingBalance(fund, now, now - to_money(record.correction_total()))
     return balances
 
 

@@ -263,6 +263,17 @@ class Issue(ApprovedModel):
     )
     reason = models.CharField(_("出库事由"), max_length=200, blank=True)
     document_number = models.CharField(_("出库单号"), max_length=50, blank=True)
+    # A payout (款物拨付) that gave these goods on before they were kept in a store (the data
+    # migration of issue 20): the payout's in-kind value counts in its fund's books, the lines
+    # trace the goods.
+    payout = models.OneToOneField(
+        "donations.Payout",
+        verbose_name=_("款物拨付"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="goods_issue",
+    )
     total_value = money_field(_("折价金额（元）"))
     remarks = models.TextField(_("备注"), blank=True)
 
@@ -449,12 +460,13 @@ class LotInFund(Lot):
 
 class _LinesInFundManager(StandingLineManager.from_queryset(ChapterScopedQuerySet)):
     def get_queryset(self):
-        return super().get_queryset().exclude(issue__kind__in=RELIEF_KINDS)
+        lines = super().get_queryset()
+        return lines.exclude(issue__kind__in=RELIEF_KINDS).exclude(issue__payout__isnull=False)
 
 
 class LineInFund(IssueLine):
     """The issue lines a fund's books count as their own entries: all but relief (whose payment
-    counts)."""
+    counts) and the goods of a payout (whose in-kind value counts)."""
 
     objects = _LinesInFundManager()
 
