@@ -35,6 +35,16 @@ class QuantityField(forms.DecimalField):
         self.error_messages["max_whole_digits"] = _("数量过大")
 
 
+def name_choices(form):
+    """A forged or stale choice (another chapter's lot, item, fund or store) is told by its field's
+    name, in Chinese."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField):
+            field.error_messages["invalid_choice"] = _(
+                "%(field)s：所选项不存在或不属于本会，请从列表中选择"
+            ) % {"field": field.label}
+
+
 def counter_field(label, required=True):
     return forms.CharField(label=label, max_length=50, required=required)
 
@@ -87,6 +97,7 @@ class LotForm(RecordForm):
         for chapter in self.record_chapters:
             above.update(code for code in chapter.path.strip("/").split("/")[:-1])
         self.fields["origin_chapter"].queryset = Chapter.objects.filter(code__in=above)
+        name_choices(self)
 
     def clean(self):
         data = super().clean()
@@ -151,6 +162,7 @@ class IssueForm(RecordForm):
                 with_stock(Lot.objects.filter(chapter__in=chapters).select_related("item", "store"))
             ).filter(on_hand__gt=0)[:LOTS_OFFERED]
         )
+        name_choices(self)
         picked = lots_picked or {}
         for lot in self.lots:
             field = QuantityField(label=str(lot), required=False)

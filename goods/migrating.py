@@ -117,15 +117,19 @@ def issues_from_spending(apps):
     spending = [
         ("relief", payment)
         for payment in Disbursement.objects.filter(
-            voided_at__isnull=True, pending=False, reverses__isnull=True, in_kind_amount__gt=0,
-            fund__isnull=False, goods_issue__isnull=True,
+            voided_at__isnull=True,
+            pending=False,
+            reverses__isnull=True,
+            in_kind_amount__gt=0,
+            fund__isnull=False,
+            goods_issue__isnull=True,
         )
     ] + [
         ("payout", payout)
         for payout in Payout.objects.filter(
             voided_at__isnull=True, reverses__isnull=True, in_kind_amount__gt=0, goods_issue__isnull=True
         )
-    ]  # fmt: skip
+    ]
     reversed_payments = set(
         Disbursement.objects.filter(reverses__isnull=False, voided_at__isnull=True).values_list(
             "reverses", flat=True
@@ -146,26 +150,42 @@ def issues_from_spending(apps):
             continue
         if kind == "relief":
             issue = Issue.objects.create(
-                chapter_id=record.chapter_id, date=record.date,
+                chapter_id=record.chapter_id,
+                date=record.date,
                 kind="relief_person" if record.beneficiary_id else "relief_group",
                 category_id=record.category_id,
                 beneficiary_name=record.beneficiary.name if record.beneficiary_id else "",
-                head_count=record.head_count, total_value=record.in_kind_amount, remarks=record.remarks,
-                created_by_id=record.created_by_id, updated_by_id=record.created_by_id,
-            )  # fmt: skip
+                head_count=record.head_count,
+                total_value=record.in_kind_amount,
+                remarks=record.remarks,
+                created_by_id=record.created_by_id,
+                updated_by_id=record.created_by_id,
+            )
         else:
             issue = Issue.objects.create(
-                chapter_id=record.chapter_id, date=record.date, kind="unit",
-                receiving_unit=record.recipient[:200], reason=record.purpose[:200],
-                document_number=record.document_number, payout=record, total_value=record.in_kind_amount,
-                created_by_id=record.created_by_id, updated_by_id=record.created_by_id,
-            )  # fmt: skip
+                chapter_id=record.chapter_id,
+                date=record.date,
+                kind="unit",
+                receiving_unit=record.recipient[:200],
+                reason=record.purpose[:200],
+                document_number=record.document_number,
+                payout=record,
+                total_value=record.in_kind_amount,
+                created_by_id=record.created_by_id,
+                updated_by_id=record.created_by_id,
+            )
         for entry, quantity, value in taken:
             IssueLine.objects.create(
-                chapter_id=record.chapter_id, issue=issue, lot=entry["lot"], date=record.date,
-                fund_id=entry["lot"].fund_id, quantity=quantity, value=value,
-                created_by_id=record.created_by_id, updated_by_id=record.created_by_id,
-            )  # fmt: skip
+                chapter_id=record.chapter_id,
+                issue=issue,
+                lot=entry["lot"],
+                date=record.date,
+                fund_id=entry["lot"].fund_id,
+                quantity=quantity,
+                value=value,
+                created_by_id=record.created_by_id,
+                updated_by_id=record.created_by_id,
+            )
             entry["quantity"] -= quantity
             entry["value"] -= value
         if kind == "relief":
