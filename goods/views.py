@@ -2,17 +2,16 @@ import datetime
 
 from django import forms
 from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views import View
 
 from redcross.models import every
 from redcross.urls_util import records_url
-from redcross.views.generic import AccessMixin, RecordDetailView, RecordFormView, RecordListView
+from redcross.views.generic import RecordDetailView, RecordFormView, RecordListView
 
 from . import selectors, services
-from .choices import IssueKind, StockFilter
+from .choices import StockFilter
 from .filtersets import IssueFilterSet, StockFilterSet
 from .forms import IssueForm, LotForm, StockCountForm, StoreForm
 from .models import Adjustment, Issue, IssueLine, Item, Lot
@@ -213,22 +212,19 @@ class StoreCreateView(RecordFormView):
         return records_url("goods:stock", store=self.object.pk)
 
 
-class LineView(AccessMixin, View):
-    """An issue line (a row of a fund's ledger) is shown on its issue's page."""
+class LineView(IssueDetailView):
+    """An issue line (a row of a fund's ledger): its issue's page."""
 
-    def get(self, request, pk):
-        line = get_object_or_404(IssueLine.all_objects.select_related("chapter"), pk=pk)
-        self.access.require_read(line.chapter)
-        return redirect("goods:issue-detail", line.issue_id)
-
-
-class AdjustmentView(AccessMixin, View):
-    """A stock count adjustment is shown on its lot's page."""
-
-    def get(self, request, pk):
-        adjustment = get_object_or_404(every(Adjustment).select_related("chapter"), pk=pk)
-        self.access.require_read(adjustment.chapter)
-        return redirect("goods:lot-detail", adjustment.lot_id)
+    def get_object(self, queryset=None):
+        line = get_object_or_404(IssueLine.all_objects.only("issue_id"), pk=self.kwargs["pk"])
+        self.kwargs["pk"] = line.issue_id
+        return super().get_object(queryset)
 
 
-__all__ = ["IssueKind"]
+class AdjustmentView(LotDetailView):
+    """A stock count adjustment (a row of a fund's ledger): its lot's page."""
+
+    def get_object(self, queryset=None):
+        adjustment = get_object_or_404(every(Adjustment).only("lot_id"), pk=self.kwargs["pk"])
+        self.kwargs["pk"] = adjustment.lot_id
+        return super().get_object(queryset)
