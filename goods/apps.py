@@ -18,9 +18,9 @@ class GoodsConfig(AppConfig):
         from donations.choices import LedgerEntryKind
         from donations.selectors import MONEY, FundOutflow, register_fund_outflow
         from donations.services import register_goods_intake
-        from redcross.registry import register_correction_hooks
+        from redcross.registry import register, register_correction_hooks, register_demo_loader
 
-        from . import intake, models, services
+        from . import demo, imports, intake, models, services
         from .choices import LotOrigin
 
         zero = Value(Decimal("0.00"), output_field=MONEY)
@@ -28,6 +28,10 @@ class GoodsConfig(AppConfig):
         register_correction_hooks(models.Lot, services.LotCorrections())
         register_correction_hooks(models.Adjustment, services.AdjustmentCorrections())
         register_goods_intake(intake.LotIntake())
+        register_demo_loader(demo.demo_goods, order=75)
+        register("import_rechecks", imports.lots_for_imported_gifts)
+        register("import_undo_checks", imports.undo_refuse_issued_goods)
+        register("import_undone", imports.undo_void_lots)
         # A purchase: the fund's cash becomes goods (cash out, goods in: its book value stays);
         # an allocation from above: goods come in.
         register_fund_outflow(

@@ -120,8 +120,15 @@ def goods_pages_sample(naiman, staff):
     import datetime
     from decimal import Decimal
 
-    lot = Lot.objects.filter(chapter=naiman).order_by("pk").first()
+    from goods.choices import LotOrigin
+    from goods.services import lot_receive
+
     day = datetime.date(2020, 4, 1)
+    lot = lot_receive(
+        chapter=naiman, user=staff, date=day, origin=LotOrigin.PURCHASE, item_name="帐篷", unit="顶",
+        quantity=Decimal("20"), total_value=Decimal("16000"), valuation_basis="invoice",
+        fund=Fund.objects.get(chapter=naiman, name="博爱一日捐"), counted_by_1="张三", counted_by_2="李四",
+    )  # fmt: skip
     issue_record(
         chapter=naiman, user=staff, date=day, kind=IssueKind.UNIT, receiving_unit="奈曼旗人民医院",
         lines=[(lot, Decimal("1"))],
