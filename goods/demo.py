@@ -10,5 +10,6 @@ from .migrating import issues_from_spending
 
 
 def demo_goods(chapters, users):
-    """The demo loader (``redcross.registry``), after every part that records gifts and payouts, before the reports."""
+    """The demo loader (``redcross.registry``): after the parts recording gifts and payouts, before
+    the reports."""
     issues_from_spending(apps)
