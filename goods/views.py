@@ -80,6 +80,11 @@ class LotDetailView(RecordDetailView):
             adjustments=list(Adjustment.all_objects.filter(lot=lot).select_related("created_by")),
             can_issue=lot.stands and held.on_hand > 0 and self.access.can_write(lot.chapter),
         )
+        if lot.donation_id is not None or lot.source_line_id is not None:
+            # A gift's lot goes with its gift, an allocation's with the issue above: not alone.
+            context["may_void"] = context["may_reverse"] = False
+        else:
+            context["may_reverse"] = False  # a lot of a closed period is corrected by a stock count
         return context
 
 

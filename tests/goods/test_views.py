@@ -352,3 +352,15 @@ def test_the_stores_of_another_chapter_are_not_offered(logged_in, tree):
     response = logged_in.get(reverse("goods:lot-create"))
     assert "汉阴库" not in response.content.decode()
     assert "汉阴基金" not in response.content.decode()
+
+
+def test_from_a_recipient_back_to_the_gifts_and_donors_their_goods_came_from(logged_in, stocked):
+    payment = Disbursement.objects.get(goods_issue=stocked["issue"])
+
+    page = logged_in.get(reverse("aid:disbursement-detail", args=[payment.pk])).content.decode()
+    assert reverse("goods:issue-detail", args=[stocked["issue"].pk]) in page
+
+    issue_page = logged_in.get(reverse("goods:issue-detail", args=[stocked["issue"].pk])).content.decode()
+    assert "奈曼旗爱心企业" in issue_page  # the masks' donor
+    assert "奈曼旗供销社" not in issue_page or "资金采购" in issue_page  # the water was bought
+    assert stocked["masks"].get_absolute_url() in issue_page and stocked["water"].get_absolute_url() in issue_page
