@@ -363,4 +363,7 @@ def test_from_a_recipient_back_to_the_gifts_and_donors_their_goods_came_from(log
     issue_page = logged_in.get(reverse("goods:issue-detail", args=[stocked["issue"].pk])).content.decode()
     assert "奈曼旗爱心企业" in issue_page  # the masks' donor
     assert "奈曼旗供销社" not in issue_page or "资金采购" in issue_page  # the water was bought
-    assert stocked["masks"].get_absolute_url() in issue_page and stocked["water"].get_absolute_url() in issue_page
+    assert (
+        stocked["masks"].get_absolute_url() in issue_page
+        and stocked["water"].get_absolute_url() in issue_page
+    )
