@@ -367,3 +367,99 @@ def test_from_a_recipient_back_to_the_gifts_and_donors_their_goods_came_from(log
         stocked["masks"].get_absolute_url() in issue_page
         and stocked["water"].get_absolute_url() in issue_page
     )
+
+
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("quantity", "-3", "数量不能为负数"),
+        ("quantity", "0", "入库数量必须大于零"),
+        ("quantity", "1e15", "数量"),
+        ("total_value", "abc", "请输入金额"),
+        ("total_value", "99999999999999", "金额"),
+        ("fund", "999999", "所属基金：所选项不存在或不属于本会"),
+        ("store", "-1", "库房：所选项不存在或不属于本会"),
+        ("expiry_date", "2020-02-30", "请输入有效日期"),
+        ("counted_by_2", "张三", "两名清点人不能是同一人"),
+    ],
+)
+def test_a_malformed_lot_is_told_by_its_field_and_changes_nothing(
+    logged_in, fund, store, field, value, message
+):
+    data = {
+        "date": "2020-03-01",
+        "origin": "purchase",
+        "fund": fund.pk,
+        "store": store.pk,
+        "item_name": "帐篷",
+        "unit": "顶",
+        "quantity": "20",
+        "total_value": "16000",
+        "valuation_basis": "invoice",
+        "counted_by_1": "张三",
+        "counted_by_2": "李四",
+    }
+    before = rows(*GOODS_ROWS)
+
+    response = logged_in.post(reverse("goods:lot-create"), {**data, field: value})
+
+    assert response.status_code == 200
+    assert message in " ".join(str(e) for e in response.context["form"].errors.get(field, []))
+    assert rows(*GOODS_ROWS) == before
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"as_of": "2020-13-45"}, {"as_of": "\x00"}, {"store": "abc"}, {"stock": "nonsense"}, {"fund": "9" * 30}],
+)
+def test_the_stock_page_answers_malformed_filters_without_a_500(logged_in, stocked, params):
+    response = logged_in.get(reverse("goods:stock"), params)
+    assert response.status_code in (200, 400)
+
+
+def test_an_allocation_whose_goods_were_issued_below_is_not_voided(tree, member):
+    from goods.choices import LotOrigin
+    from goods.services import lot_receive
+    from redcross.corrections import record_void
+
+    city = member(Role.STAFF, tree.tongliao, "city")
+    county = member(Role.STAFF, tree.naiman, "county")
+    FundFactory(chapter=tree.naiman, name="救灾物资")
+    lot = lot_receive(
+        chapter=tree.tongliao,
+        user=city,
+        date=DAY,
+        origin=LotOrigin.ALLOCATION,
+        fund=FundFactory(chapter=tree.tongliao, name="市级"),
+        item_name="棉被",
+        unit="床",
+        quantity=Decimal("10"),
+        total_value=Decimal("1000"),
+        valuation_basis="agreement",
+        counted_by_1="甲",
+        counted_by_2="乙",
+        origin_chapter=tree.nm,
+    )
+    allocation = issue_record(
+        chapter=tree.tongliao,
+        user=city,
+        date=DAY,
+        kind=IssueKind.ALLOCATION,
+        recipient_chapter=tree.naiman,
+        lines=[(lot, Decimal("10"))],
+    )
+    below = Lot.objects.get(chapter=tree.naiman)
+    issue_record(
+        chapter=tree.naiman,
+        user=county,
+        date=DAY,
+        kind=IssueKind.UNIT,
+        receiving_unit="敬老院",
+        lines=[(below, Decimal("3"))],
+    )
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        record_void(allocation, user=city, reason="调错")
+    assert "下级" in str(refused.value)
+    assert lot_on_hand(lot) == 0 and lot_on_hand(below) == Decimal("7")
