@@ -74,11 +74,15 @@ def fund_lock_for_spending(
     locked = Fund.objects.select_for_update().get(pk=fund.pk)
     if locked.chapter_id != chapter.pk:
         raise ValidationError({"fund": _("只能使用本会的基金")})
+    cash = fund_balance(locked, excluding=excluding, part="cash")
+    # Books kept before cash and goods were apart may hold goods given beyond the goods received:
+    # the fund's whole balance still bounds what its cash pays.
+    cash = min(cash, fund_balance(locked, excluding=excluding))
     problem = fund_spending_problem(
         locked,
         chapter=chapter,
         amount=amount,
-        balance=fund_balance(locked, excluding=excluding, part="cash"),
+        balance=cash,
         purpose_category=purpose_category,
         purpose_project=purpose_project,
         in_kind_amount=in_kind_amount,
@@ -357,7 +361,12 @@ def donation_correct(*, donation, user, **fields):
         intake.corrected(donation, user=user, details=goods_details)
     if donation.fund_id != old_fund.pk or donation.amount < old_amount or donation.kind != old_kind:
         locked = Fund.objects.select_for_update().get(pk=old_fund.pk)
-        if fund_balance(locked, part="cash") < 0 or fund_balance(locked, part="goods") < 0:
+        goods_moved = donation.is_in_kind or old_kind == DonationKind.IN_KIND
+        if (
+            fund_balance(locked, part="cash") < 0
+            or fund_balance(locked) < 0
+            or (goods_moved and fund_balance(locked, part="goods") < 0)
+        ):
             raise ValidationError(
                 {
                     "amount": _("基金“%(fund)s”的款项已经支出，更正后余额将为负数，请先更正支出记录")

@@ -19,7 +19,7 @@ from goods.selectors import stock_lots
 from goods.services import issue_record, lot_receive, stock_count_record
 from redcross.choices import Role
 
-from ..factories import DonorFactory, FundFactory
+from ..factories import DonationFactory, DonorFactory, FundFactory, PayoutFactory
 from .conftest import DAY
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +139,33 @@ def test_every_figure_of_a_fund_agrees_through_purchases_allocations_issues_and_
     assert FundLedger(fund).count() == len(entries)
     city_kept = funds_with_balance(Fund.objects.filter(pk=city_fund.pk)).get()
     assert (city_kept.cash_balance, city_kept.goods_balance) == (0, Decimal("6000.00"))
+
+
+def test_books_kept_before_goods_were_apart_still_bound_cash_by_the_whole_balance(tree, staff, category):
+    """A fund that gave 400 元 of goods it never received (allowed before issue 20) holds 1,000 元
+    of cash but 600 元 in all: it pays 600 元 in cash, not 601."""
+    fund = FundFactory(chapter=tree.naiman, name="旧账基金")
+    DonationFactory(fund=fund, amount=Decimal("1000.00"))
+    PayoutFactory(fund=fund, cash_amount=Decimal("0"), in_kind_amount=Decimal("400.00"))
+
+    with pytest.raises(ValidationError) as refused:
+        disbursement_record(
+            chapter=tree.naiman,
+            user=staff,
+            date=DAY,
+            category=category["困难群众慰问"],
+            cash_amount=Decimal("600.01"),
+            beneficiary_name="王五",
+            fund=fund,
+        )
+    assert refused.value.message_dict["fund"] == ["基金“旧账基金”余额不足：可用 600.00 元，本次需 600.01 元"]
+    disbursement_record(
+        chapter=tree.naiman,
+        user=staff,
+        date=DAY,
+        category=category["困难群众慰问"],
+        cash_amount=Decimal("600.00"),
+        beneficiary_name="王五",
+        fund=fund,
+    )
+    assert fund_balance(fund) == 0
