@@ -2,6 +2,22 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def register_goods_relief():
+    """Relief in kind out of the store: goods' relief issues record their payment here, and the
+    trace of goods names their recipients through aid (aid imports goods, never the other way)."""
+    from goods.selectors import register_relief_recipients
+    from goods.services import register_relief
+
+    from . import services
+
+    register_relief(
+        record=services.relief_for_issue,
+        void=services.relief_issue_voided,
+        reverse=services.relief_issue_reversed,
+    )
+    register_relief_recipients(services.relief_recipients)
+
+
 class AidConfig(AppConfig):
     name = "aid"
     verbose_name = _("救助发放")
@@ -42,7 +58,10 @@ class AidConfig(AppConfig):
                 party=F("beneficiary__name"),
                 purpose=F("category__name"),
                 kept_amount=F("cash_amount") + F("in_kind_amount"),
+                cash=F("cash_amount"),
+                kept_cash=F("cash_amount"),
             )
         )
+        register_goods_relief()
         register_demo_loader(demo.demo_naiman, order=10)
         register_demo_loader(demo.demo_ankang, order=40)

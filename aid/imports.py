@@ -147,8 +147,10 @@ class DisbursementSheet(Sheet):
             problem = fund_spending_problem(
                 fund,
                 chapter=context.chapter,
-                amount=cash + in_kind,
+                amount=cash,
                 balance=context.balances[fund.name],
+                in_kind_amount=in_kind,
+                goods_balance=context.goods_balances.get(fund.name, 0),
                 purpose_category=category,
             )
             if problem:
@@ -178,7 +180,8 @@ class DisbursementSheet(Sheet):
         exclude = ["chapter", "category", "beneficiary", "fund", "created_by", "updated_by"]
         clean_fields(payment, exclude=exclude, row=row)
         if fund is not None:
-            context.balances[fund.name] -= cash + in_kind
+            context.balances[fund.name] -= cash
+            context.goods_balances[fund.name] = context.goods_balances.get(fund.name, 0) - in_kind
         if person is not None:
             self._duplicate_warning(row, person, number or (name, township), payment)
         self._township_warning(row, township)

@@ -141,6 +141,17 @@ class Disbursement(ApprovedModel):
     )
     township = models.CharField(_("乡镇"), max_length=50, blank=True)
     remarks = models.TextField(_("备注"), blank=True)
+    # Relief in kind given out of the store: the issue whose lots it took, whose value is its
+    # ``in_kind_amount`` (aid imports goods, never the other way).
+    goods_issue = models.OneToOneField(
+        "goods.Issue",
+        verbose_name=_("物资出库单"),
+        null=True,
+        blank=True,
+        # The issue and its payment are one act: neither is removed from under the other.
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     objects = StandingManager.from_queryset(DisbursementQuerySet)()
     all_objects = DisbursementQuerySet.as_manager()

@@ -9,7 +9,14 @@ from django.utils.translation import gettext as _
 
 from donations.selectors import spending_balances
 from donations.services import fund_lock_for_spending
-from redcross.corrections import CorrectionHooks, approval_mark, correctable, repeat_payments
+from redcross.corrections import (
+    CorrectionHooks,
+    approval_mark,
+    correctable,
+    record_reverse,
+    record_void,
+    repeat_payments,
+)
 from redcross.idnumber import normalize_id_number
 from redcross.money import to_money
 from redcross.rules import refuse
@@ -209,6 +216,18 @@ def _fill(
         head_count = 1
     else:
         disbursement.beneficiary = None
+    if disbursement.goods_issue_id is not None and disbursement.pk is not None:
+        issue = disbursement.goods_issue
+        if to_money(in_kind_amount) != issue.total_value or (
+            fund is not None and fund.pk != disbursement.fund_id
+        ):
+            raise ValidationError(
+                {
+                    "in_kind_amount": _(
+                        "该笔发放的物资出自物资出库单，物资折价和资金来源由出库的物资决定；请更正出库单"
+                    )
+                }
+            )
     disbursement.date = date
     disbursement.category = category
     disbursement.cash_amount = to_money(cash_amount)
@@ -227,7 +246,8 @@ def _fill(
         fund_lock_for_spending(
             fund=fund,
             chapter=disbursement.chapter,
-            amount=disbursement.total_amount,
+            amount=disbursement.cash_amount,
+            in_kind_amount=disbursement.in_kind_amount,
             purpose_category=category,
             excluding=disbursement,
         )
@@ -312,8 +332,82 @@ def disbursement_correct(
     )
 
 
+# --- Relief in kind out of the store (goods) -----------------------------------------------------
+
+
+def relief_for_issue(*, issue, user, fund, id_number="", township="", cases=None):
+    """The relief payment of a relief issue (``goods.services.issue_record``): worth the value of
+    the lots its lines took, from the fund whose goods they were, naming the issue."""
+    disbursement = Disbursement(chapter=issue.chapter, created_by=user, goods_issue=issue)
+    return _fill(
+        disbursement,
+        user=user,
+        date=issue.date,
+        category=issue.category,
+        cash_amount=Decimal("0"),
+        in_kind_amount=issue.total_value,
+        beneficiary_name=issue.beneficiary_name,
+        id_number=id_number,
+        township=township,
+        head_count=issue.head_count,
+        cases=cases,
+        fund=fund,
+        remarks=issue.remarks,
+    )
+
+
+def relief_issue_voided(issue, *, user, reason):
+    """A voided relief issue voids its payment."""
+    payment = Disbursement.all_objects.filter(goods_issue=issue, voided_at__isnull=True).first()
+    if payment is not None:
+        record_void(payment, user=user, reason=reason)
+
+
+def relief_issue_reversed(issue, reversal, *, user, reason):
+    """A reversed relief issue reverses its payment on the same day."""
+    payment = Disbursement.objects.filter(goods_issue=issue).first()
+    if payment is not None and not payment.reversals.filter(voided_at__isnull=True).exists():
+        record_reverse(payment, user=user, date=reversal.date, reason=reason)
+
+
+def relief_recipients(issues, access):
+    """issue pk → (recipient, ID number as ``access`` may see it, payment URL) for relief issues."""
+    from redcross.personal import shown
+
+    payments = Disbursement.all_objects.filter(goods_issue__in=[i.pk for i in issues]).select_related(
+        "beneficiary"
+    )
+    found = {}
+    for payment in payments:
+        person = payment.beneficiary
+        name = person.name if person else _("群体发放（%(n)s人）") % {"n": payment.head_count}
+        number = shown(access, payment.chapter_id, person.id_number, "id_number") if person else ""
+        found[payment.goods_issue_id] = (name, number, payment.get_absolute_url())
+    return found
+
+
 class DisbursementCorrections(CorrectionHooks):
-    """What approving a relief payment checks, and warns of (registered in AidConfig.ready)."""
+    """What approving a relief payment checks, and warns of (registered in AidConfig.ready); a
+    payment of goods out of the store is voided and reversed with its issue."""
+
+    def after_void(self, record, *, user, reason):
+        if record.goods_issue_id is not None:
+            from goods.models import Issue
+
+            issue = Issue.all_objects.filter(pk=record.goods_issue_id, voided_at__isnull=True).first()
+            if issue is not None:
+                record_void(issue, user=user, reason=reason)
+
+    def prepare_reversal(self, record, reversal):
+        reversal.goods_issue = None  # the issue's own reversal puts its goods back
+
+    def after_reverse(self, record, reversal, *, user, reason):
+        if record.goods_issue_id is not None:
+            from goods.models import Issue
+
+            issue = Issue.objects.filter(pk=record.goods_issue_id).first()
+            if issue is not None and not issue.reversals.filter(voided_at__isnull=True).exists():
+                record_reverse(issue, user=user, date=reversal.date, reason=reason)
 
     def approval_checks(self, record):
         """The fund, as it stands now, must still be able to pay for the payment's category."""
@@ -321,7 +415,8 @@ class DisbursementCorrections(CorrectionHooks):
             fund_lock_for_spending(
                 fund=record.fund,
                 chapter=record.chapter,
-                amount=to_money(record.correction_total()),
+                amount=to_money(record.cash_amount),
+                in_kind_amount=to_money(record.in_kind_amount),
                 excluding=record,
                 purpose_category=record.category,
             )

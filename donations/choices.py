@@ -28,3 +28,6 @@ class LedgerEntryKind(models.TextChoices):
     DISBURSEMENT = "disbursement", _("救助发放")
     EXPENDITURE = "expenditure", _("项目支出")
     PAYOUT = "payout", _("款物拨付")
+    GOODS_RECEIPT = "goods_receipt", _("物资入库")
+    GOODS_ISSUE = "goods_issue", _("物资出库")
+    GOODS_ADJUSTMENT = "goods_adjustment", _("物资盘点调整")

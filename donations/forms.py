@@ -13,6 +13,7 @@ from .choices import DonationKind, DonorKind, ValuationBasis
 from .models import Drive, Fund
 from .rules import donation_problems, drive_problems, fund_purpose_problems, payout_problems
 from .selectors import funds_with_balance
+from .services import GOODS_INTAKE
 
 
 def funds_offered(chapters):
@@ -30,10 +31,17 @@ def fund_label(fund):
         restriction = _("限定：%(purpose)s") % {"purpose": fund.purpose}
     else:
         restriction = _("非限定")
+    if getattr(fund, "goods_balance", 0):
+        return _("%(name)s（%(restriction)s）余额 %(balance)s 元，另有物资折价 %(goods)s 元") % {
+            "name": fund.name,
+            "restriction": restriction,
+            "balance": format_money(fund.cash_balance),
+            "goods": format_money(fund.goods_balance),
+        }
     return _("%(name)s（%(restriction)s）余额 %(balance)s 元") % {
         "name": fund.name,
         "restriction": restriction,
-        "balance": format_money(fund.balance),
+        "balance": format_money(fund.cash_balance),
     }
 
 
@@ -143,6 +151,7 @@ class DonationForm(RecordForm):
         label=_("折价依据"), choices=[("", "—")] + ValuationBasis.choices, required=False
     )
     receipt_number = forms.CharField(label=_("票据号"), max_length=50, required=False)
+    # The goods fields of an app keeping goods (``GoodsIntake.form_fields``) come here.
     anonymous = forms.BooleanField(label=_("匿名捐赠"), required=False, help_text=_("公开时不显示捐赠人"))
     remarks = remarks_field()
 
@@ -154,11 +163,18 @@ class DonationForm(RecordForm):
         if self.instance is not None:
             # A receipt is never edited: it is voided and reissued from the donation's page.
             del self.fields["receipt_number"]
-
-    def initial_from(self, donation):
-        initial = super().initial_from(donation)
-        initial.update(donor_name=donation.donor.name, donor_kind=donation.donor.kind)
-        return initial
+        self.goods_fields = []
+        for intake in GOODS_INTAKE:
+            for name, field in intake.form_fields(self.record_chapters).items():
+                field.widget.attrs.setdefault("data-in-kind", "")
+                self.fields[name] = field
+                self.goods_fields.append(name)
+        if self.goods_fields:
+            order = list(self.fields)
+            for name in self.goods_fields:
+                order.remove(name)
+            at = order.index("valuation_basis") + 1
+            self.order_fields(order[:at] + self.goods_fields + order[at:])
 
     def clean(self):
         data = super().clean()
@@ -173,7 +189,15 @@ class DonationForm(RecordForm):
                 valuation_basis=data.get("valuation_basis"),
             ),
         )
+        if data.get("kind") == DonationKind.IN_KIND and self.instance is None:
+            for intake in GOODS_INTAKE:
+                add_to_form(self, intake.problems(data))
         return data
+
+    def initial_from(self, donation):
+        initial = super().initial_from(donation)
+        initial.update(donor_name=donation.donor.name, donor_kind=donation.donor.kind)
+        return initial
 
     def service_arguments(self):
         data = dict(self.cleaned_data)
@@ -181,6 +205,9 @@ class DonationForm(RecordForm):
         data.pop("version", None)
         data.pop("donor_name")
         data.pop("donor_kind")
+        details = {name: data.pop(name, None) for name in self.goods_fields}
+        if self.goods_fields:
+            data["goods_details"] = details
         return data
 
 

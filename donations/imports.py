@@ -84,6 +84,7 @@ class FundSheet(Sheet):
         )
         context.funds[name] = fund
         context.balances[name] = 0
+        context.goods_balances[name] = 0
         return fund
 
 
@@ -279,7 +280,9 @@ class DonationSheet(Sheet):
         clean_fields(
             donation, exclude=["chapter", "donor", "drive", "fund", "created_by", "updated_by"], row=row
         )
-        context.balances[fund.name] = context.balances.get(fund.name, 0) + amount
+        # Cash and goods apart: a gift in kind adds to what the fund holds in goods, not in cash.
+        balances = context.goods_balances if in_kind else context.balances
+        balances[fund.name] = balances.get(fund.name, 0) + amount
         if number:
             self.receipts.append(
                 Receipt(
@@ -362,16 +365,25 @@ def context_load(context):
     numbers on a new import context; the sheets keep them up to date row by row."""
     chapter = context.chapter
     context.funds = {}  # name → Fund (saved or still to create)
-    context.balances = {}  # fund name → Decimal
+    context.balances = {}  # fund name → Decimal: the cash it holds
+    context.goods_balances = {}  # fund name → Decimal: the value of the goods it holds
     context.drives = defaultdict(list)  # name → Drives
     context.receipts = {}  # number → where first used ("" for the database)
     context.fund = partial(fund_named, context)
     funds = list(Fund.objects.filter(chapter=chapter).order_by("pk"))
-    balances = dict(funds_with_balance(Fund.objects.filter(chapter=chapter)).values_list("pk", "balance"))
+    balances = {
+        pk: (cash, goods)
+        for pk, cash, goods in funds_with_balance(Fund.objects.filter(chapter=chapter)).values_list(
+            "pk", "cash_balance", "goods_balance"
+        )
+    }
     for fund in funds:
+        cash, goods = balances.get(fund.pk, (0, 0))
         context.funds[fund.name] = fund
-        context.balances[fund.name] = Decimal(balances.get(fund.pk) or 0).quantize(Decimal("0.01"))
+        context.balances[fund.name] = Decimal(cash or 0).quantize(Decimal("0.01"))
+        context.goods_balances[fund.name] = Decimal(goods or 0).quantize(Decimal("0.01"))
     context.extra["opening"] = dict(context.balances)
+    context.extra["opening_goods"] = dict(context.goods_balances)
     for drive in Drive.objects.filter(chapter=chapter).select_related("fund"):
         context.drives[drive.name].append(drive)
 
@@ -385,18 +397,25 @@ def funds_recheck(context, result):
     UPDATE on PostgreSQL: two imports creating rows that name the same fund (each holding its
     key-share lock) then wait for each other here instead of deadlocking."""
     opening = context.extra.get("opening", {})
+    opening_goods = context.extra.get("opening_goods", {})
+    goods_balances = getattr(context, "goods_balances", {})
     spent = [
         fund.pk
         for name, fund in context.funds.items()
-        if fund.pk and name in opening and context.balances.get(name, 0) < opening[name]
+        if fund.pk
+        and name in opening
+        and (
+            context.balances.get(name, 0) < opening[name]
+            or goods_balances.get(name, 0) < opening_goods.get(name, 0)
+        )
     ]
     if not spent:
         return
     no_key = connection.features.has_select_for_no_key_update
     list(Fund.objects.select_for_update(no_key=no_key).filter(pk__in=spent).order_by("pk").values_list("pk"))
     funds = funds_with_balance(Fund.objects.filter(pk__in=spent)).order_by("pk")
-    for name, balance in funds.values_list("name", "balance"):
-        balance = Decimal(balance or 0).quantize(Decimal("0.01"))
+    for name, cash, goods in funds.values_list("name", "cash_balance", "goods_balance"):
+        balance = min(Decimal(cash or 0), Decimal(goods or 0)).quantize(Decimal("0.01"))
         if balance < 0:
             result.problems.append(
                 Problem(
@@ -421,7 +440,7 @@ def undo_refuse_spent_funds(batch, voided):
             values = every(model).filter(pk__in=ids).values_list("fund_id", flat=True)
             funds.update(v for v in values if v is not None)
     for fund in Fund.objects.select_for_update().filter(pk__in=funds).order_by("pk"):
-        balance = fund_balance(fund)
+        balance = min(fund_balance(fund, part="cash"), fund_balance(fund, part="goods"))
         if balance < 0:
             raise ValidationError(
                 _("基金“%(fund)s”已支出本批次导入的捐赠款，撤销后余额将为 %(balance)s 元，不能整批撤销")

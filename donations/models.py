@@ -468,7 +468,9 @@ PAYOUT_DAYS = DayTotals(
 )
 DONOR_FIRST_DAYS = DayTotals(
     months=DonorFirstMonth,
-    table=DonorFirstDay, records=DonorFirst, dimensions=("drive", "every_drive", "ever")
+    table=DonorFirstDay,
+    records=DonorFirst,
+    dimensions=("drive", "every_drive", "ever"),
 )
 
 

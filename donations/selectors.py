@@ -36,7 +36,13 @@ ZERO = Value(Decimal("0.00"), output_field=MONEY)
 @dataclass(frozen=True)
 class FundOutflow:
     """A kind of record, of another app, that spends from a fund: its model, the amount it
-    spends, and how the fund's ledger names its party and purpose (expressions on its rows)."""
+    spends, and how the fund's ledger names its party and purpose (expressions on its rows).
+
+    A fund holds cash and goods apart (DESIGN.md, "In-kind goods"): ``cash`` is the part of
+    ``amount`` paid in cash (what the cash balance counts); the rest is goods. A kind that
+    brings goods in (a purchase: cash out, goods in; goods allocated from above) has a negative
+    goods part; ``inflow`` then says what its ledger row shows as received (its row shows
+    ``inflow`` in and ``inflow + amount`` out)."""
 
     kind: str  # LedgerEntryKind
     model: type
@@ -46,10 +52,24 @@ class FundOutflow:
     # The amount over the rows of the model's kept daily totals (``redcross.kept``), which hold a
     # ``fund`` dimension: a fund's balance sums those rather than every record.
     kept_amount: object = None
+    cash: object = None  # None: all of ``amount`` is cash
+    kept_cash: object = None
+    inflow: object = None
+    route: str = ""  # the URL name of a record's page (its pk the argument)
+
+    @property
+    def cash_amount(self):
+        return self.amount if self.cash is None else self.cash
+
+    @property
+    def kept_cash_amount(self):
+        if self.kept_cash is not None:
+            return self.kept_cash
+        return self.kept_amount if self.cash is None else None
 
 
-# Filled by the spending apps (aid, projects) in their AppConfig.ready(): donations, which they
-# depend on, knows none of them.
+# Filled by the spending apps (aid, projects, goods) in their AppConfig.ready(): donations, which
+# they depend on, knows none of them.
 OUTFLOWS = []
 
 
@@ -57,10 +77,14 @@ def register_fund_outflow(outflow):
     """Adds a kind of record that spends from a fund (once)."""
     if all(existing.model is not outflow.model for existing in OUTFLOWS):
         OUTFLOWS.append(outflow)
+        LEDGER_RANK.setdefault(outflow.kind, max(LEDGER_RANK.values()) + 1)
 
 
-def fund_outflows():
-    """Every kind of record that spends from a fund, with the amount it spends."""
+def fund_outflows(part="total"):
+    """Every kind of record that spends from a fund, with the amount it spends (``part``
+    "cash": the cash it pays)."""
+    if part == "cash":
+        return [(o.model, o.cash_amount) for o in OUTFLOWS] + [(Payout, F("cash_amount"))]
     return [(outflow.model, outflow.amount) for outflow in OUTFLOWS] + [
         (Payout, F("cash_amount") + F("in_kind_amount"))
     ]
@@ -74,21 +98,27 @@ def _sum_subquery(queryset, expression):
     return Coalesce(Subquery(summed), ZERO)
 
 
-def fund_balance(fund, *, excluding=None):
-    """What ``fund`` holds now: everything received minus everything paid out.
+def fund_balance(fund, *, excluding=None, part="total"):
+    """What ``fund`` holds now: everything received minus everything paid out (``part`` "cash":
+    its cash only, which is all that pays cash; "goods": the value of its goods).
 
     ``excluding`` leaves one record (a donation, payment, expenditure or payout) out, for
     re-checking a record being corrected.
     """
+    if part == "goods":
+        return fund_balance(fund, excluding=excluding) - fund_balance(fund, excluding=excluding, part="cash")
 
     def without(queryset):
         if excluding is not None and excluding.pk and queryset.model is type(excluding):
             return queryset.exclude(pk=excluding.pk)
         return queryset
 
-    received = without(Donation.objects.filter(fund=fund)).aggregate(total=Sum("amount"))["total"]
+    gifts = Donation.objects.filter(fund=fund)
+    if part == "cash":
+        gifts = gifts.filter(kind=DonationKind.CASH)
+    received = without(gifts).aggregate(total=Sum("amount"))["total"]
     paid = Decimal("0.00")
-    for model, expression in fund_outflows():
+    for model, expression in fund_outflows(part):
         paid += to_money(
             without(model.objects.filter(fund=fund)).aggregate(total=Sum(expression, output_field=MONEY))[
                 "total"
@@ -97,17 +127,19 @@ def fund_balance(fund, *, excluding=None):
     return to_money(received) - paid
 
 
-def _kept_flows():
+def _kept_flows(part="total"):
     """Each kind of record flowing through a fund as (its kept totals, or its model when it keeps
-    none; the amount over their rows; +1 in / -1 out)."""
-    flows = [(KEPT[Donation], F("cash") + F("in_kind"), 1)]
+    none; the amount over their rows; +1 in / -1 out). ``part`` "cash": the cash they move."""
+    cash = part == "cash"
+    flows = [(KEPT[Donation], F("cash") if cash else F("cash") + F("in_kind"), 1)]
     for outflow in OUTFLOWS:
         totals = KEPT.get(outflow.model)
-        if totals is not None and outflow.kept_amount is not None:
-            flows.append((totals, outflow.kept_amount, -1))
+        kept = outflow.kept_cash_amount if cash else outflow.kept_amount
+        if totals is not None and kept is not None:
+            flows.append((totals, kept, -1))
         else:
-            flows.append((outflow.model, outflow.amount, -1))
-    flows.append((KEPT[Payout], F("cash_amount") + F("in_kind_amount"), -1))
+            flows.append((outflow.model, outflow.cash_amount if cash else outflow.amount, -1))
+    flows.append((KEPT[Payout], F("cash_amount") if cash else F("cash_amount") + F("in_kind_amount"), -1))
     return flows
 
 
@@ -119,11 +151,11 @@ def _counted(source, start=None, end=None):
     return [source.objects.in_period(start, end)]
 
 
-def _flow_sums(start=None, end=None):
+def _flow_sums(start=None, end=None, part="total"):
     """(received, paid): per fund (``OuterRef("pk")``), what came in and went out, from the kept
     totals (from ``start`` to ``end`` when given): subqueries over a few rows per month."""
     received, paid = ZERO, ZERO
-    for source, amount, sign in _kept_flows():
+    for source, amount, sign in _kept_flows(part):
         for rows in _counted(source, start, end):
             part = _sum_subquery(rows.filter(fund=OuterRef("pk")), amount)
             if sign > 0:
@@ -134,10 +166,18 @@ def _flow_sums(start=None, end=None):
 
 
 def funds_with_balance(queryset):
-    """Funds annotated with ``received``, ``paid`` and ``balance``, one query for any number of
-    funds, from the kept daily totals of what flows through them."""
+    """Funds annotated with ``received``, ``paid`` and ``balance``, and apart from them
+    ``cash_balance`` (what pays cash) and ``goods_balance`` (the value of goods held), one query
+    for any number of funds, from the kept daily totals of what flows through them."""
     received, paid = _flow_sums()
-    return queryset.annotate(received=received, paid=paid).annotate(balance=F("received") - F("paid"))
+    cash_received, cash_paid = _flow_sums(part="cash")
+    return queryset.annotate(
+        received=received, paid=paid, cash_received=cash_received, cash_paid=cash_paid
+    ).annotate(
+        balance=F("received") - F("paid"),
+        cash_balance=F("cash_received") - F("cash_paid"),
+        goods_balance=F("received") - F("paid") - F("cash_received") + F("cash_paid"),
+    )
 
 
 @dataclass(frozen=True)
@@ -161,7 +201,7 @@ def spending_balances(records):
     for record in records:
         fund = funds.get(record.fund_id)
         if fund is not None:
-            now = to_money(fund.balance)
+            now = to_money(fund.balance)  # cash and goods: the approval rechecks each apart
             balances[record.pk] = SpendingBalance(fund, now, now - to_money(record.correction_total()))
     return balances
 
@@ -177,6 +217,8 @@ class FundTotals:
     count: int
     received: Decimal
     paid: Decimal
+    cash: Decimal = Decimal("0.00")
+    goods: Decimal = Decimal("0.00")
 
     @property
     def balance(self):
@@ -186,10 +228,18 @@ class FundTotals:
 def fund_totals(queryset):
     """Received, paid and balance over the funds of ``queryset`` (one query)."""
     row = funds_with_balance(queryset.order_by()).aggregate(
-        n=Count("pk"), received_total=Sum("received"), paid_total=Sum("paid")
+        n=Count("pk"),
+        received_total=Sum("received"),
+        paid_total=Sum("paid"),
+        cash_total=Sum("cash_balance"),
+        goods_total=Sum("goods_balance"),
     )
     return FundTotals(
-        count=row["n"] or 0, received=to_money(row["received_total"]), paid=to_money(row["paid_total"])
+        count=row["n"] or 0,
+        received=to_money(row["received_total"]),
+        paid=to_money(row["paid_total"]),
+        cash=to_money(row["cash_total"]),
+        goods=to_money(row["goods_total"]),
     )
 
 
@@ -200,6 +250,9 @@ LEDGER_RANK = {
     LedgerEntryKind.DISBURSEMENT: 1,
     LedgerEntryKind.EXPENDITURE: 2,
     LedgerEntryKind.PAYOUT: 3,
+    LedgerEntryKind.GOODS_RECEIPT: 4,
+    LedgerEntryKind.GOODS_ISSUE: 5,
+    LedgerEntryKind.GOODS_ADJUSTMENT: 6,
 }
 
 
@@ -235,7 +288,12 @@ def _ledger_sources(fund, start=None, end=None):
                 outflow.kind,
                 outflow.model,
                 lambda qs, outflow=outflow: rows(
-                    qs, outflow.kind, outflow.party, outflow.purpose, ZERO, outflow.amount
+                    qs,
+                    outflow.kind,
+                    outflow.party,
+                    outflow.purpose,
+                    ZERO if outflow.inflow is None else outflow.inflow,
+                    outflow.amount if outflow.inflow is None else outflow.inflow + outflow.amount,
                 ),
             )
             for outflow in OUTFLOWS
@@ -280,6 +338,7 @@ class LedgerEntry:
             LedgerEntryKind.EXPENDITURE: "projects:expenditure-detail",
             LedgerEntryKind.PAYOUT: "donations:payout-detail",
         }
+        routes.update({outflow.kind: outflow.route for outflow in OUTFLOWS if outflow.route})
         return reverse(routes[self.kind], args=[self.pk])
 
 
@@ -530,7 +589,9 @@ def year_donation_totals(chapter, start, end):
     rows = sorted(
         _grouped(_kept_gifts(chapter, start, end), names, **_KEPT_SUMS),
         key=lambda row: (
-            row["drive__start_date"] is None, row["drive__start_date"] or start, row["drive__name"] or ""
+            row["drive__start_date"] is None,
+            row["drive__start_date"] or start,
+            row["drive__name"] or "",
         ),
     )
     by_drive = [

@@ -25,8 +25,13 @@ def _purpose_name(fund):
     return fund.restricted_category.name if fund.restricted_category_id else fund.restricted_project.name
 
 
-def fund_spending_problem(fund, *, chapter, amount, balance, purpose_category=None, purpose_project=None):
-    """Why ``fund`` (holding ``balance``) may not pay ``amount`` for a purpose, or None if it may.
+def fund_spending_problem(
+    fund, *, chapter, amount, balance, purpose_category=None, purpose_project=None,
+    in_kind_amount=0, goods_balance=None,
+):  # fmt: skip
+    """Why ``fund`` (holding ``balance`` in cash) may not pay ``amount`` in cash and
+    ``in_kind_amount`` in goods (it holds ``goods_balance`` of them) for a purpose, or None if
+    it may. Cash and goods are held apart: cash pays only cash, goods are spent only as goods.
 
     Donor intent and a balance that never goes below zero, said once for the forms and services
     (through ``fund_lock_for_spending``) and for the import, which keeps balances as it reads.
@@ -43,30 +48,45 @@ def fund_spending_problem(fund, *, chapter, amount, balance, purpose_category=No
             "balance": format_money(balance),
             "amount": format_money(amount),
         }
+    if goods_balance is not None and to_money(in_kind_amount) > goods_balance:
+        return _(
+            "基金“%(fund)s”的物资不足：现有物资折价 %(balance)s 元，本次需 %(amount)s 元（现金不能充作物资）"
+        ) % {
+            "fund": fund.name,
+            "balance": format_money(goods_balance),
+            "amount": format_money(in_kind_amount),
+        }
     return None
 
 
 def fund_lock_for_spending(
-    *, fund, chapter, amount, purpose_category=None, purpose_project=None, excluding=None
+    *, fund, chapter, amount, purpose_category=None, purpose_project=None, excluding=None, in_kind_amount=0
 ):
-    """Locks ``fund`` for the rest of the transaction and checks it may pay ``amount``.
+    """Locks ``fund`` for the rest of the transaction and checks it may pay ``amount`` in cash
+    and ``in_kind_amount`` in goods.
 
     Refuses a fund of another chapter, a restricted fund spent on another purpose (a relief
-    category or a project), and any payment that would take the fund below zero. The row lock
-    makes two payments racing for the last money of a fund wait for each other, so only one
-    succeeds. ``excluding`` is the record being corrected, left out of the balance. Call inside
-    a transaction.
+    category or a project), cash beyond the fund's cash (the value of goods it holds pays no
+    cash) and goods beyond the value of its goods. The row lock makes two payments racing for
+    the last money of a fund wait for each other, so only one succeeds. ``excluding`` is the
+    record being corrected, left out of the balance. Call inside a transaction.
     """
     locked = Fund.objects.select_for_update().get(pk=fund.pk)
     if locked.chapter_id != chapter.pk:
         raise ValidationError({"fund": _("只能使用本会的基金")})
+    cash = fund_balance(locked, excluding=excluding, part="cash")
+    # Books kept before cash and goods were apart may hold goods given beyond the goods received:
+    # the fund's whole balance still bounds what its cash pays.
+    cash = min(cash, fund_balance(locked, excluding=excluding))
     problem = fund_spending_problem(
         locked,
         chapter=chapter,
         amount=amount,
-        balance=fund_balance(locked, excluding=excluding),
+        balance=cash,
         purpose_category=purpose_category,
         purpose_project=purpose_project,
+        in_kind_amount=in_kind_amount,
+        goods_balance=fund_balance(locked, excluding=excluding, part="goods") if in_kind_amount else None,
     )
     if problem:
         raise ValidationError({"fund": problem})
@@ -273,13 +293,56 @@ def _donation_fill(
     return donation
 
 
+class GoodsIntake:
+    """What an app keeping goods (``goods``, which imports donations, never the other way) does
+    when a gift in kind is recorded, corrected, voided or reversed: a gift in kind *is* the
+    arrival of its goods (DESIGN.md). Registered with ``register_goods_intake`` in its
+    AppConfig.ready(); the defaults do nothing. ``details``: the goods fields the donation form
+    adds (``form_fields``) beyond the gift's own."""
+
+    def form_fields(self, chapters):
+        """{name: form field} the donation form shows for a gift in kind."""
+        return {}
+
+    def problems(self, details):
+        """The field errors of ``details`` (the form's ``clean()``)."""
+        return {}
+
+    def received(self, donation, *, user, details):
+        """After a gift is recorded."""
+
+    def corrected(self, donation, *, user, details):
+        """After a gift is corrected."""
+
+    def refuse_taking_back(self, donation):
+        """Before a gift is voided or reversed: raises ValidationError when its goods are gone."""
+
+    def after_void(self, donation, *, user, reason):
+        """Once a gift is voided."""
+
+    def after_reverse(self, donation, reversal, *, user, reason):
+        """Once a gift is reversed."""
+
+
+GOODS_INTAKE = []
+
+
+def register_goods_intake(intake):
+    if all(type(existing) is not type(intake) for existing in GOODS_INTAKE):
+        GOODS_INTAKE.append(intake)
+
+
 @transaction.atomic
-def donation_record(*, chapter, user, receipt_number="", receipt_date=None, **fields):
+def donation_record(*, chapter, user, receipt_number="", receipt_date=None, goods_details=None, **fields):
     """Records a gift of cash or goods into a fund (through a drive, or straight into the fund).
+    A gift in kind makes its lot in a store (``GoodsIntake``).
 
     With ``receipt_number`` the receipt is issued at once.
     """
     donation = _donation_fill(Donation(chapter=chapter, created_by=user), user=user, **fields)
+    if donation.is_in_kind:
+        for intake in GOODS_INTAKE:
+            intake.received(donation, user=user, details=goods_details or {})
     if receipt_number:
         receipt_issue(
             donation=donation, user=user, number=receipt_number, issued_on=receipt_date or donation.date
@@ -291,11 +354,19 @@ def donation_record(*, chapter, user, receipt_number="", receipt_date=None, **fi
 def donation_correct(*, donation, user, **fields):
     """Corrects a recorded gift. Taking money out of a fund that has spent it is refused."""
     donation = correctable(Donation, donation)
-    old_fund, old_amount = donation.fund, donation.amount
+    old_fund, old_amount, old_kind = donation.fund, donation.amount, donation.kind
+    goods_details = fields.pop("goods_details", None)
     donation = _donation_fill(donation, user=user, **fields)
-    if donation.fund_id != old_fund.pk or donation.amount < old_amount:
+    for intake in GOODS_INTAKE:
+        intake.corrected(donation, user=user, details=goods_details)
+    if donation.fund_id != old_fund.pk or donation.amount < old_amount or donation.kind != old_kind:
         locked = Fund.objects.select_for_update().get(pk=old_fund.pk)
-        if fund_balance(locked) < 0:
+        goods_moved = donation.is_in_kind or old_kind == DonationKind.IN_KIND
+        if (
+            fund_balance(locked, part="cash") < 0
+            or fund_balance(locked) < 0
+            or (goods_moved and fund_balance(locked, part="goods") < 0)
+        ):
             raise ValidationError(
                 {
                     "amount": _("基金“%(fund)s”的款项已经支出，更正后余额将为负数，请先更正支出记录")
@@ -398,7 +469,13 @@ def _payout_fill(
     payout.updated_by = user
     refuse(payout_problems(cash_amount=payout.cash_amount, in_kind_amount=payout.in_kind_amount))
     payout.full_clean(validate_constraints=False)
-    fund_lock_for_spending(fund=fund, chapter=payout.chapter, amount=payout.total_amount, excluding=payout)
+    fund_lock_for_spending(
+        fund=fund,
+        chapter=payout.chapter,
+        amount=payout.cash_amount,
+        in_kind_amount=payout.in_kind_amount,
+        excluding=payout,
+    )
     payout.save()
     return payout
 
@@ -421,8 +498,10 @@ class DonationCorrections(CorrectionHooks):
     with it; a reversal belongs to no drive."""
 
     def refuse_taking_back(self, record):
+        for intake in GOODS_INTAKE:
+            intake.refuse_taking_back(record)
         fund = Fund.objects.select_for_update().get(pk=record.fund_id)
-        balance = fund_balance(fund)
+        balance = fund_balance(fund, part="goods" if record.is_in_kind else "cash")
         amount = record.amount
         if balance - amount < 0:
             raise ValidationError(
@@ -434,6 +513,8 @@ class DonationCorrections(CorrectionHooks):
             )
 
     def after_void(self, record, *, user, reason):
+        for intake in GOODS_INTAKE:
+            intake.after_void(record, user=user, reason=reason)
         for receipt in Receipt.objects.filter(donation=record, voided_at__isnull=True):
             receipt.voided_at = record.voided_at
             receipt.voided_by = user
@@ -443,3 +524,7 @@ class DonationCorrections(CorrectionHooks):
 
     def prepare_reversal(self, record, reversal):
         reversal.drive_id = None  # a closed drive's figures stay as they were published
+
+    def after_reverse(self, record, reversal, *, user, reason):
+        for intake in GOODS_INTAKE:
+            intake.after_reverse(record, reversal, user=user, reason=reason)

@@ -230,6 +230,8 @@ class FundDetailView(RecordDetailView):
             expenditures_url=records_url("projects:expenditure-list", fund=self.object.pk),
             payouts_url=records_url("donations:payout-list", fund=self.object.pk),
             export_extra={"fund": self.object.pk},
+            # The goods the fund holds, lot by lot (the page of the app keeping goods, by its name).
+            goods_url=records_url("goods:stock", fund=self.object.pk),
         )
         return context
 

@@ -51,6 +51,10 @@ class CorrectionHooks:
     def prepare_reversal(self, record, reversal):
         """Adjusts the unsaved ``reversal`` of ``record`` (the amounts are already negated)."""
 
+    def after_reverse(self, record, reversal, *, user, reason):
+        """Once the ``reversal`` of ``record`` is saved: whatever goes with it (an issue's lines
+        put the goods back)."""
+
     def approval_checks(self, record):
         """Before a pending ``record`` is approved: raises ValidationError when it cannot be, as
         its fund and purpose stand now (pending records hold no money)."""
@@ -120,7 +124,7 @@ def can_approve(access, record):
 
 def approved_models():
     """Every kind of record that waits for approval above a threshold (``ApprovedModel``)."""
-    return [m for m in apps.get_models() if issubclass(m, ApprovedModel)]
+    return [m for m in apps.get_models() if issubclass(m, ApprovedModel) and not m._meta.proxy]
 
 
 def waiting_for_approval(chapter, *, start=None, end=None):
@@ -399,4 +403,5 @@ def record_reverse(record, *, user, date, reason):
     else:
         reversal.description = text
     reversal.save()  # refuses a date inside a closed period
+    hooks.after_reverse(record, reversal, user=user, reason=reason)
     return reversal

@@ -50,7 +50,7 @@ __all__ = ["before_save", "history_context", "record_change", "recorded_by_app",
 
 def tracked_models():
     """The models whose rows are the books: every TrackedModel."""
-    return [m for m in apps.get_models() if issubclass(m, TrackedModel)]
+    return [m for m in apps.get_models() if issubclass(m, TrackedModel) and not m._meta.proxy]
 
 
 class HistoryMiddleware:

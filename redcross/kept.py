@@ -180,7 +180,10 @@ class DayTotals:
             .annotate(kept_rows=Count("pk"), **sums)
         )
         columns = {
-            "chapter_id": "chapter", "date": self.date_field, "status": "kept_status", "rows": "kept_rows",
+            "chapter_id": "chapter",
+            "date": self.date_field,
+            "status": "kept_status",
+            "rows": "kept_rows",
         }
         for name in (*self.dimensions, *self.sums):
             columns[self.table._meta.get_field(name).column] = name
@@ -374,11 +377,7 @@ class DayTotals:
     def _before_save(self, sender, instance, raw=False, **kwargs):
         instance._kept_days_before = set()
         if instance.pk is not None and not raw:
-            row = (
-                sender._base_manager.filter(pk=instance.pk)
-                .values_list("chapter", self.date_field)
-                .first()
-            )
+            row = sender._base_manager.filter(pk=instance.pk).values_list("chapter", self.date_field).first()
             if row is not None:
                 instance._kept_days_before = {row}
 

@@ -118,3 +118,10 @@ def format_cases(cases, persons):
     if int(cases or 0) == int(persons or 0):
         return said
     return _("%(cases)s(%(persons)s)") % {"cases": said, "persons": format_count(persons)}
+
+
+def format_quantity(value):
+    """A quantity of goods as lists write it: 1,200, 2.5, -5 (no trailing zeros)."""
+    value = Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    whole = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return whole

@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("aid/", include("aid.urls")),
     path("donations/", include("donations.urls")),
+    path("goods/", include("goods.urls")),
     path("training/", include("training.urls")),
     path("projects/", include("projects.urls")),
     path("reports/", include("reports.urls")),

@@ -44,7 +44,12 @@ def people(tree, member):
 @pytest.fixture
 def fund(tree):
     fund = FundFactory(chapter=tree.naiman, name="大病救助基金")
-    DonationFactory(chapter=tree.naiman, fund=fund, amount=Decimal("100000"), date=D(2020, 1, 2))
+    DonationFactory(chapter=tree.naiman, fund=fund, amount=Decimal("98000"), date=D(2020, 1, 2))
+    # Goods in kind are paid only out of goods (issue 20): the fund holds some.
+    DonationFactory(
+        chapter=tree.naiman, fund=fund, amount=Decimal("2000"), date=D(2020, 1, 2), kind="in_kind",
+        goods="药品", valuation_basis="invoice",
+    )  # fmt: skip
     return fund
 
 

@@ -135,6 +135,9 @@ def test_staff_records_an_in_kind_donation_and_sees_the_drive_total_change(demo_
     page.fill("#id_quantity", "300")
     page.fill("#id_unit", "箱")
     page.select_option("#id_valuation_basis", label="发票")
+    # The goods go into the store as they arrive, counted by two (issue 20).
+    page.fill("#id_counted_by_1", "张三")
+    page.fill("#id_counted_by_2", "李四")
     page.fill("#id_receipt_number", "NM2020-0999")
     page.click("main form button[type=submit]")
     assert page.inner_text(".message") == "捐赠已登记"

@@ -8,6 +8,9 @@ from playwright.sync_api import sync_playwright
 
 from aid.models import Beneficiary, Disbursement
 from donations.models import Donation, Donor, Drive, Fund, Payout, Receipt
+from goods.choices import IssueKind
+from goods.models import Adjustment, Issue, IssueLine, Lot
+from goods.services import issue_record, stock_count_record
 from projects.models import Expenditure, Project
 from redcross.choices import ExportStatus
 from redcross.models import Chapter, Export
@@ -62,7 +65,13 @@ def every_page(demo_site):
         status=ExportStatus.RUNNING,
     )
     batch = ImportBatchFactory(chapter=naiman, user=staff)
+    goods_pages_sample(naiman, staff)
     first = {
+        "goods:lot": Lot,
+        "goods:stock-count": Lot,
+        "goods:issue": Issue,
+        "goods:line": IssueLine,
+        "goods:adjustment": Adjustment,
         "aid:disbursement": Disbursement,
         "aid:beneficiary": Beneficiary,
         "donations:donation": Donation,
@@ -104,6 +113,30 @@ def every_page(demo_site):
                 kwargs[argument] = model.objects.filter(chapter=naiman).order_by("pk").first().pk
         pages.append((name, reverse(name, kwargs=kwargs)))
     return pages
+
+
+def goods_pages_sample(naiman, staff):
+    """An issue and a stock count of the demo's goods, for the pages that show them."""
+    import datetime
+    from decimal import Decimal
+
+    from goods.choices import LotOrigin
+    from goods.services import lot_receive
+
+    day = datetime.date(2020, 4, 1)
+    lot = lot_receive(
+        chapter=naiman, user=staff, date=day, origin=LotOrigin.PURCHASE, item_name="帐篷", unit="顶",
+        quantity=Decimal("20"), total_value=Decimal("16000"), valuation_basis="invoice",
+        fund=Fund.objects.get(chapter=naiman, name="博爱一日捐"), counted_by_1="张三", counted_by_2="李四",
+    )  # fmt: skip
+    issue_record(
+        chapter=naiman, user=staff, date=day, kind=IssueKind.UNIT, receiving_unit="奈曼旗人民医院",
+        lines=[(lot, Decimal("1"))],
+    )  # fmt: skip
+    stock_count_record(
+        chapter=naiman, user=staff, date=day, lot=lot, counted_quantity=lot.quantity - 2, reason="破损",
+        counted_by_1="张三", counted_by_2="李四",
+    )  # fmt: skip
 
 
 def _width(page, base, path):

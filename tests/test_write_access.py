@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.urls import reverse
 
 from donations.models import Donation, Donor, Drive, Fund, Payout, Receipt
@@ -46,7 +47,13 @@ def records(tree):
         cash_amount=Decimal("100"),
     )
     project = ProjectFactory(chapter=tree.naiman, budget=Decimal("1000"))
+    lot, issue, adjustment, write_off = goods_records(tree, fund)
     return {
+        "lot": lot.pk,
+        "issue": issue.pk,
+        "line": issue.lines.get().pk,
+        "adjustment": adjustment.pk,
+        "write_off": write_off.pk,
         "donation": donation.pk,
         "donor": donation.donor.pk,
         "fund": fund.pk,
@@ -64,6 +71,32 @@ def records(tree):
     }
 
 
+def goods_records(tree, fund):
+    """A lot bought with the fund's cash, an issue from it, a stock count, a write-off waiting."""
+    from goods.choices import IssueKind, LotOrigin
+    from goods.services import issue_record, lot_receive, stock_count_record
+
+    day = datetime.date(2020, 6, 2)
+    lot = lot_receive(
+        chapter=tree.naiman, user=None, date=day, origin=LotOrigin.PURCHASE, fund=fund, item_name="口罩",
+        unit="箱", quantity=Decimal("10"), total_value=Decimal("100"), valuation_basis="invoice",
+        counted_by_1="甲", counted_by_2="乙",
+    )  # fmt: skip
+    issue = issue_record(
+        chapter=tree.naiman, user=None, date=day, kind=IssueKind.UNIT, receiving_unit="县医院",
+        lines=[(lot, Decimal("2"))],
+    )  # fmt: skip
+    adjustment = stock_count_record(
+        chapter=tree.naiman, user=None, date=day, lot=lot, counted_quantity=Decimal("7"), reason="破损",
+        counted_by_1="甲", counted_by_2="乙",
+    )  # fmt: skip
+    write_off = issue_record(
+        chapter=tree.naiman, user=None, date=day, kind=IssueKind.WRITE_OFF, reason="过期",
+        lines=[(lot, Decimal("1"))],
+    )  # fmt: skip
+    return lot, issue, adjustment, write_off
+
+
 # route, the record whose id it takes (or None), whether only administrators may use it
 PAGES = [
     ("donations:donation-create", None, False),
@@ -78,6 +111,10 @@ PAGES = [
     ("donations:drive-update", "drive", False),
     ("donations:payout-create", None, False),
     ("donations:payout-update", "payout", False),
+    ("goods:lot-create", None, False),
+    ("goods:issue-create", None, False),
+    ("goods:stock-count", "lot", False),
+    ("goods:store-create", None, False),
     ("training:targets", None, False),
     ("training:session-create", None, False),
     ("training:session-update", "session", False),
@@ -96,6 +133,8 @@ PAGES = [
 
 WRITTEN = [Donation, Receipt, Donor, Fund, Drive, Payout, Session, Certificate, Instructor, Target]
 WRITTEN += [Project, Output, Audit, Expenditure]
+GOODS = ("Store", "Item", "Lot", "Issue", "IssueLine", "Adjustment")
+WRITTEN += [apps.get_model("goods", name) for name in GOODS]
 
 
 def url(route, record, records):

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "redcross",
     "aid",
     "donations",
+    "goods",
     "training",
     "projects",
     "reports",

@@ -52,3 +52,11 @@ def phone(context, record):
 def url_with(context, route, **params):
     """The URL of list ``route`` filtered by ``params``: how a figure links to the records behind it."""
     return records_url(route, **params)
+
+
+@register.filter
+def quantity(value):
+    """A quantity of goods: 1,200 (not 1200.00); 2.5 keeps its decimal."""
+    if value in (None, ""):
+        return ""
+    return money.format_quantity(value)

@@ -124,6 +124,12 @@ def test_a_payment_that_would_take_the_fund_below_zero_is_refused(tree, category
             fund=fund,
         )
 
+    # Cash and goods apart (issue 20): the fund's 2,000 元 of cash pays no goods.
+    assert error.value.message_dict["fund"] == [
+        "基金“博爱一日捐”的物资不足：现有物资折价 0.00 元，本次需 500.01 元（现金不能充作物资）"
+    ]
+    with pytest.raises(ValidationError) as error:
+        record(tree, category, beneficiary_name="孙杰", cash_amount=Decimal("2000.01"), fund=fund)
     assert error.value.message_dict["fund"] == [
         "基金“博爱一日捐”余额不足：可用 2,000.00 元，本次需 2,000.01 元"
     ]

@@ -130,6 +130,18 @@ def test_no_spending_takes_a_fund_below_zero(tree, category, donor):
     assert refused.value.message_dict["fund"] == [
         "基金“博爱一日捐”余额不足：可用 400.00 元，本次需 400.01 元"
     ]
+    # Cash and goods apart (issue 20): cash pays no goods.
+    with pytest.raises(ValidationError) as refused:
+        payout_record(
+            chapter=tree.naiman,
+            user=None,
+            date=D(2020, 6, 2),
+            fund=fund,
+            recipient="指挥部",
+            purpose="疫情防控",
+            in_kind_amount=Decimal("400.00"),
+        )
+    assert "现金不能充作物资" in refused.value.message_dict["fund"][0]
     payout_record(
         chapter=tree.naiman,
         user=None,
@@ -137,7 +149,7 @@ def test_no_spending_takes_a_fund_below_zero(tree, category, donor):
         fund=fund,
         recipient="指挥部",
         purpose="疫情防控",
-        in_kind_amount=Decimal("400.00"),
+        cash_amount=Decimal("400.00"),
     )
     assert fund_balance(fund) == Decimal("0.00")
 

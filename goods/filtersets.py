@@ -1,0 +1,76 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from redcross.filters import ChapterFilterSet, CorrectableFilterSet, DateInput
+
+from .choices import IssueKind, LotOrigin, StockFilter
+from .models import Issue, Lot, Store
+from .selectors import expiring_q
+
+
+class StockFilterSet(ChapterFilterSet):
+    """The stock page: lots with what they hold as of a day (``as_of``, read by the view)."""
+
+    as_of = django_filters.DateFilter(
+        label=_("截至日期"), method="filter_nothing", widget=DateInput(), help_text=_("不填为今天")
+    )
+    store = django_filters.ModelChoiceFilter(label=_("库房"), queryset=None)
+    fund = django_filters.ModelChoiceFilter(label=_("所属基金"), queryset=None, widget=forms.HiddenInput)
+    origin = django_filters.ChoiceFilter(label=_("来源"), choices=LotOrigin.choices)
+    stock = django_filters.ChoiceFilter(label=_("库存"), choices=StockFilter.choices, method="filter_stock")
+    q = django_filters.CharFilter(label=_("物资名称"), method="filter_text")
+
+    class Meta:
+        model = Lot
+        fields = ["as_of", "chapter", "store", "fund", "origin", "stock", "q"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["store"].queryset = Store.objects.visible_to(self.access)
+        self.filters["fund"].queryset = Lot._meta.get_field("fund").related_model.objects.visible_to(
+            self.access
+        )
+        self.filters["as_of"].field.error_messages["invalid"] = _("请输入有效日期，格式为 年-月-日")
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # the view reads the day: the stock is computed as of it
+
+    def filter_stock(self, queryset, name, value):
+        if value == StockFilter.ON_HAND:
+            return queryset.filter(on_hand__gt=0)
+        if value == StockFilter.EXPIRING:
+            return queryset.filter(expiring_q(), on_hand__gt=0)
+        return queryset.filter(on_hand__lte=0)
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(item__name__icontains=value) | Q(item__specification__icontains=value))
+
+
+class IssueFilterSet(CorrectableFilterSet):
+    kind = django_filters.ChoiceFilter(label=_("出库类型"), choices=IssueKind.choices)
+    q = django_filters.CharFilter(label=_("接收单位或事由"), method="filter_text")
+    lot = django_filters.ModelChoiceFilter(
+        label=_("入库批次"), queryset=None, method="filter_lot", widget=forms.HiddenInput
+    )
+
+    class Meta:
+        model = Issue
+        fields = ["date", "chapter", "kind", "q", "lot", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["lot"].queryset = Lot.all_objects.visible_to(self.access)
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(receiving_unit__icontains=value)
+            | Q(reason__icontains=value)
+            | Q(recipient_chapter__name__icontains=value)
+        )
+
+    def filter_lot(self, queryset, name, value):
+        return queryset.filter(lines__lot=value).distinct()

@@ -1,0 +1,77 @@
+"""The rules of goods, each written once (see ``redcross.rules``): the form's ``clean()``, the
+service before saving and, later, the 物资发放 import sheet call the same function."""
+
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from .choices import IssueKind, LotOrigin
+
+
+def lot_problems(*, date, quantity, total_value, expiry_date, counted_by_1, counted_by_2, origin=None):
+    """A lot holds a quantity above zero, is worth something not negative, expires no earlier
+    than it arrived, and was counted by two different people (清点人)."""
+    problems = {}
+    if quantity is not None and quantity <= 0:
+        problems["quantity"] = _("入库数量必须大于零")
+    if total_value is not None and total_value < 0:
+        problems["total_value"] = _("折价金额不能为负数")
+    if date and expiry_date and expiry_date < date:
+        problems["expiry_date"] = _("有效期不能早于入库日期")
+    first, second = (counted_by_1 or "").strip(), (counted_by_2 or "").strip()
+    if not first:
+        problems["counted_by_1"] = _("请填写两名清点人")
+    if not second:
+        problems["counted_by_2"] = _("请填写两名清点人")
+    elif first and first == second:
+        problems["counted_by_2"] = _("两名清点人不能是同一人")
+    if origin == LotOrigin.PURCHASE and total_value is not None and total_value <= 0:
+        problems["total_value"] = _("采购物资须填写采购金额")
+    return problems
+
+
+def issue_problems(
+    *,
+    kind,
+    recipient_chapter=None,
+    receiving_unit="",
+    reason="",
+    category=None,
+    beneficiary_name="",
+    head_count=None,
+):
+    """What each kind of issue names: a chapter below for an allocation, the unit's name, the
+    reason of a write-off, the relief category and the person or the group's head count."""
+    problems = {}
+    if kind == IssueKind.ALLOCATION and recipient_chapter is None:
+        problems["recipient_chapter"] = _("调拨须选择调入的下级红十字会")
+    if kind == IssueKind.UNIT and not (receiving_unit or "").strip():
+        problems["receiving_unit"] = _("请填写接收单位")
+    if kind == IssueKind.WRITE_OFF and not (reason or "").strip():
+        problems["reason"] = _("报损核销须填写原因（过期、损坏等）")
+    if kind in (IssueKind.RELIEF_PERSON, IssueKind.RELIEF_GROUP) and category is None:
+        problems["category"] = _("救助发放须选择救助类别")
+    if kind == IssueKind.RELIEF_PERSON and not (beneficiary_name or "").strip():
+        problems["beneficiary_name"] = _("发放给个人时须填写受助人姓名")
+    if kind == IssueKind.RELIEF_GROUP and (head_count is None or head_count < 1):
+        problems["head_count"] = _("群体发放须填写受助人数")
+    return problems
+
+
+def line_problems(*, quantity, on_hand, lot_label):
+    """A line takes a quantity above zero, never more than its lot holds."""
+    if quantity is None or quantity <= 0:
+        return {"quantity": _("出库数量必须大于零")}
+    if quantity > on_hand:
+        return {
+            "quantity": _("“%(lot)s”库存只有 %(on_hand)s，不能出库 %(quantity)s")
+            % {"lot": lot_label, "on_hand": plain(on_hand), "quantity": plain(quantity)}
+        }
+    return {}
+
+
+def plain(value):
+    """1200 rather than 1200.00 in a message."""
+    value = Decimal(value)
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -1,0 +1,163 @@
+"""Reads of goods: stock on hand per lot, item and store as of any day, goods about to expire,
+and the trace of a lot's goods to whoever received them. Computed in the database: a lot's
+stock is its quantity less the standing lines issued from it plus its standing adjustments,
+each summed in its own subquery so that no join inflates another."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from redcross.money import money_output_field, to_money
+
+from .models import QUANTITY_DIGITS, QUANTITY_PLACES, Adjustment, IssueLine, Lot
+
+EXPIRING_DAYS = 90
+MONEY = money_output_field()
+QUANTITY = DecimalField(max_digits=QUANTITY_DIGITS + 4, decimal_places=QUANTITY_PLACES)
+ZERO_Q = Value(Decimal("0.00"), output_field=QUANTITY)
+ZERO_M = Value(Decimal("0.00"), output_field=MONEY)
+
+# Filled by ``aid`` (which imports goods, never the other way): ``(issues, access)`` → issue pk →
+# (name, ID number as the user may see it, the relief payment's URL) for the relief issues among
+# ``issues``. The trace names the recipients of goods through it.
+RELIEF_RECIPIENTS = []
+
+
+def register_relief_recipients(describe):
+    if describe not in RELIEF_RECIPIENTS:
+        RELIEF_RECIPIENTS.append(describe)
+
+
+def _summed(queryset, field, output):
+    summed = queryset.order_by().values("lot").annotate(total=Sum(field, output_field=output)).values("total")
+    return Coalesce(Subquery(summed), Value(Decimal("0.00"), output_field=output), output_field=output)
+
+
+def with_stock(lots, as_of=None):
+    """``lots`` annotated with ``issued``, ``adjusted`` and ``on_hand`` (quantities) and
+    ``value_on_hand`` (yuan) as of the end of ``as_of`` (now when None): one query for any
+    number of lots."""
+    lines = IssueLine.objects.filter(lot=OuterRef("pk"))
+    adjustments = Adjustment.objects.filter(lot=OuterRef("pk"))
+    if as_of is not None:
+        lines, adjustments = lines.filter(date__lte=as_of), adjustments.filter(date__lte=as_of)
+    return lots.annotate(
+        issued=_summed(lines, "quantity", QUANTITY),
+        issued_value=_summed(lines, "value", MONEY),
+        adjusted=_summed(adjustments, "quantity", QUANTITY),
+        adjusted_value=_summed(adjustments, "value", MONEY),
+    ).annotate(
+        on_hand=F("quantity") - F("issued") + F("adjusted"),
+        value_on_hand=F("total_value") - F("issued_value") + F("adjusted_value"),
+    )
+
+
+def lot_on_hand(lot, *, as_of=None):
+    """The quantity ``lot`` holds (as of ``as_of``)."""
+    row = with_stock(Lot.all_objects.filter(pk=lot.pk), as_of).values("on_hand").first()
+    return Decimal(row["on_hand"]).quantize(Decimal("0.01")) if row else Decimal("0.00")
+
+
+def stock_lots(lots, *, as_of=None):
+    """The standing lots of ``lots`` that had arrived by ``as_of``, with their stock."""
+    lots = lots.filter(Lot.standing_q())
+    if as_of is not None:
+        lots = lots.filter(date__lte=as_of)
+    return with_stock(lots, as_of)
+
+
+def expiring_q(today=None, days=EXPIRING_DAYS):
+    """Lots expiring from ``today`` to ``days`` days on (or already expired)."""
+    today = today or datetime.date.today()
+    return Q(expiry_date__isnull=False, expiry_date__lte=today + datetime.timedelta(days=days))
+
+
+def expiring_lots(lots, *, today=None, days=EXPIRING_DAYS):
+    """The standing lots of ``lots`` holding goods that expire within ``days`` days, soonest first."""
+    return (
+        stock_lots(lots).filter(expiring_q(today, days), on_hand__gt=0).order_by("expiry_date", "date", "pk")
+    )
+
+
+def fifo_order(lots):
+    """The order lots are taken in when none is chosen: the earliest-expiring first, goods that
+    do not expire last, then the oldest arrival."""
+    return lots.order_by(F("expiry_date").asc(nulls_last=True), "date", "pk")
+
+
+@dataclass(frozen=True)
+class StockTotals:
+    lots: int
+    quantity: Decimal
+    value: Decimal
+
+
+def stock_totals(lots):
+    """Lots, quantity and value on hand over ``lots`` (annotated by ``with_stock``): one query.
+    The quantity adds different units and is shown only for one item."""
+    row = lots.order_by().aggregate(n=Count("pk"), quantity=Sum("on_hand"), value=Sum("value_on_hand"))
+    return StockTotals(
+        lots=row["n"] or 0,
+        quantity=Decimal(row["quantity"] or 0).quantize(Decimal("0.01")),
+        value=to_money(row["value"]),
+    )
+
+
+def stock_by_item(lots):
+    """Stock per item and store (one query): the rows of the stock page's summary."""
+    return (
+        lots.order_by()
+        .values(
+            "item", "item__name", "item__specification", "item__unit", "store", "store__name", "chapter__name"
+        )
+        .annotate(quantity=Sum("on_hand"), value=Sum("value_on_hand"), lots=Count("pk"))
+        .order_by("item__name", "item__specification", "store__name")
+    )
+
+
+@dataclass
+class TraceRow:
+    """One issue line of a lot's goods, and who received them."""
+
+    line: object
+    issue: object
+    recipient: str
+    id_number: str
+    url: str
+
+
+def lot_trace(lot, access):
+    """Every issue line of ``lot`` (voided and waiting ones too, marked by their issue's status),
+    oldest first, with the recipient: the person or group (ID number masked as everywhere), the
+    chapter below, the receiving unit, or the write-off's reason. A few queries."""
+    lines = list(
+        IssueLine.all_objects.filter(lot=lot)
+        .select_related("issue__recipient_chapter", "issue__category", "received_lot")
+        .order_by("date", "pk")
+    )
+    issues = [line.issue for line in lines]
+    people = {}
+    for describe in RELIEF_RECIPIENTS:
+        people.update(describe([i for i in issues if i.is_relief], access))
+    rows = []
+    for line in lines:
+        issue = line.issue
+        name, id_number, url = people.get(issue.pk, (issue.recipient_label, "", ""))
+        if not issue.is_relief:
+            name = issue.recipient_label
+            received = getattr(line, "received_lot", None)
+            url = received.get_absolute_url() if received is not None else ""
+        rows.append(TraceRow(line=line, issue=issue, recipient=name, id_number=id_number, url=url))
+    return rows
+
+
+def issue_value_for(quantity, *, on_hand, value_on_hand):
+    """What ``quantity`` taken from a lot holding ``on_hand`` worth ``value_on_hand`` is worth: its
+    share of what is left, and for the line that empties the lot all of it, so that a lot issued
+    in full has issued exactly its value."""
+    if quantity == on_hand:
+        return to_money(value_on_hand)
+    return to_money(value_on_hand * quantity / on_hand)
