@@ -146,7 +146,7 @@ class DonationForm(RecordForm):
     quantity = forms.DecimalField(
         label=_("数量"), decimal_places=2, min_value=0, required=False, validators=[bounds.validate_quantity]
     )
-    unit = forms.CharField(label=_("单位"), max_length=20, required=False)
+    unit = forms.CharField(label=_("计量单位"), max_length=20, required=False)
     valuation_basis = forms.ChoiceField(
         label=_("折价依据"), choices=[("", "—")] + ValuationBasis.choices, required=False
     )

@@ -78,7 +78,7 @@ class LotForm(RecordForm):
     )
     item_name = forms.CharField(label=_("物资名称"), max_length=200)
     specification = forms.CharField(label=_("规格型号"), max_length=100, required=False)
-    unit = forms.CharField(label=_("单位"), max_length=20)
+    unit = forms.CharField(label=_("计量单位"), max_length=20)
     quantity = QuantityField(label=_("数量"))
     total_value = MoneyField(label=_("金额（元）"), help_text=_("采购金额或调拨折价金额"))
     valuation_basis = forms.ChoiceField(label=_("折价依据"), choices=ValuationBasis.choices)
