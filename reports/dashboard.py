@@ -13,6 +13,7 @@ from aid.selectors import relief_by_category, relief_by_month, relief_years
 from donations.selectors import donations_by_month, year_donation_totals
 from projects.models import Project
 from projects.selectors import projects_of_period, status_on
+from redcross.registry import home_panels
 from redcross.choices import RecordStatus
 from redcross.corrections import waiting_for_approval
 from redcross.money import PERSON_TIMES, format_count, format_yuan, to_money
@@ -57,6 +58,7 @@ class HomeView(ChapterPageMixin, TemplateView):
         context.update(self.approval_context(chapter))
         context.update(self.charts_context(chapter, year, context))
         context.update(
+            panels=home_panels(self.request, self.access),
             year=year,
             years=sorted(set(years) | {year}, reverse=True),
             chapters=self.access.readable_chapters(),

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "training",
     "projects",
     "reports",
+    "disclosure",
 ]
 
 MIDDLEWARE = [
