@@ -211,7 +211,10 @@ class FeedbackRecordView(AccessMixin, View):
         form = FeedbackForm(request.POST)
         back = f"{reverse('disclosure:feedback-list')}?chapter={donation.chapter.code}"
         if not form.is_valid():
-            messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+            messages.error(
+                request,
+                "；".join(f"{form.fields[name].label}：{e}" for name, errors in form.errors.items() for e in errors),
+            )
             return redirect(back)
         try:
             feedback_record(donation=donation, user=request.user, **form.cleaned_data)
