@@ -29,7 +29,12 @@ def totals_problems(content):
             if stated is None or stated != added:
                 problems.append(
                     _("“%(section)s”的“%(column)s”合计为%(stated)s，而各行相加为%(added)s")
-                    % {"section": section["title"], "column": column["label"], "stated": section["totals"].get(column["key"]), "added": added}
+                    % {
+                        "section": section["title"],
+                        "column": column["label"],
+                        "stated": section["totals"].get(column["key"]),
+                        "added": added,
+                    }
                 )
     for item in content["summary"]:
         stated = _number(item["value"])

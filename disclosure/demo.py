@@ -23,9 +23,16 @@ def _name_organisations(chapter, user, drives):
     for donor in sorted(donors, key=lambda d: d.pk):
         if donor.kind == DonorKind.ORGANISATION and not donor.named_in_public:
             donor_update(
-                donor=donor, user=user, name=donor.name, kind=donor.kind, contact_person=donor.contact_person,
-                phone=donor.phone, address=donor.address, named_in_public=True, remarks=donor.remarks,
-            )  # fmt: skip
+                donor=donor,
+                user=user,
+                name=donor.name,
+                kind=donor.kind,
+                contact_person=donor.contact_person,
+                phone=donor.phone,
+                address=donor.address,
+                named_in_public=True,
+                remarks=donor.remarks,
+            )
 
 
 @transaction.atomic

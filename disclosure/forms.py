@@ -26,9 +26,12 @@ class DraftForm(forms.Form):
     as_of = forms.DateField(label=_("截止日期"), validators=[bounds.validate_record_date])
     township_shown = forms.BooleanField(label=_("公开到乡镇"), required=False)
     correction_note = forms.CharField(
-        label=_("更正说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("更正说明"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("更正已发布的数字时必须填写，随新版本一起公开"),
-    )  # fmt: skip
+    )
 
 
 class FeedbackForm(forms.Form):

@@ -52,9 +52,18 @@ class Section:
             "key": self.key,
             "title": self.title,
             "note": self.note,
-            "columns": [{"key": k, "label": label, "kind": kind, "total": total} for k, label, kind, total in self.columns],
-            "rows": [[_cell(value, column[2]) for value, column in zip(row, self.columns, strict=True)] for row in self.rows],
-            "totals": {key: _cell(value, MONEY if isinstance(value, Decimal) else COUNT) for key, value in self.totals.items()},
+            "columns": [
+                {"key": k, "label": label, "kind": kind, "total": total}
+                for k, label, kind, total in self.columns
+            ],
+            "rows": [
+                [_cell(value, column[2]) for value, column in zip(row, self.columns, strict=True)]
+                for row in self.rows
+            ],
+            "totals": {
+                key: _cell(value, MONEY if isinstance(value, Decimal) else COUNT)
+                for key, value in self.totals.items()
+            },
         }
 
 
@@ -104,24 +113,44 @@ def gifts_section(gifts, *, key="gifts", title=None):
     ]
     rows = []
     for g in gifts.order_by("date", "pk").values(
-        "date", "donor__name", "donor__named_in_public", "anonymous", "kind", "goods", "quantity", "unit",
-        "amount", "reverses_id",
-    ):  # fmt: skip
+        "date",
+        "donor__name",
+        "donor__named_in_public",
+        "anonymous",
+        "kind",
+        "goods",
+        "quantity",
+        "unit",
+        "amount",
+        "reverses_id",
+    ):
         cash = g["kind"] == DonationKind.CASH
         kind = _("现金") if cash else _("物资")
         if g["reverses_id"]:
             kind = _("%(kind)s（冲销）") % {"kind": kind}
-        rows.append([
-            g["date"], public_donor(g["donor__name"], g["donor__named_in_public"], g["anonymous"]), kind,
-            g["goods"], g["quantity"], g["unit"], g["amount"] if cash else ZERO, ZERO if cash else g["amount"],
-        ])  # fmt: skip
+        rows.append(
+            [
+                g["date"],
+                public_donor(g["donor__name"], g["donor__named_in_public"], g["anonymous"]),
+                kind,
+                g["goods"],
+                g["quantity"],
+                g["unit"],
+                g["amount"] if cash else ZERO,
+                ZERO if cash else g["amount"],
+            ]
+        )
     sums = gifts.aggregate(
-        cash=Sum("amount", filter=Q(kind=DonationKind.CASH)), in_kind=Sum("amount", filter=Q(kind=DonationKind.IN_KIND))
+        cash=Sum("amount", filter=Q(kind=DonationKind.CASH)),
+        in_kind=Sum("amount", filter=Q(kind=DonationKind.IN_KIND)),
     )
     return Section(
-        key=key, title=title or _("接收捐赠明细"), columns=columns, rows=rows,
+        key=key,
+        title=title or _("接收捐赠明细"),
+        columns=columns,
+        rows=rows,
         totals={"cash": _money(sums["cash"]), "in_kind": _money(sums["in_kind"])},
-    )  # fmt: skip
+    )
 
 
 # --- use ---------------------------------------------------------------------------------------
@@ -141,19 +170,35 @@ def relief_section(payments, *, township_shown=False):
     ]
     counted = Q(reverses__isnull=True)
     rows = [
-        [r["date"], r["category__name"], *([r["township"] or _("未填写")] if township_shown else []),
-         r["persons"] or 0, _money(r["cash"]), _money(r["in_kind"])]
-        for r in payments.order_by().values(*group)
-        .annotate(persons=Sum("head_count", filter=counted), cash=Sum("cash_amount"), in_kind=Sum("in_kind_amount"))
+        [
+            r["date"],
+            r["category__name"],
+            *([r["township"] or _("未填写")] if township_shown else []),
+            r["persons"] or 0,
+            _money(r["cash"]),
+            _money(r["in_kind"]),
+        ]
+        for r in payments.order_by()
+        .values(*group)
+        .annotate(
+            persons=Sum("head_count", filter=counted), cash=Sum("cash_amount"), in_kind=Sum("in_kind_amount")
+        )
         .order_by(*group)
-    ]  # fmt: skip
+    ]
     sums = payments.aggregate(
         persons=Sum("head_count", filter=counted), cash=Sum("cash_amount"), in_kind=Sum("in_kind_amount")
     )
     return Section(
-        key="relief", title=_("救助发放（按救助类别）"), columns=columns, rows=rows,
-        totals={"persons": sums["persons"] or 0, "cash": _money(sums["cash"]), "in_kind": _money(sums["in_kind"])},
-    )  # fmt: skip
+        key="relief",
+        title=_("救助发放（按救助类别）"),
+        columns=columns,
+        rows=rows,
+        totals={
+            "persons": sums["persons"] or 0,
+            "cash": _money(sums["cash"]),
+            "in_kind": _money(sums["in_kind"]),
+        },
+    )
 
 
 def payouts_section(payouts):
@@ -166,13 +211,18 @@ def payouts_section(payouts):
     ]
     rows = [
         [p["date"], p["recipient"], p["purpose"], _money(p["cash_amount"]), _money(p["in_kind_amount"])]
-        for p in payouts.order_by("date", "pk").values("date", "recipient", "purpose", "cash_amount", "in_kind_amount")
+        for p in payouts.order_by("date", "pk").values(
+            "date", "recipient", "purpose", "cash_amount", "in_kind_amount"
+        )
     ]
     sums = payouts.aggregate(cash=Sum("cash_amount"), in_kind=Sum("in_kind_amount"))
     return Section(
-        key="payouts", title=_("款物拨付（接收单位）"), columns=columns, rows=rows,
+        key="payouts",
+        title=_("款物拨付（接收单位）"),
+        columns=columns,
+        rows=rows,
         totals={"cash": _money(sums["cash"]), "in_kind": _money(sums["in_kind"])},
-    )  # fmt: skip
+    )
 
 
 def expenditures_section(expenditures, *, with_project=True):
@@ -184,13 +234,24 @@ def expenditures_section(expenditures, *, with_project=True):
         ("amount", _("金额（元）"), MONEY, True),
     ]
     rows = [
-        [e["date"], *([e["project__name"]] if with_project else []), e["category"], e["payee"], _money(e["amount"])]
-        for e in expenditures.order_by("date", "pk").values("date", "project__name", "category", "payee", "amount")
+        [
+            e["date"],
+            *([e["project__name"]] if with_project else []),
+            e["category"],
+            e["payee"],
+            _money(e["amount"]),
+        ]
+        for e in expenditures.order_by("date", "pk").values(
+            "date", "project__name", "category", "payee", "amount"
+        )
     ]
     return Section(
-        key="expenditures", title=_("项目支出"), columns=columns, rows=rows,
+        key="expenditures",
+        title=_("项目支出"),
+        columns=columns,
+        rows=rows,
         totals={"amount": _money(expenditures.aggregate(s=Sum("amount"))["s"])},
-    )  # fmt: skip
+    )
 
 
 def outputs_section(outputs):
@@ -230,21 +291,31 @@ def drive_content(disclosure, as_of):
         facts.append((_("目标金额（元）"), str(drive.goal)))
     sections = [gifts, relief, expenditures, payouts]
     received = _total(gifts, "cash", "in_kind")
-    used = _total(relief, "cash", "in_kind") + _total(expenditures, "amount") + _total(payouts, "cash", "in_kind")
+    used = (
+        _total(relief, "cash", "in_kind")
+        + _total(expenditures, "amount")
+        + _total(payouts, "cash", "in_kind")
+    )
     summary = [
         ("received_cash", _("累计接收现金（元）"), gifts.totals["cash"], ["gifts.cash"]),
         ("received_in_kind", _("累计接收物资折价（元）"), gifts.totals["in_kind"], ["gifts.in_kind"]),
         ("received", _("累计接收合计（元）"), received, ["gifts.cash", "gifts.in_kind"]),
-        ("used", _("累计使用合计（元）"), used,
-         ["relief.cash", "relief.in_kind", "expenditures.amount", "payouts.cash", "payouts.in_kind"]),
-    ]  # fmt: skip
+        (
+            "used",
+            _("累计使用合计（元）"),
+            used,
+            ["relief.cash", "relief.in_kind", "expenditures.amount", "payouts.cash", "payouts.in_kind"],
+        ),
+    ]
     note = _("本活动所募款物计入“%(fund)s”，使用明细为该基金自活动开始以来的全部支出。") % {"fund": fund.name}
     return facts, sections, summary, note
 
 
 def project_content(disclosure, as_of):
     project = disclosure.project
-    expenditures = expenditures_section(Expenditure.objects.filter(project=project, date__lte=as_of), with_project=False)
+    expenditures = expenditures_section(
+        Expenditure.objects.filter(project=project, date__lte=as_of), with_project=False
+    )
     outputs = outputs_section(Output.objects.filter(project=project, date__lte=as_of))
     facts = [
         (_("项目"), project.name),
@@ -264,31 +335,46 @@ def period_content(disclosure, as_of):
     within = {"chapter": disclosure.chapter, "date__gte": period.start, "date__lte": min(as_of, period.end)}
     gifts = Donation.objects.filter(**within)
     by_drive = Section(
-        key="received", title=_("接收捐赠（按募捐活动）"),
-        columns=[("drive", _("募捐活动"), TEXT, False), ("cash", _("现金（元）"), MONEY, True),
-                 ("in_kind", _("物资折价（元）"), MONEY, True)],
-    )  # fmt: skip
+        key="received",
+        title=_("接收捐赠（按募捐活动）"),
+        columns=[
+            ("drive", _("募捐活动"), TEXT, False),
+            ("cash", _("现金（元）"), MONEY, True),
+            ("in_kind", _("物资折价（元）"), MONEY, True),
+        ],
+    )
     for row in (
-        gifts.order_by().values("drive__name", "drive__start_date")
-        .annotate(cash=Sum("amount", filter=Q(kind=DonationKind.CASH)), in_kind=Sum("amount", filter=Q(kind=DonationKind.IN_KIND)))
+        gifts.order_by()
+        .values("drive__name", "drive__start_date")
+        .annotate(
+            cash=Sum("amount", filter=Q(kind=DonationKind.CASH)),
+            in_kind=Sum("amount", filter=Q(kind=DonationKind.IN_KIND)),
+        )
         .order_by(F("drive__start_date").asc(nulls_last=True), "drive__name")
-    ):  # fmt: skip
+    ):
         name = row["drive__name"] or _("其他捐赠（不属于募捐活动）")
         by_drive.rows.append([name, _money(row["cash"]), _money(row["in_kind"])])
     sums = gifts.aggregate(
-        cash=Sum("amount", filter=Q(kind=DonationKind.CASH)), in_kind=Sum("amount", filter=Q(kind=DonationKind.IN_KIND))
+        cash=Sum("amount", filter=Q(kind=DonationKind.CASH)),
+        in_kind=Sum("amount", filter=Q(kind=DonationKind.IN_KIND)),
     )
     by_drive.totals = {"cash": _money(sums["cash"]), "in_kind": _money(sums["in_kind"])}
     relief = relief_section(Disbursement.objects.filter(**within), township_shown=False)
     relief.rows = _by_category(relief)
     expenditures = Expenditure.objects.filter(**within)
     spending = Section(
-        key="projects", title=_("项目支出（按项目）"),
+        key="projects",
+        title=_("项目支出（按项目）"),
         columns=[("project", _("项目"), TEXT, False), ("amount", _("金额（元）"), MONEY, True)],
-        rows=[[r["project__name"], _money(r["amount"])] for r in expenditures.order_by().values("project__name")
-              .annotate(amount=Sum("amount")).order_by("project__name")],
+        rows=[
+            [r["project__name"], _money(r["amount"])]
+            for r in expenditures.order_by()
+            .values("project__name")
+            .annotate(amount=Sum("amount"))
+            .order_by("project__name")
+        ],
         totals={"amount": _money(expenditures.aggregate(s=Sum("amount"))["s"])},
-    )  # fmt: skip
+    )
     payouts = payouts_section(Payout.objects.filter(**within))
     received = _total(by_drive, "cash", "in_kind")
     used = _total(relief, "cash", "in_kind") + _total(spending, "amount") + _total(payouts, "cash", "in_kind")
@@ -296,9 +382,13 @@ def period_content(disclosure, as_of):
         ("received_cash", _("接收现金（元）"), by_drive.totals["cash"], ["received.cash"]),
         ("received_in_kind", _("接收物资折价（元）"), by_drive.totals["in_kind"], ["received.in_kind"]),
         ("received", _("接收合计（元）"), received, ["received.cash", "received.in_kind"]),
-        ("used", _("使用合计（元）"), used,
-         ["relief.cash", "relief.in_kind", "projects.amount", "payouts.cash", "payouts.in_kind"]),
-    ]  # fmt: skip
+        (
+            "used",
+            _("使用合计（元）"),
+            used,
+            ["relief.cash", "relief.in_kind", "projects.amount", "payouts.cash", "payouts.in_kind"],
+        ),
+    ]
     facts = [(_("期间"), f"{period.start.isoformat()} — {period.end.isoformat()}")]
     return facts, [by_drive, relief, spending, payouts], summary, ""
 
@@ -346,11 +436,14 @@ def disclosure_content(disclosure, as_of=None):
 def title_of(disclosure, as_of):
     if disclosure.kind == DisclosureKind.PERIOD:
         return _("%(chapter)s%(subject)s捐赠款物接收和使用情况公示") % {
-            "chapter": disclosure.chapter.name, "subject": disclosure.subject,
-        }  # fmt: skip
+            "chapter": disclosure.chapter.name,
+            "subject": disclosure.subject,
+        }
     return _("%(chapter)s%(subject)s接收和使用情况公示（截至%(date)s）") % {
-        "chapter": disclosure.chapter.name, "subject": disclosure.subject, "date": _date_label(as_of),
-    }  # fmt: skip
+        "chapter": disclosure.chapter.name,
+        "subject": disclosure.subject,
+        "date": _date_label(as_of),
+    }
 
 
 def _date_label(day):

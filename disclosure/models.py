@@ -56,9 +56,13 @@ class Disclosure(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("信息公开")
@@ -68,16 +72,22 @@ class Disclosure(models.Model):
             models.CheckConstraint(
                 condition=(Q(kind=DisclosureKind.DRIVE) & Q(drive__isnull=False) & Q(project__isnull=True))
                 | (Q(kind=DisclosureKind.PROJECT) & Q(project__isnull=False) & Q(drive__isnull=True))
-                | (Q(kind=DisclosureKind.PERIOD) & Q(drive__isnull=True) & Q(project__isnull=True) & ~Q(period="")),
+                | (
+                    Q(kind=DisclosureKind.PERIOD)
+                    & Q(drive__isnull=True)
+                    & Q(project__isnull=True)
+                    & ~Q(period="")
+                ),
                 name="disclosure_names_its_subject",
             ),
             models.UniqueConstraint(fields=["drive"], name="disclosure_one_per_drive"),
             models.UniqueConstraint(fields=["project"], name="disclosure_one_per_project"),
             models.UniqueConstraint(
-                fields=["chapter", "period"], condition=Q(kind=DisclosureKind.PERIOD),
+                fields=["chapter", "period"],
+                condition=Q(kind=DisclosureKind.PERIOD),
                 name="disclosure_one_per_chapter_period",
             ),
-        ]  # fmt: skip
+        ]
 
     def __str__(self):
         return self.subject
@@ -109,9 +119,13 @@ class DisclosureVersion(models.Model):
     html = models.TextField(_("页面"))
     correction_note = models.TextField(_("更正说明"), blank=True)
     corrects = models.OneToOneField(
-        "self", verbose_name=_("更正的版本"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="corrected_by",
-    )  # fmt: skip
+        "self",
+        verbose_name=_("更正的版本"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrected_by",
+    )
     published_at = models.DateTimeField(_("发布时间"))
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("发布人"), on_delete=models.PROTECT, related_name="+"
@@ -137,11 +151,11 @@ class DisclosureVersion(models.Model):
         self.sha256 = checksum(self.content, self.html)
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("已发布的信息公开不能删除"))
-
     def get_absolute_url(self):
         return reverse("public:version", args=[self.chapter.code, self.pk])
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("已发布的信息公开不能删除"))
 
     @property
     def intact(self):

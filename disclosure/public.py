@@ -22,7 +22,14 @@ from reports.models import Publication
 from .exports import section_workbook, xlsx_response
 from .forms import LookupForm
 from .models import DisclosureVersion
-from .selectors import gift_answer, gift_by_receipt, lookup_failed, lookup_locked, published_list, published_reports
+from .selectors import (
+    gift_answer,
+    gift_by_receipt,
+    lookup_failed,
+    lookup_locked,
+    published_list,
+    published_reports,
+)
 
 CODE_RE = re.compile(r"[0-9]{6}")
 CACHED = cache_control(public=True, max_age=300)
@@ -83,8 +90,10 @@ class VersionView(TemplateView):
         version = version_or_404(kwargs["code"], kwargs["pk"])
         newest = (
             DisclosureVersion.objects.filter(disclosure=version.disclosure_id)
-            .order_by("-version").values("pk", "version").first()
-        )  # fmt: skip
+            .order_by("-version")
+            .values("pk", "version")
+            .first()
+        )
         context.update(version=version, chapter=version.chapter, newest=newest)
         return context
 
@@ -113,7 +122,11 @@ class ReportPdfView(View):
     def get(self, request, code, pk):
         if not CODE_RE.fullmatch(code):
             raise Http404
-        publication = Publication.objects.filter(report__chapter__code=code, pk=pk).select_related("report__chapter").first()
+        publication = (
+            Publication.objects.filter(report__chapter__code=code, pk=pk)
+            .select_related("report__chapter")
+            .first()
+        )
         if publication is None:
             raise Http404
         response = HttpResponse(bytes(publication.pdf), content_type="application/pdf")
@@ -146,7 +159,9 @@ class LookupView(TemplateView):
         if lookup_locked(address):
             return self.render_to_response(self.get_context_data(locked=True), status=429)
         form = LookupForm(request.POST)
-        number = form.data.get("receipt", "")[:50].strip() if isinstance(form.data.get("receipt"), str) else ""
+        number = (
+            form.data.get("receipt", "")[:50].strip() if isinstance(form.data.get("receipt"), str) else ""
+        )
         name = form.data.get("name", "")[:200] if isinstance(form.data.get("name"), str) else ""
         valid = form.is_valid()
         receipt = gift_by_receipt(self.chapter, number.replace("\x00", ""), name.replace("\x00", ""))

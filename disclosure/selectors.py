@@ -75,11 +75,13 @@ def disclosures_due(chapters, *, today=None):
     today = today or bounds.today()
     published = {
         (row["disclosure__kind"], row["disclosure__drive"] or row["disclosure__project"]): row
-        for row in DisclosureVersion.objects.filter(chapter__in=chapters, disclosure__kind__in=[DisclosureKind.DRIVE, DisclosureKind.PROJECT])
+        for row in DisclosureVersion.objects.filter(
+            chapter__in=chapters, disclosure__kind__in=[DisclosureKind.DRIVE, DisclosureKind.PROJECT]
+        )
         .values("disclosure__kind", "disclosure__drive", "disclosure__project")
         .annotate(last=Max("published_at"), covered=Max("as_of"))
         .order_by()
-    }  # fmt: skip
+    }
     dues = []
     subjects = [
         (DisclosureKind.DRIVE, d.pk, str(d), d.start_date, d.end_date)
@@ -98,10 +100,17 @@ def disclosures_due(chapters, *, today=None):
         what, due = found
         if (due - today).days > SOON_DAYS:
             continue
-        dues.append(Due(
-            subject=name, kind=DisclosureKind(kind).label, what=what, due=due, overdue=due < today,
-            last_published=last, url=f"{prepare}?kind={kind}&{kind}={pk}",
-        ))  # fmt: skip
+        dues.append(
+            Due(
+                subject=name,
+                kind=DisclosureKind(kind).label,
+                what=what,
+                due=due,
+                overdue=due < today,
+                last_published=last,
+                url=f"{prepare}?kind={kind}&{kind}={pk}",
+            )
+        )
     dues.sort(key=lambda d: (not d.overdue, d.due))
     return dues
 
@@ -176,7 +185,9 @@ def gift_by_receipt(chapter, number, name):
     """The gift whose valid receipt in ``chapter`` is ``number`` and whose donor is ``name``, or
     None. One query whether the receipt exists or not, and one constant-time comparison."""
     receipt = (
-        Receipt.objects.filter(chapter=chapter, number=number, voided_at__isnull=True, donation__voided_at__isnull=True)
+        Receipt.objects.filter(
+            chapter=chapter, number=number, voided_at__isnull=True, donation__voided_at__isnull=True
+        )
         .select_related("donation__donor", "donation__drive", "donation__fund")
         .first()
     )
@@ -194,8 +205,10 @@ def gift_answer(receipt):
     if gift.drive_id:
         published = list(
             DisclosureVersion.objects.filter(disclosure__drive=gift.drive_id)
-            .defer("html").select_related("chapter").order_by("-version")[:1]
-        )  # fmt: skip
+            .defer("html")
+            .select_related("chapter")
+            .order_by("-version")[:1]
+        )
     spent = None
     if fund.is_restricted:
         spent = restricted_use(fund)
@@ -212,15 +225,29 @@ def restricted_use(fund, *, start=None, end=None):
         period &= Q(date__lte=end)
     if fund.restricted_category_id:
         rows = (
-            Disbursement.objects.filter(period, fund=fund).order_by()
+            Disbursement.objects.filter(period, fund=fund)
+            .order_by()
             .values("category__name")
-            .annotate(persons=Sum("head_count", filter=Q(reverses__isnull=True)), cash=Sum("cash_amount"), in_kind=Sum("in_kind_amount"))
-        )  # fmt: skip
+            .annotate(
+                persons=Sum("head_count", filter=Q(reverses__isnull=True)),
+                cash=Sum("cash_amount"),
+                in_kind=Sum("in_kind_amount"),
+            )
+        )
         return [
-            {"what": r["category__name"], "persons": r["persons"] or 0, "amount": to_money(r["cash"]) + to_money(r["in_kind"])}
+            {
+                "what": r["category__name"],
+                "persons": r["persons"] or 0,
+                "amount": to_money(r["cash"]) + to_money(r["in_kind"]),
+            }
             for r in rows
         ]
-    rows = Expenditure.objects.filter(period, fund=fund).order_by().values("project__name").annotate(amount=Sum("amount"))
+    rows = (
+        Expenditure.objects.filter(period, fund=fund)
+        .order_by()
+        .values("project__name")
+        .annotate(amount=Sum("amount"))
+    )
     return [{"what": r["project__name"], "persons": None, "amount": to_money(r["amount"])} for r in rows]
 
 
@@ -260,7 +287,9 @@ def donor_statement(donor, start, end):
             uses.append({"fund": fund, "rows": restricted_use(fund, start=start)})
     drives = {g.drive_id for g in gifts if g.drive_id}
     published = list(
-        DisclosureVersion.objects.filter(disclosure__drive__in=drives).defer("html").order_by("disclosure", "-version")
+        DisclosureVersion.objects.filter(disclosure__drive__in=drives)
+        .defer("html")
+        .order_by("disclosure", "-version")
     )
     latest = {}
     for version in published:

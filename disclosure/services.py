@@ -53,16 +53,25 @@ def _render_content(content):
                     totals.append((_("合计（%(rows)s条）") % {"rows": len(section["rows"])}, False))
                 else:
                     value = section["totals"].get(column["key"], "")
-                    totals.append((_shown(value, column["kind"]) if value != "" else "", column["kind"] in NUMERIC))
-        sections.append({
-            "key": section["key"],
-            "title": section["title"],
-            "head": [(c["label"], c["kind"] in NUMERIC) for c in section["columns"]],
-            "rows": [[(_shown(v, k), k in NUMERIC) for v, k in zip(row, kinds, strict=True)] for row in section["rows"]],
-            "totals": totals,
-        })  # fmt: skip
+                    totals.append(
+                        (_shown(value, column["kind"]) if value != "" else "", column["kind"] in NUMERIC)
+                    )
+        sections.append(
+            {
+                "key": section["key"],
+                "title": section["title"],
+                "head": [(c["label"], c["kind"] in NUMERIC) for c in section["columns"]],
+                "rows": [
+                    [(_shown(v, k), k in NUMERIC) for v, k in zip(row, kinds, strict=True)]
+                    for row in section["rows"]
+                ],
+                "totals": totals,
+            }
+        )
     summary = [(item["label"], format_money(item["value"])) for item in content["summary"]]
-    return render_to_string("disclosure/content.html", {"content": content, "sections": sections, "summary": summary})
+    return render_to_string(
+        "disclosure/content.html", {"content": content, "sections": sections, "summary": summary}
+    )
 
 
 def _as_of_problem(disclosure, as_of):
@@ -100,7 +109,9 @@ def disclosure_prepare(*, chapter, user, kind, drive=None, project=None, period=
         raise ValidationError({"kind": _("请选择公开类型")})
     disclosure = Disclosure.objects.filter(chapter=chapter, kind=kind, **subject).first()
     if disclosure is None:
-        disclosure = Disclosure(chapter=chapter, kind=kind, created_by=user, as_of=as_of or bounds.today(), **subject)
+        disclosure = Disclosure(
+            chapter=chapter, kind=kind, created_by=user, as_of=as_of or bounds.today(), **subject
+        )
     as_of = as_of or disclosure.as_of
     problem = _as_of_problem(disclosure, as_of)
     if problem:
@@ -139,7 +150,11 @@ def disclosure_publish(*, disclosure, user):
     and a checksum. Refused when a total is not the sum of its lines, or a cumulative figure is
     below the last version's without a correction note (a version with a note corrects the last
     one, which then says so)."""
-    disclosure = Disclosure.objects.select_for_update().select_related("chapter", "drive", "project").get(pk=disclosure.pk)
+    disclosure = (
+        Disclosure.objects.select_for_update()
+        .select_related("chapter", "drive", "project")
+        .get(pk=disclosure.pk)
+    )
     previous = disclosure.versions.order_by("-version").first()
     content = draft_content(disclosure)
     note = disclosure.correction_note.strip()
@@ -177,7 +192,9 @@ def feedback_record(*, donation, user, reported_on, how=""):
         raise ValidationError(_("只有限定用途的捐赠需要登记反馈"))
     if GiftFeedback.objects.filter(donation=donation).exists():
         raise ValidationError(_("该捐赠已登记反馈"))
-    feedback = GiftFeedback(donation=donation, reported_on=reported_on, how=how.strip()[:100], recorded_by=user)
+    feedback = GiftFeedback(
+        donation=donation, reported_on=reported_on, how=how.strip()[:100], recorded_by=user
+    )
     feedback.full_clean()
     feedback.save()
     return feedback

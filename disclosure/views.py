@@ -122,10 +122,14 @@ class DisclosureDetailView(DisclosureMixin, TemplateView):
             preview=render_content(content),
             problems=publish_problems(content, previous, disclosure.correction_note),
             versions=versions,
-            form=form or DraftForm(initial={
-                "as_of": disclosure.as_of, "township_shown": disclosure.township_shown,
-                "correction_note": disclosure.correction_note,
-            }),  # fmt: skip
+            form=form
+            or DraftForm(
+                initial={
+                    "as_of": disclosure.as_of,
+                    "township_shown": disclosure.township_shown,
+                    "correction_note": disclosure.correction_note,
+                }
+            ),
             can_edit=self.access.can_edit_reports(chapter),
             can_publish=self.access.can_publish_reports(chapter),
         )
@@ -162,7 +166,8 @@ class DisclosurePublishView(DisclosureMixin, View):
             return redirect(self.disclosure)
         messages.success(
             request,
-            _("已发布第%(version)s版，校验值 %(sha)s") % {"version": version.version, "sha": version.sha256[:16]},
+            _("已发布第%(version)s版，校验值 %(sha)s")
+            % {"version": version.version, "sha": version.sha256[:16]},
         )
         return redirect(self.disclosure)
 
@@ -171,7 +176,9 @@ class DraftExcelView(DisclosureMixin, View):
     """A list of the draft as Excel, computed now."""
 
     def get(self, request, *args, **kwargs):
-        data = section_workbook(draft_content(self.disclosure), kwargs["key"], meta=[(_("状态"), _("草稿，未发布"))])
+        data = section_workbook(
+            draft_content(self.disclosure), kwargs["key"], meta=[(_("状态"), _("草稿，未发布"))]
+        )
         if data is None:
             raise Http404
         return xlsx_response(data, f"{self.disclosure.chapter.code}-draft-{kwargs['key']}.xlsx")
@@ -213,7 +220,9 @@ class FeedbackRecordView(AccessMixin, View):
         if not form.is_valid():
             messages.error(
                 request,
-                "；".join(f"{form.fields[name].label}：{e}" for name, errors in form.errors.items() for e in errors),
+                "；".join(
+                    f"{form.fields[name].label}：{e}" for name, errors in form.errors.items() for e in errors
+                ),
             )
             return redirect(back)
         try:
@@ -246,7 +255,9 @@ class DonorStatementView(AccessMixin, TemplateView):
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
         pdf = statement_pdf(self.donor, start, end)
         response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="statement-{self.donor.pk}-{start}-{end}.pdf"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="statement-{self.donor.pk}-{start}-{end}.pdf"'
+        )
         return response
 
 
@@ -259,8 +270,13 @@ def statement_pdf(donor, start, end):
         data = donor_statement(donor, start, end)
         html = render_to_string(
             "disclosure/statement_pdf.html",
-            {"donor": donor, "chapter": donor.chapter, "start": start, "end": end, "issued": datetime.date.today(), **data},
+            {
+                "donor": donor,
+                "chapter": donor.chapter,
+                "start": start,
+                "end": end,
+                "issued": datetime.date.today(),
+                **data,
+            },
         )
     return html_to_pdf(html)
-
-

@@ -13,12 +13,12 @@ from aid.selectors import relief_by_category, relief_by_month, relief_years
 from donations.selectors import donations_by_month, year_donation_totals
 from projects.models import Project
 from projects.selectors import projects_of_period, status_on
-from redcross.registry import home_panels
 from redcross.choices import RecordStatus
 from redcross.corrections import waiting_for_approval
 from redcross.money import PERSON_TIMES, format_count, format_yuan, to_money
 from redcross.params import year_param
 from redcross.periods import date_filter, month_bounds, year_bounds
+from redcross.registry import home_panels
 from redcross.urls_util import records_url
 from redcross.views.generic import ChapterPageMixin
 from training.selectors import training_progress

@@ -15,7 +15,12 @@ D = datetime.date
 
 @pytest.fixture
 def long_drive(books):
-    return DriveFactory(fund=FundFactory(chapter=books.chapter), name="博爱助学长期募捐", start_date=D(2026, 1, 1), end_date=D(2027, 12, 31))
+    return DriveFactory(
+        fund=FundFactory(chapter=books.chapter),
+        name="博爱助学长期募捐",
+        start_date=D(2026, 1, 1),
+        end_date=D(2027, 12, 31),
+    )
 
 
 def dues(books, today):
@@ -36,20 +41,32 @@ def test_a_long_drive_owes_a_disclosure_every_three_months(books, long_drive):
 def test_publishing_moves_the_next_date_three_months_on(books, long_drive, monkeypatch):
     from disclosure.choices import DisclosureKind
 
-    disclosure = disclosure_prepare(chapter=books.chapter, user=books.staff, kind=DisclosureKind.DRIVE, drive=long_drive, as_of=D(2026, 3, 31))
+    disclosure = disclosure_prepare(
+        chapter=books.chapter,
+        user=books.staff,
+        kind=DisclosureKind.DRIVE,
+        drive=long_drive,
+        as_of=D(2026, 3, 31),
+    )
     version = disclosure_publish(disclosure=disclosure, user=books.leader)
     published_on = version.published_at.date()
     found = [d for d in dues(books, add_months(published_on, 3)) if d[0] == "博爱助学长期募捐（2026）"]
-    assert found == [("博爱助学长期募捐（2026）", "定期公开（每三个月至少一次）", add_months(published_on, 3), False)]
+    assert found == [
+        ("博爱助学长期募捐（2026）", "定期公开（每三个月至少一次）", add_months(published_on, 3), False)
+    ]
 
 
 def test_every_drive_is_disclosed_in_full_within_three_months_of_its_end(books):
     # The fixture's drive ran 2020-01-26 – 2020-04-30 (under six months): only the full one is owed.
     drive = [d for d in dues(books, D(2020, 7, 1)) if d[0] == "疫情防控专项募捐（2020）"]
     assert drive == [("疫情防控专项募捐（2020）", "结束后完整公开", D(2020, 7, 30), False)]
-    assert ("疫情防控专项募捐（2020）", "结束后完整公开", D(2020, 7, 30), True) in dues(books, D(2020, 8, 1))  # overdue
+    assert ("疫情防控专项募捐（2020）", "结束后完整公开", D(2020, 7, 30), True) in dues(
+        books, D(2020, 8, 1)
+    )  # overdue
     # The fixture's project has no end: it owes a disclosure every three months from its start.
-    assert ("富康社区博爱家园项目", "定期公开（每三个月至少一次）", D(2020, 7, 1), False) in dues(books, D(2020, 7, 1))
+    assert ("富康社区博爱家园项目", "定期公开（每三个月至少一次）", D(2020, 7, 1), False) in dues(
+        books, D(2020, 7, 1)
+    )
 
 
 def test_a_full_disclosure_after_the_end_settles_it(books, published):

@@ -22,10 +22,17 @@ def test_restricted_gifts_wait_for_feedback_until_it_is_recorded(client, books, 
         page = client.get("/disclosure/feedback/").content.decode()
     assert "北京市通州区红十字会" in page and "100,000.00" in page and "助飞梦想助学资金" in page
     assert "奈曼旗教育系统" not in page  # an unrestricted gift owes no feedback of its own
-    response = client.post(f"/disclosure/feedback/{books.restricted_gift.pk}/", {"reported_on": "2020-12-20", "how": "寄送反馈函"})
+    response = client.post(
+        f"/disclosure/feedback/{books.restricted_gift.pk}/",
+        {"reported_on": "2020-12-20", "how": "寄送反馈函"},
+    )
     assert response.status_code == 302
     feedback = GiftFeedback.objects.get()
-    assert (feedback.reported_on, feedback.how, feedback.recorded_by) == (D(2020, 12, 20), "寄送反馈函", books.staff)
+    assert (feedback.reported_on, feedback.how, feedback.recorded_by) == (
+        D(2020, 12, 20),
+        "寄送反馈函",
+        books.staff,
+    )
     assert "没有待反馈的限定用途捐赠" in client.get("/disclosure/feedback/").content.decode()
     reported = client.get("/disclosure/feedback/?reported=1").content.decode()
     assert "北京市通州区红十字会" in reported and "2020-12-20" in reported
@@ -59,30 +66,52 @@ def test_leaders_and_other_chapters_cannot_record_feedback(client, books, member
     from redcross.choices import Role
 
     client.force_login(books.leader)
-    assert client.post(f"/disclosure/feedback/{books.restricted_gift.pk}/", {"reported_on": "2020-12-20"}).status_code == 403
+    assert (
+        client.post(
+            f"/disclosure/feedback/{books.restricted_gift.pk}/", {"reported_on": "2020-12-20"}
+        ).status_code
+        == 403
+    )
     client.force_login(member(Role.STAFF, tree.horqin, "h-staff"))
-    assert client.post(f"/disclosure/feedback/{books.restricted_gift.pk}/", {"reported_on": "2020-12-20"}).status_code == 403
-    assert client.post("/disclosure/feedback/99999999999999999999/", {"reported_on": "2020-12-20"}).status_code == 404
+    assert (
+        client.post(
+            f"/disclosure/feedback/{books.restricted_gift.pk}/", {"reported_on": "2020-12-20"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post("/disclosure/feedback/99999999999999999999/", {"reported_on": "2020-12-20"}).status_code
+        == 404
+    )
     assert not GiftFeedback.objects.exists()
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 def test_a_donor_s_statement_is_a_pdf_of_their_gifts_and_their_use(client, books, published):
     client.force_login(books.staff)
-    response = client.get(f"/disclosure/donors/{books.named.pk}/statement/", {"start": "2020-01-01", "end": "2020-12-31"})
+    response = client.get(
+        f"/disclosure/donors/{books.named.pk}/statement/", {"start": "2020-01-01", "end": "2020-12-31"}
+    )
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=response.content, capture_output=True, check=True).stdout.decode()
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=response.content, capture_output=True, check=True
+    ).stdout.decode()
     assert "奈曼旗红十字会捐赠反馈对账单" in text
     assert "尊敬的奈曼旗教育系统" in text and "NM2020-0001" in text and "241,800.00" in text
     assert "疫情防控专项募捐（2020）" in text and "192,000.00" in text  # the published use of its drive
     restricted = client.get(
-        f"/disclosure/donors/{books.restricted_gift.donor_id}/statement/", {"start": "2020-01-01", "end": "2020-12-31"}
+        f"/disclosure/donors/{books.restricted_gift.donor_id}/statement/",
+        {"start": "2020-01-01", "end": "2020-12-31"},
     )
-    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=restricted.content, capture_output=True, check=True).stdout.decode()
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=restricted.content, capture_output=True, check=True
+    ).stdout.decode()
     assert "助飞梦想助学资金（限定用途：助学）" in text and "50,000.00" in text
 
 
 def test_a_statement_over_a_wrong_period_is_refused_in_chinese(client, books):
     client.force_login(books.staff)
-    response = client.get(f"/disclosure/donors/{books.named.pk}/statement/", {"start": "2020-12-31", "end": "2020-01-01"})
+    response = client.get(
+        f"/disclosure/donors/{books.named.pk}/statement/", {"start": "2020-12-31", "end": "2020-01-01"}
+    )
     assert response.status_code == 400 and "结束日期不能早于开始日期" in response.content.decode()

@@ -6,9 +6,9 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.db import connection
 
 from disclosure.models import LookupFailure
 
@@ -26,7 +26,11 @@ def answer(response):
 
 def test_the_right_pair_shows_the_gift_its_receipt_and_the_published_use(books, published):
     page = ask(Client(), "NM2020-0001", "奈曼旗教育系统").content.decode()
-    assert "241,800.00 元" in page and "NM2020-0001（2020-02-03开具）" in page and "疫情防控专项募捐（2020）" in page
+    assert (
+        "241,800.00 元" in page
+        and "NM2020-0001（2020-02-03开具）" in page
+        and "疫情防控专项募捐（2020）" in page
+    )
     assert f'href="/public/150525/{published.pk}/"' in page
     assert "累计使用合计（元）" in page and "192,000.00" in page
     assert not LookupFailure.objects.exists()
@@ -83,8 +87,12 @@ def test_five_misses_lock_that_address_out_for_the_cool_off(books, settings):
     locked = ask(client, "NM2020-0001", "奈曼旗教育系统")  # even the right pair, from there
     assert locked.status_code == 429 and "查询失败次数过多，已暂停查询 15 分钟" in locked.content.decode()
     assert "241,800.00" not in locked.content.decode()
-    assert ask(Client(), "NM2020-0001", "奈曼旗教育系统", address="10.0.0.2").status_code == 200  # another address
-    LookupFailure.objects.update(at=datetime.datetime.now(datetime.UTC) - settings.AXES_COOLOFF_TIME - datetime.timedelta(minutes=1))
+    assert (
+        ask(Client(), "NM2020-0001", "奈曼旗教育系统", address="10.0.0.2").status_code == 200
+    )  # another address
+    LookupFailure.objects.update(
+        at=datetime.datetime.now(datetime.UTC) - settings.AXES_COOLOFF_TIME - datetime.timedelta(minutes=1)
+    )
     assert "241,800.00" in ask(client, "NM2020-0001", "奈曼旗教育系统").content.decode()
 
 

@@ -9,7 +9,9 @@ from disclosure.models import Disclosure, DisclosureVersion
 from disclosure.services import draft_content, render_content
 
 
-def test_the_list_shows_the_chapter_s_disclosures_in_constant_queries(client, books, drive_disclosure, django_assert_num_queries):
+def test_the_list_shows_the_chapter_s_disclosures_in_constant_queries(
+    client, books, drive_disclosure, django_assert_num_queries
+):
     client.force_login(books.staff)
     client.get("/disclosure/")
     with django_assert_num_queries(8):
@@ -19,14 +21,18 @@ def test_the_list_shows_the_chapter_s_disclosures_in_constant_queries(client, bo
     from disclosure.services import disclosure_prepare
 
     disclosure_prepare(chapter=books.chapter, user=books.staff, kind=DisclosureKind.PERIOD, period="2020")
-    disclosure_prepare(chapter=books.chapter, user=books.staff, kind=DisclosureKind.PROJECT, project=books.project)
+    disclosure_prepare(
+        chapter=books.chapter, user=books.staff, kind=DisclosureKind.PROJECT, project=books.project
+    )
     with django_assert_num_queries(8):  # three disclosures cost what one did
         client.get("/disclosure/")
 
 
 def test_staff_prepare_a_disclosure_and_see_it_as_the_public_will(client, books):
     client.force_login(books.staff)
-    response = client.post("/disclosure/new/", {"kind": "drive", "drive": books.drive.pk, "as_of": "2020-04-30"})
+    response = client.post(
+        "/disclosure/new/", {"kind": "drive", "drive": books.drive.pk, "as_of": "2020-04-30"}
+    )
     disclosure = Disclosure.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/disclosure/{disclosure.pk}/"
     page = client.get(response["Location"]).content.decode()
@@ -58,7 +64,10 @@ def test_the_leader_of_another_chapter_cannot_publish(client, books, drive_discl
     from redcross.choices import Role
 
     client.force_login(member(Role.LEADER, tree.horqin, "h-leader"))
-    assert client.post(f"/disclosure/{drive_disclosure.pk}/publish/", {"confirm": "1"}).status_code in (403, 404)
+    assert client.post(f"/disclosure/{drive_disclosure.pk}/publish/", {"confirm": "1"}).status_code in (
+        403,
+        404,
+    )
     assert client.get(f"/disclosure/{drive_disclosure.pk}/").status_code == 403
     assert not DisclosureVersion.objects.exists()
 
@@ -83,7 +92,9 @@ def test_a_malformed_preparation_is_refused_in_chinese(client, books, data, mess
 
 def test_a_malformed_draft_setting_changes_nothing(client, books, drive_disclosure):
     client.force_login(books.staff)
-    response = client.post(f"/disclosure/{drive_disclosure.pk}/", {"as_of": "9999-99-99", "correction_note": "x" * 10000})
+    response = client.post(
+        f"/disclosure/{drive_disclosure.pk}/", {"as_of": "9999-99-99", "correction_note": "x" * 10000}
+    )
     assert response.status_code == 400 and "输入一个有效的日期" in response.content.decode()
     drive_disclosure.refresh_from_db()
     assert drive_disclosure.as_of == datetime.date(2020, 4, 30) and drive_disclosure.correction_note == ""
