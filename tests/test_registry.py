@@ -40,7 +40,7 @@ def test_the_demo_is_built_in_the_order_its_parts_rely_on():
     assert loaders == [
         "aid.demo.demo_naiman", "projects.demo.demo_naiman", "training.demo.demo_naiman",
         "aid.demo.demo_ankang", "donations.demo.demo_ankang", "projects.demo.demo_ankang",
-        "training.demo.demo_ankang", "reports.demo.demo_load",
+        "training.demo.demo_ankang", "reports.demo.demo_load", "disclosure.demo.demo_load",
     ]  # fmt: skip
 
 
