@@ -151,7 +151,7 @@ def disclosure_publish(*, disclosure, user):
     below the last version's without a correction note (a version with a note corrects the last
     one, which then says so)."""
     disclosure = (
-        Disclosure.objects.select_for_update()
+        Disclosure.objects.select_for_update(of=("self",))
         .select_related("chapter", "drive", "project")
         .get(pk=disclosure.pk)
     )
