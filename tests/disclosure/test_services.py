@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, transaction
 
 from disclosure import lines
 from disclosure.choices import DisclosureKind
@@ -214,3 +215,15 @@ def test_another_chapter_s_drive_is_refused(books, tree):
         disclosure_prepare(
             chapter=tree.horqin, user=books.staff, kind=DisclosureKind.DRIVE, drive=books.drive
         )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="database triggers: CI runs it on PostgreSQL")
+def test_the_database_refuses_to_change_a_published_version_behind_the_app_s_back(published):
+    for statement in (
+        "UPDATE disclosure_disclosureversion SET title = 'x' WHERE id = %s",
+        "DELETE FROM disclosure_disclosureversion WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError, match="a published disclosure is never changed or deleted"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(statement, [published.pk])
+    assert DisclosureVersion.objects.get(pk=published.pk).title == published.title
