@@ -22,6 +22,9 @@ the demo and the import's undo find the apps' parts here instead (after NetBox's
   reversing and approving a record of that kind must also check or do.
 - ``exports``: key → export class, every export a list page, a ledger or a job may name.
 - ``demo_loaders``: (order, callable ``(chapters, users)``), run by ``load_demo`` in order.
+- ``home_panels``: callables ``(request, access)`` returning a panel of the start pages (a dict
+  with its ``template`` and what the template reads as ``panel``), or None; the staff start page
+  and the figures' home page show them (disclosure: what is due and overdue).
 """
 
 
@@ -52,6 +55,7 @@ registry = Registry(
         "correction_hooks": {},
         "exports": {},
         "demo_loaders": [],
+        "home_panels": [],
     }
 )
 
@@ -106,7 +110,13 @@ def demo_loaders():
 
 def register(store, hook):
     """Adds ``hook`` to one of the lists of callables (``import_context``, ``import_rechecks``,
-    ``import_undo_checks``, ``import_undone``), once."""
+    ``import_undo_checks``, ``import_undone``, ``home_panels``), once."""
     hooks = registry[store]
     if hook not in hooks:
         hooks.append(hook)
+
+
+def home_panels(request, access):
+    """The panels the apps add to the start pages, for this request (those that return one)."""
+    panels = (hook(request, access) for hook in registry["home_panels"])
+    return [panel for panel in panels if panel]

@@ -18,6 +18,9 @@ urlpatterns = [
     path("training/", include("training.urls")),
     path("projects/", include("projects.urls")),
     path("reports/", include("reports.urls")),
+    path("disclosure/", include("disclosure.urls")),
+    # The public addresses (DESIGN.md, "Contracts"): no login.
+    path("public/", include("disclosure.public_urls")),
     path("exports/", exports.ExportListView.as_view(), name="export-list"),
     path("exports/ledgers/", exports.LedgerView.as_view(), name="ledgers"),
     path("exports/new/<slug:key>/", exports.ExportCreateView.as_view(), name="export-create"),

@@ -18,6 +18,7 @@ from redcross.corrections import waiting_for_approval
 from redcross.money import PERSON_TIMES, format_count, format_yuan, to_money
 from redcross.params import year_param
 from redcross.periods import date_filter, month_bounds, year_bounds
+from redcross.registry import home_panels
 from redcross.urls_util import records_url
 from redcross.views.generic import ChapterPageMixin
 from training.selectors import training_progress
@@ -57,6 +58,7 @@ class HomeView(ChapterPageMixin, TemplateView):
         context.update(self.approval_context(chapter))
         context.update(self.charts_context(chapter, year, context))
         context.update(
+            panels=home_panels(self.request, self.access),
             year=year,
             years=sorted(set(years) | {year}, reverse=True),
             chapters=self.access.readable_chapters(),

@@ -19,6 +19,7 @@ from projects.models import Expenditure
 from redcross.access import access_for
 from redcross.corrections import approved_models, total_of
 from redcross.models import every
+from redcross.registry import home_panels
 from redcross.views.base import AccessMixin
 from training.models import Session
 
@@ -125,6 +126,7 @@ class StaffStartView(AccessMixin, TemplateView):
             turned_down=turned_down,
             turned_down_days=TURNED_DOWN_DAYS,
             recent=recent_entries(user),
+            panels=home_panels(self.request, self.access),
         )
         return context
 

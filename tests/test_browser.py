@@ -172,17 +172,18 @@ def test_a_leader_edits_a_paragraph_publishes_and_downloads_the_pdf(demo_site, p
     assert "已保存" in page.inner_text(".message")
     assert "慰问贫困老党员6000元" in page.inner_text("#section-party")
 
-    # Publish through the confirmation page, then download the published PDF.
+    # Publish through the confirmation page, then download the published PDF. The demo published
+    # version 1 for the public pages (/public/150525/): this is version 2, listed first.
     page.click("#publish")
-    assert "将发布为第1版，发布后不可更改。" in page.inner_text("#publish-version")
+    assert "将发布为第2版，发布后不可更改。" in page.inner_text("#publish-version")
     assert "尚未结账" in page.inner_text("#check-closed")
     page.click("#confirm-publish-button")
-    assert "已发布第1版" in page.inner_text(".message")
+    assert "已发布第2版" in page.inner_text(".message")
     with page.expect_download() as download:
-        page.click("#publications >> text=下载PDF")
+        page.locator("#publications >> text=下载PDF").first.click()
     path = tmp_path / "published.pdf"
     download.value.save_as(path)
-    assert download.value.suggested_filename == "150525-2020-v1.pdf"
+    assert download.value.suggested_filename == "150525-2020-v2.pdf"
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     text = re.sub(r"\s+", "", text)
     assert "全年开展主题党日活动12次，慰问贫困老党员6000元。" in text

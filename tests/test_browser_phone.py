@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from playwright.sync_api import sync_playwright
 
 from aid.models import Beneficiary, Disbursement
+from disclosure.models import Disclosure, DisclosureVersion
 from donations.models import Donation, Donor, Drive, Fund, Payout, Receipt
 from goods.choices import IssueKind
 from goods.models import Adjustment, Issue, IssueLine, Lot
@@ -14,7 +15,7 @@ from goods.services import issue_record, stock_count_record
 from projects.models import Expenditure, Project
 from redcross.choices import ExportStatus
 from redcross.models import Chapter, Export
-from reports.models import Report
+from reports.models import Publication, Report
 from training.models import Instructor, Session
 
 from . import test_browser
@@ -86,6 +87,10 @@ def every_page(demo_site):
         "training:instructor": Instructor,
         "projects:expenditure": Expenditure,
         "projects:": Project,
+        "disclosure:feedback-record": Donation,
+        "disclosure:statement": Donor,
+        "disclosure:": Disclosure,
+        "public:version": DisclosureVersion,
     }
     samples = {
         "uidb64": "MQ",
@@ -103,6 +108,8 @@ def every_page(demo_site):
                 kwargs[argument] = samples[argument]
             elif name.startswith("reports:"):
                 kwargs[argument] = report.pk
+            elif name == "public:report-pdf":
+                kwargs[argument] = Publication.objects.filter(report__chapter=naiman).first().pk
             elif name.startswith("export-"):
                 kwargs[argument] = export.pk
             elif name.startswith("import-"):

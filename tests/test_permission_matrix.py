@@ -13,6 +13,9 @@ from decimal import Decimal
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
+from disclosure.choices import DisclosureKind
+from disclosure.services import disclosure_prepare, disclosure_publish
+from donations.models import Drive
 from redcross.choices import ExportStatus, ImportStatus, Role
 from redcross.models import Export, ImportBatch
 from reports.choices import ReportKind
@@ -121,6 +124,20 @@ MATRIX = {
     "reports:report-publish": ("post-publish", {"pk": "report"}),
     "reports:report-pdf": ("read", {"pk": "report"}),
     "reports:publication-pdf": ("read", {"pk": "report", "version": "one"}),
+    "disclosure:list": ("member", {}),
+    "disclosure:create": ("prepare", {}),
+    "disclosure:detail": ("read", {"pk": "disclosure"}),
+    "disclosure:publish": ("post-publish", {"pk": "disclosure"}),
+    "disclosure:draft-excel": ("read", {"pk": "disclosure", "key": "gifts"}),
+    "disclosure:feedback-list": ("member", {}),
+    "disclosure:feedback-record": ("post-write", {"pk": "donation"}),
+    "disclosure:statement": ("read", {"pk": "donor"}),
+    # The public addresses: no login (DESIGN.md, "Contracts").
+    "public:chapter": ("public", {"code": "150525"}),
+    "public:lookup": ("public", {"code": "150525"}),
+    "public:version": ("public", {"code": "150525", "pk": "disclosure_version"}),
+    "public:version-excel": ("public", {"code": "150525", "pk": "disclosure_version", "key": "gifts"}),
+    "public:report-pdf": ("public", {"code": "150525", "pk": "publication"}),
     "export-list": ("member", {}),
     "ledgers": ("member", {}),
     "export-create": ("post-member", {"key": "disbursements"}),
@@ -183,7 +200,7 @@ def world(tree, member, records):  # noqa: F811
     from training.models import Session, TrainingKind
 
     report = report_open(chapter=tree.naiman, period=Period(2020, ReportKind.YEAR))
-    PublicationFactory(
+    publication = PublicationFactory(
         report=report, version=1, title="奈曼旗红十字会2020年全年工作报告", published_by=users["leader"],
         published_at=datetime.datetime(2021, 1, 5, tzinfo=datetime.UTC), sections=[],
         figures={"figures": {}, "tables": {}},
@@ -194,6 +211,12 @@ def world(tree, member, records):  # noqa: F811
         title="救护员培训班", person_times=30, certified_count=30,
     )  # fmt: skip
     payment = DisbursementFactory(chapter=tree.naiman, cash_amount=Decimal("100"))
+    drive = Drive.objects.get(pk=records["drive"])
+    disclosure = disclosure_prepare(
+        chapter=tree.naiman, user=users["staff"], kind=DisclosureKind.DRIVE, drive=drive,
+        as_of=datetime.date(2020, 6, 30),
+    )  # fmt: skip
+    version = disclosure_publish(disclosure=disclosure, user=users["leader"])
     ids = {
         **records,
         "disbursement": payment.pk,
@@ -202,6 +225,9 @@ def world(tree, member, records):  # noqa: F811
         "member": users["staff"].pk,
         "report": report.pk,
         "one": 1,
+        "disclosure": disclosure.pk,
+        "disclosure_version": version.pk,
+        "publication": publication.pk,
         "export": exported(users["staff"]).pk,
         "batch": imported(tree.naiman, users["staff"]).pk,
         "preview": ImportBatchFactory(
@@ -253,6 +279,8 @@ def allowed(rule, role):
         "edit-report": role in {"staff", "leader", "admin"},
         "post-edit-report": role in {"staff", "leader", "admin"},
         "post-publish": role == "leader",
+        # Staff, leaders and administrators prepare their own chapter's disclosures.
+        "prepare": role in {"staff", "leader", "admin", "city", "sibling"},
         "owner": role == "staff",
     }[rule]
 
@@ -302,7 +330,7 @@ def test_a_refused_role_changes_nothing_by_posting_to_any_write_view(client, wor
     client.force_login(users[role])
     for name, (rule, arguments) in MATRIX.items():
         if (
-            rule not in ("write", "create", "administer", "edit-report", "approve")
+            rule not in ("write", "create", "administer", "edit-report", "approve", "prepare")
             or allowed(rule, role) is True
         ):
             continue

@@ -41,6 +41,7 @@ def test_the_demo_is_built_in_the_order_its_parts_rely_on():
         "aid.demo.demo_naiman", "projects.demo.demo_naiman", "training.demo.demo_naiman",
         "aid.demo.demo_ankang", "donations.demo.demo_ankang", "projects.demo.demo_ankang",
         "training.demo.demo_ankang", "goods.demo.demo_goods", "reports.demo.demo_load",
+        "disclosure.demo.demo_load",
     ]  # fmt: skip
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "training",
     "projects",
     "reports",
+    "disclosure",
 ]
 
 MIDDLEWARE = [

@@ -95,15 +95,15 @@ def test_a_leader_picks_a_figure_previews_it_saves_and_publishes(demo_site, page
     saved = in_thread(lambda: Report.objects.get(pk=pk).sections.get(key="relief").body)
     assert saved.startswith("全年发放大病救助金{{relief.重特大疾病救助.amount}}。")
 
-    # Published through the confirmation page.
+    # Published through the confirmation page (the demo published version 1 for /public/150525/).
     page.click("#publish")
     page.wait_for_url(f"{report_url}publish/")
-    assert "将发布为第1版，发布后不可更改。" in page.inner_text("#publish-version")
+    assert "将发布为第2版，发布后不可更改。" in page.inner_text("#publish-version")
     page.click("#confirm-publish-button")
     page.wait_for_url(report_url)
-    assert page.inner_text(".message").startswith("已发布第1版")
-    assert "第1版" in page.inner_text("#publications")
-    published = in_thread(lambda: Publication.objects.get(report_id=pk, version=1).sections)
+    assert page.inner_text(".message").startswith("已发布第2版")
+    assert "第2版" in page.inner_text("#publications")
+    published = in_thread(lambda: Publication.objects.get(report_id=pk, version=2).sections)
     relief = next(s for s in published if s["key"] == "relief")
     assert relief["body"] == saved
     assert relief["text"].startswith("全年发放大病救助金26.2万元。")

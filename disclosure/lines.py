@@ -1,0 +1,454 @@
+"""A disclosure's lines, computed from the records up to its cut-off day.
+
+What a disclosure holds is plain data, the same shape for every kind, so the page, the Excel
+download, the checks and the frozen copy all read one thing::
+
+    {"kind": "drive", "title": …, "as_of": "2020-04-30", "facts": [[label, value], …],
+     "sections": [{"key", "title", "columns": [{"key", "label", "kind", "total"}], "rows": [[…]],
+                   "totals": {column key: "123.00" | 12}}],
+     "summary": [{"key", "label", "value", "sections": [section keys it adds up]}],
+     "cumulative": {key: "123.00"}}
+
+Money is a string of yuan with two places (exact in JSON); dates are ISO strings. A section's
+``totals`` are summed by the database apart from its rows, so ``check_content`` can hold the two
+against each other before anything is published.
+
+Each section is written by one builder below. Goods lines (item, specification, quantity, unit,
+value; issues to receiving units) plug in the same way once the goods app is merged: a builder
+returning a ``Section`` of their columns, added to ``SECTIONS`` for the kinds that show them, and
+its key to the summary it adds to. Nothing else (page, Excel, checks, freezing) changes.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import F, Q, Sum
+from django.utils.translation import gettext as _
+
+from aid.models import Disbursement
+from donations.choices import DonationKind
+from donations.models import Donation, Payout
+from projects.models import Expenditure, Output
+from redcross.money import to_money
+
+from .choices import DisclosureKind
+
+TEXT, DATE, MONEY, COUNT, QUANTITY = "text", "date", "money", "count", "quantity"
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    columns: list  # (key, label, kind, total)
+    rows: list = field(default_factory=list)
+    totals: dict = field(default_factory=dict)
+    note: str = ""
+
+    def as_json(self):
+        return {
+            "key": self.key,
+            "title": self.title,
+            "note": self.note,
+            "columns": [
+                {"key": k, "label": label, "kind": kind, "total": total}
+                for k, label, kind, total in self.columns
+            ],
+            "rows": [
+                [_cell(value, column[2]) for value, column in zip(row, self.columns, strict=True)]
+                for row in self.rows
+            ],
+            "totals": {
+                key: _cell(value, MONEY if isinstance(value, Decimal) else COUNT)
+                for key, value in self.totals.items()
+            },
+        }
+
+
+def _cell(value, kind):
+    if value is None:
+        return ""
+    if kind == MONEY:
+        return str(to_money(value))
+    if kind == DATE:
+        return value.isoformat()
+    if kind == COUNT:
+        return int(value)
+    if kind == QUANTITY:
+        return format(Decimal(value).normalize(), "f")
+    return str(value)
+
+
+def _money(value):
+    return to_money(value or 0)
+
+
+def public_donor(donor_name, named_in_public, anonymous):
+    """The donor as the public reads them: 匿名 for an anonymous gift, the name when the donor
+    agreed to be named, otherwise 爱心人士."""
+    if anonymous:
+        return _("匿名")
+    if named_in_public:
+        return donor_name
+    return _("爱心人士")
+
+
+# --- gifts --------------------------------------------------------------------------------------
+
+
+def gifts_section(gifts, *, key="gifts", title=None):
+    """Every gift standing in ``gifts`` (a Donation queryset), one line each; a reversal is a
+    negative line saying so."""
+    columns = [
+        ("date", _("日期"), DATE, False),
+        ("donor", _("捐赠人"), TEXT, False),
+        ("kind", _("方式"), TEXT, False),
+        ("goods", _("物资名称"), TEXT, False),
+        ("quantity", _("数量"), QUANTITY, False),
+        ("unit", _("单位"), TEXT, False),
+        ("cash", _("现金（元）"), MONEY, True),
+        ("in_kind", _("物资折价（元）"), MONEY, True),
+    ]
+    rows = []
+    for g in gifts.order_by("date", "pk").values(
+        "date",
+        "donor__name",
+        "donor__named_in_public",
+        "anonymous",
+        "kind",
+        "goods",
+        "quantity",
+        "unit",
+        "amount",
+        "reverses_id",
+    ):
+        cash = g["kind"] == DonationKind.CASH
+        kind = _("现金") if cash else _("物资")
+        if g["reverses_id"]:
+            kind = _("%(kind)s（冲销）") % {"kind": kind}
+        rows.append(
+            [
+                g["date"],
+                public_donor(g["donor__name"], g["donor__named_in_public"], g["anonymous"]),
+                kind,
+                g["goods"],
+                g["quantity"],
+                g["unit"],
+                g["amount"] if cash else ZERO,
+                ZERO if cash else g["amount"],
+            ]
+        )
+    sums = gifts.aggregate(
+        cash=Sum("amount", filter=Q(kind=DonationKind.CASH)),
+        in_kind=Sum("amount", filter=Q(kind=DonationKind.IN_KIND)),
+    )
+    return Section(
+        key=key,
+        title=title or _("接收捐赠明细"),
+        columns=columns,
+        rows=rows,
+        totals={"cash": _money(sums["cash"]), "in_kind": _money(sums["in_kind"])},
+    )
+
+
+# --- use ---------------------------------------------------------------------------------------
+
+
+def relief_section(payments, *, township_shown=False):
+    """Relief paid, per day and category (and township when the chapter chooses to show it):
+    head count and amounts, never a person."""
+    group = ["date", "category__name", *(["township"] if township_shown else [])]
+    columns = [
+        ("date", _("日期"), DATE, False),
+        ("category", _("救助类别"), TEXT, False),
+        *([("township", _("乡镇"), TEXT, False)] if township_shown else []),
+        ("persons", _("受助人次"), COUNT, True),
+        ("cash", _("现金（元）"), MONEY, True),
+        ("in_kind", _("物资折价（元）"), MONEY, True),
+    ]
+    counted = Q(reverses__isnull=True)
+    rows = [
+        [
+            r["date"],
+            r["category__name"],
+            *([r["township"] or _("未填写")] if township_shown else []),
+            r["persons"] or 0,
+            _money(r["cash"]),
+            _money(r["in_kind"]),
+        ]
+        for r in payments.order_by()
+        .values(*group)
+        .annotate(
+            persons=Sum("head_count", filter=counted), cash=Sum("cash_amount"), in_kind=Sum("in_kind_amount")
+        )
+        .order_by(*group)
+    ]
+    sums = payments.aggregate(
+        persons=Sum("head_count", filter=counted), cash=Sum("cash_amount"), in_kind=Sum("in_kind_amount")
+    )
+    return Section(
+        key="relief",
+        title=_("救助发放（按救助类别）"),
+        columns=columns,
+        rows=rows,
+        totals={
+            "persons": sums["persons"] or 0,
+            "cash": _money(sums["cash"]),
+            "in_kind": _money(sums["in_kind"]),
+        },
+    )
+
+
+def payouts_section(payouts):
+    columns = [
+        ("date", _("日期"), DATE, False),
+        ("recipient", _("接收单位"), TEXT, False),
+        ("purpose", _("用途"), TEXT, False),
+        ("cash", _("现金（元）"), MONEY, True),
+        ("in_kind", _("物资折价（元）"), MONEY, True),
+    ]
+    rows = [
+        [p["date"], p["recipient"], p["purpose"], _money(p["cash_amount"]), _money(p["in_kind_amount"])]
+        for p in payouts.order_by("date", "pk").values(
+            "date", "recipient", "purpose", "cash_amount", "in_kind_amount"
+        )
+    ]
+    sums = payouts.aggregate(cash=Sum("cash_amount"), in_kind=Sum("in_kind_amount"))
+    return Section(
+        key="payouts",
+        title=_("款物拨付（接收单位）"),
+        columns=columns,
+        rows=rows,
+        totals={"cash": _money(sums["cash"]), "in_kind": _money(sums["in_kind"])},
+    )
+
+
+def expenditures_section(expenditures, *, with_project=True):
+    columns = [
+        ("date", _("日期"), DATE, False),
+        *([("project", _("项目"), TEXT, False)] if with_project else []),
+        ("category", _("支出类别"), TEXT, False),
+        ("payee", _("收款单位"), TEXT, False),
+        ("amount", _("金额（元）"), MONEY, True),
+    ]
+    rows = [
+        [
+            e["date"],
+            *([e["project__name"]] if with_project else []),
+            e["category"],
+            e["payee"],
+            _money(e["amount"]),
+        ]
+        for e in expenditures.order_by("date", "pk").values(
+            "date", "project__name", "category", "payee", "amount"
+        )
+    ]
+    return Section(
+        key="expenditures",
+        title=_("项目支出"),
+        columns=columns,
+        rows=rows,
+        totals={"amount": _money(expenditures.aggregate(s=Sum("amount"))["s"])},
+    )
+
+
+def outputs_section(outputs):
+    columns = [
+        ("date", _("完成日期"), DATE, False),
+        ("name", _("产出内容"), TEXT, False),
+        ("quantity", _("数量"), QUANTITY, False),
+        ("unit", _("单位"), TEXT, False),
+    ]
+    rows = [[o.date, o.name, o.quantity, o.unit] for o in outputs.order_by("date", "pk")]
+    return Section(key="outputs", title=_("项目产出"), columns=columns, rows=rows)
+
+
+# --- what each kind holds ------------------------------------------------------------------------
+
+
+def _total(section, *keys):
+    return sum((Decimal(section.totals[k]) for k in keys), ZERO)
+
+
+def drive_content(disclosure, as_of):
+    drive = disclosure.drive
+    fund = drive.fund
+    gifts = gifts_section(Donation.objects.filter(drive=drive, date__lte=as_of))
+    # The drive's money sits in its fund: its use is what the fund paid from the drive's start.
+    spent = {"fund": fund, "date__gte": drive.start_date, "date__lte": as_of}
+    relief = relief_section(Disbursement.objects.filter(**spent), township_shown=disclosure.township_shown)
+    expenditures = expenditures_section(Expenditure.objects.filter(**spent))
+    payouts = payouts_section(Payout.objects.filter(**spent))
+    facts = [
+        (_("募捐活动"), drive.name),
+        (_("活动期间"), f"{drive.start_date.isoformat()} — {drive.end_date.isoformat()}"),
+        (_("入账基金"), fund.name),
+        (_("限定用途"), str(fund.purpose) if fund.is_restricted else _("非限定")),
+    ]
+    if drive.goal:
+        facts.append((_("目标金额（元）"), str(drive.goal)))
+    sections = [gifts, relief, expenditures, payouts]
+    received = _total(gifts, "cash", "in_kind")
+    used = (
+        _total(relief, "cash", "in_kind")
+        + _total(expenditures, "amount")
+        + _total(payouts, "cash", "in_kind")
+    )
+    summary = [
+        ("received_cash", _("累计接收现金（元）"), gifts.totals["cash"], ["gifts.cash"]),
+        ("received_in_kind", _("累计接收物资折价（元）"), gifts.totals["in_kind"], ["gifts.in_kind"]),
+        ("received", _("累计接收合计（元）"), received, ["gifts.cash", "gifts.in_kind"]),
+        (
+            "used",
+            _("累计使用合计（元）"),
+            used,
+            ["relief.cash", "relief.in_kind", "expenditures.amount", "payouts.cash", "payouts.in_kind"],
+        ),
+    ]
+    note = _("本活动所募款物计入“%(fund)s”，使用明细为该基金自活动开始以来的全部支出。") % {"fund": fund.name}
+    return facts, sections, summary, note
+
+
+def project_content(disclosure, as_of):
+    project = disclosure.project
+    expenditures = expenditures_section(
+        Expenditure.objects.filter(project=project, date__lte=as_of), with_project=False
+    )
+    outputs = outputs_section(Output.objects.filter(project=project, date__lte=as_of))
+    facts = [
+        (_("项目"), project.name),
+        (_("项目类型"), project.kind.name),
+        (_("项目地点"), project.place or "—"),
+        (_("预算金额（元）"), str(project.budget)),
+        (_("项目状态"), project.get_status_display()),
+    ]
+    summary = [("spent", _("累计支出（元）"), expenditures.totals["amount"], ["expenditures.amount"])]
+    return facts, [expenditures, outputs], summary, ""
+
+
+def period_content(disclosure, as_of):
+    from reports.periods import Period
+
+    period = Period.parse(disclosure.period)
+    within = {"chapter": disclosure.chapter, "date__gte": period.start, "date__lte": min(as_of, period.end)}
+    gifts = Donation.objects.filter(**within)
+    by_drive = Section(
+        key="received",
+        title=_("接收捐赠（按募捐活动）"),
+        columns=[
+            ("drive", _("募捐活动"), TEXT, False),
+            ("cash", _("现金（元）"), MONEY, True),
+            ("in_kind", _("物资折价（元）"), MONEY, True),
+        ],
+    )
+    for row in (
+        gifts.order_by()
+        .values("drive__name", "drive__start_date")
+        .annotate(
+            cash=Sum("amount", filter=Q(kind=DonationKind.CASH)),
+            in_kind=Sum("amount", filter=Q(kind=DonationKind.IN_KIND)),
+        )
+        .order_by(F("drive__start_date").asc(nulls_last=True), "drive__name")
+    ):
+        name = row["drive__name"] or _("其他捐赠（不属于募捐活动）")
+        by_drive.rows.append([name, _money(row["cash"]), _money(row["in_kind"])])
+    sums = gifts.aggregate(
+        cash=Sum("amount", filter=Q(kind=DonationKind.CASH)),
+        in_kind=Sum("amount", filter=Q(kind=DonationKind.IN_KIND)),
+    )
+    by_drive.totals = {"cash": _money(sums["cash"]), "in_kind": _money(sums["in_kind"])}
+    relief = relief_section(Disbursement.objects.filter(**within), township_shown=False)
+    relief.rows = _by_category(relief)
+    expenditures = Expenditure.objects.filter(**within)
+    spending = Section(
+        key="projects",
+        title=_("项目支出（按项目）"),
+        columns=[("project", _("项目"), TEXT, False), ("amount", _("金额（元）"), MONEY, True)],
+        rows=[
+            [r["project__name"], _money(r["amount"])]
+            for r in expenditures.order_by()
+            .values("project__name")
+            .annotate(amount=Sum("amount"))
+            .order_by("project__name")
+        ],
+        totals={"amount": _money(expenditures.aggregate(s=Sum("amount"))["s"])},
+    )
+    payouts = payouts_section(Payout.objects.filter(**within))
+    received = _total(by_drive, "cash", "in_kind")
+    used = _total(relief, "cash", "in_kind") + _total(spending, "amount") + _total(payouts, "cash", "in_kind")
+    summary = [
+        ("received_cash", _("接收现金（元）"), by_drive.totals["cash"], ["received.cash"]),
+        ("received_in_kind", _("接收物资折价（元）"), by_drive.totals["in_kind"], ["received.in_kind"]),
+        ("received", _("接收合计（元）"), received, ["received.cash", "received.in_kind"]),
+        (
+            "used",
+            _("使用合计（元）"),
+            used,
+            ["relief.cash", "relief.in_kind", "projects.amount", "payouts.cash", "payouts.in_kind"],
+        ),
+    ]
+    facts = [(_("期间"), f"{period.start.isoformat()} — {period.end.isoformat()}")]
+    return facts, [by_drive, relief, spending, payouts], summary, ""
+
+
+def _by_category(relief):
+    """A period's relief per category, not per day."""
+    merged = {}
+    for _date, category, persons, cash, in_kind in relief.rows:
+        row = merged.setdefault(category, [None, category, 0, ZERO, ZERO])
+        row[2] += persons
+        row[3] += cash
+        row[4] += in_kind
+    relief.columns = relief.columns[1:]
+    return [row[1:] for row in sorted(merged.values(), key=lambda r: r[1])]
+
+
+BUILDERS = {
+    DisclosureKind.DRIVE: drive_content,
+    DisclosureKind.PROJECT: project_content,
+    DisclosureKind.PERIOD: period_content,
+}
+
+
+def disclosure_content(disclosure, as_of=None):
+    """What ``disclosure`` says with its figures cut at ``as_of`` (its own day when None)."""
+    as_of = as_of or disclosure.as_of
+    facts, sections, summary, note = BUILDERS[disclosure.kind](disclosure, as_of)
+    return {
+        "kind": disclosure.kind,
+        "chapter": disclosure.chapter.name,
+        "code": disclosure.chapter.code,
+        "title": title_of(disclosure, as_of),
+        "as_of": as_of.isoformat(),
+        "note": note,
+        "facts": [[str(label), str(value)] for label, value in facts],
+        "sections": [s.as_json() for s in sections],
+        "summary": [
+            {"key": key, "label": str(label), "value": str(to_money(value)), "adds": adds}
+            for key, label, value, adds in summary
+        ],
+        "cumulative": {key: str(to_money(value)) for key, _label, value, _adds in summary},
+    }
+
+
+def title_of(disclosure, as_of):
+    if disclosure.kind == DisclosureKind.PERIOD:
+        return _("%(chapter)s%(subject)s捐赠款物接收和使用情况公示") % {
+            "chapter": disclosure.chapter.name,
+            "subject": disclosure.subject,
+        }
+    return _("%(chapter)s%(subject)s接收和使用情况公示（截至%(date)s）") % {
+        "chapter": disclosure.chapter.name,
+        "subject": disclosure.subject,
+        "date": _date_label(as_of),
+    }
+
+
+def _date_label(day):
+    return _("%(y)s年%(m)s月%(d)s日") % {"y": day.year, "m": day.month, "d": day.day}
+
+
+def parse_date(text):
+    return datetime.date.fromisoformat(text)
