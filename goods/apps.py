@@ -18,9 +18,14 @@ class GoodsConfig(AppConfig):
         from donations.choices import LedgerEntryKind
         from donations.selectors import MONEY, FundOutflow, register_fund_outflow
         from donations.services import register_goods_intake
-        from redcross.registry import register, register_correction_hooks, register_demo_loader
+        from redcross.registry import (
+            register,
+            register_correction_hooks,
+            register_demo_loader,
+            register_export,
+        )
 
-        from . import demo, imports, intake, models, services
+        from . import demo, exports, imports, intake, models, services
         from .choices import LotOrigin
 
         zero = Value(Decimal("0.00"), output_field=MONEY)
@@ -29,6 +34,7 @@ class GoodsConfig(AppConfig):
         register_correction_hooks(models.Adjustment, services.AdjustmentCorrections())
         register_goods_intake(intake.LotIntake())
         register_demo_loader(demo.demo_goods, order=75)
+        register_export("goods", exports.GoodsLedger)
         register("import_rechecks", imports.lots_for_imported_gifts)
         register("import_undo_checks", imports.undo_refuse_issued_goods)
         register("import_undone", imports.undo_void_lots)

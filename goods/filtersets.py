@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from redcross.filters import ChapterFilterSet, CorrectableFilterSet, DateInput
+from redcross.filters import ChapterFilterSet, CorrectableFilterSet, DateInput, PeriodWidget
 
 from .choices import IssueKind, LotOrigin, StockFilter
 from .models import Issue, Lot, Store
@@ -74,3 +74,22 @@ class IssueFilterSet(CorrectableFilterSet):
 
     def filter_lot(self, queryset, name, value):
         return queryset.filter(lines__lot=value).distinct()
+
+
+class GoodsLedgerFilterSet(ChapterFilterSet):
+    """The goods ledger's chapter and period (物资收发存明细账). The period does not narrow the lots
+    here: the ledger takes each lot that held goods or moved in it (``selectors.ledger_lots``)."""
+
+    date = django_filters.DateFromToRangeFilter(label=_("期间"), widget=PeriodWidget(), method="keep_all")
+    q = django_filters.CharFilter(label=_("物资名称"), method="filter_text")
+
+    class Meta:
+        model = Lot
+        fields = ["date", "chapter", "q"]
+
+    def keep_all(self, queryset, name, value):
+        return queryset
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(item__name__icontains=value) | Q(item__specification__icontains=value))

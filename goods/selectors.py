@@ -161,3 +161,61 @@ def issue_value_for(quantity, *, on_hand, value_on_hand):
     if quantity == on_hand:
         return to_money(value_on_hand)
     return to_money(value_on_hand * quantity / on_hand)
+
+
+def ledger_lots(lots, *, start, end):
+    """The standing lots of ``lots`` in the goods ledger of ``start``–``end``: those that arrived by
+    ``end`` and held goods at ``start`` or arrived or moved in the period, oldest arrival first,
+    annotated with ``opening`` and ``opening_value`` (what they held at the start: zero for a lot
+    that arrived in the period). One query, read in chunks."""
+    lots = lots.filter(Lot.standing_q(), date__lte=end)
+    before = start - datetime.timedelta(days=1)
+    lines = IssueLine.objects.filter(lot=OuterRef("pk"), date__lte=before)
+    adjustments = Adjustment.objects.filter(lot=OuterRef("pk"), date__lte=before)
+    moved = (
+        Q(date__gte=start)
+        | Q(pk__in=IssueLine.objects.filter(date__gte=start, date__lte=end).values("lot"))
+        | Q(pk__in=Adjustment.objects.filter(date__gte=start, date__lte=end).values("lot"))
+    )
+    annotated = lots.annotate(
+        before_issued=_summed(lines, "quantity", QUANTITY),
+        before_issued_value=_summed(lines, "value", MONEY),
+        before_adjusted=_summed(adjustments, "quantity", QUANTITY),
+        before_adjusted_value=_summed(adjustments, "value", MONEY),
+    ).annotate(
+        opening=F("quantity") - F("before_issued") + F("before_adjusted"),
+        opening_value=F("total_value") - F("before_issued_value") + F("before_adjusted_value"),
+    )
+    return annotated.filter(moved | Q(date__lt=start, opening__gt=0) | Q(date__lt=start, opening_value__gt=0))
+
+
+def ledger_movements(lots, *, start, end):
+    """The standing issue lines and stock count adjustments of ``lots`` dated in the period, in
+    the order of the ledger (the lot's arrival, then the day, issues before adjustments): two
+    queries read in chunks, to be merged with the lots."""
+    lines = (
+        IssueLine.objects.filter(lot__in=lots.values("pk"), date__gte=start, date__lte=end)
+        .order_by("lot__date", "lot_id", "date", "pk")
+        .values_list(
+            "lot__date",
+            "lot_id",
+            "date",
+            "pk",
+            "quantity",
+            "value",
+            "issue_id",
+            "issue__kind",
+            "issue__recipient_chapter__name",
+            "issue__receiving_unit",
+            "issue__reason",
+            "issue__head_count",
+            "issue__reverses",
+            "chapter_id",
+        )  # fmt: skip
+    )
+    adjustments = (
+        Adjustment.objects.filter(lot__in=lots.values("pk"), date__gte=start, date__lte=end)
+        .order_by("lot__date", "lot_id", "date", "pk")
+        .values_list("lot__date", "lot_id", "date", "pk", "quantity", "value", "reason")
+    )
+    return lines, adjustments

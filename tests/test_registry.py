@@ -18,7 +18,7 @@ def test_an_app_registering_its_sheets_keeps_the_workbook_order_a_later_sheet_re
 def test_every_export_key_pages_and_commands_name_is_registered_once():
     assert set(EXPORTS) == {
         "donations", "disbursements", "expenditures", "funds", "donors", "drives", "payouts",
-        "sessions", "certificates", "instructors", "projects", "changes",
+        "sessions", "certificates", "instructors", "projects", "changes", "goods",
     }  # fmt: skip
     assert set(LEDGERS) <= set(EXPORTS)
 
