@@ -219,3 +219,39 @@ def ledger_movements(lots, *, start, end):
         .values_list("lot__date", "lot_id", "date", "pk", "quantity", "value", "reason")
     )
     return lines, adjustments
+
+
+@dataclass(frozen=True)
+class DriveGoods:
+    """What became of the goods a drive received in a period, by the period's end (yuan)."""
+
+    received: Decimal
+    issued: Decimal
+    adjusted: Decimal
+    on_hand: Decimal
+
+
+def drive_goods(drive_ids, *, start, end):
+    """drive id → ``DriveGoods`` of the standing lots of the drives' gifts in kind dated from
+    ``start`` to ``end``: their value, what was issued of them and what a stock count changed by
+    ``end``, and what they hold at ``end``. One query, however many drives and lots."""
+    lots = stock_lots(Lot.objects.filter(donation__drive__in=list(drive_ids), date__gte=start), as_of=end)
+    rows = (
+        lots.order_by()
+        .values("donation__drive")
+        .annotate(
+            received=Sum("total_value"),
+            issued_sum=Sum("issued_value"),
+            adjusted_sum=Sum("adjusted_value"),
+            held=Sum("value_on_hand"),
+        )
+    )
+    return {
+        row["donation__drive"]: DriveGoods(
+            received=to_money(row["received"]),
+            issued=to_money(row["issued_sum"]),
+            adjusted=to_money(row["adjusted_sum"]),
+            on_hand=to_money(row["held"]),
+        )
+        for row in rows
+    }
