@@ -16,7 +16,7 @@ class GoodsConfig(AppConfig):
         from django.db.models.functions import Coalesce, NullIf
 
         from donations.choices import LedgerEntryKind
-        from donations.selectors import MONEY, FundOutflow, register_fund_outflow
+        from donations.selectors import MONEY, FundOutflow, register_drive_panel, register_fund_outflow
         from donations.services import register_goods_intake
         from redcross.registry import (
             register,
@@ -25,7 +25,7 @@ class GoodsConfig(AppConfig):
             register_export,
         )
 
-        from . import demo, exports, imports, intake, models, services
+        from . import demo, exports, imports, intake, models, services, views
         from .choices import LotOrigin
 
         zero = Value(Decimal("0.00"), output_field=MONEY)
@@ -35,6 +35,7 @@ class GoodsConfig(AppConfig):
         register_goods_intake(intake.LotIntake())
         register_demo_loader(demo.demo_goods, order=75)
         register_export("goods", exports.GoodsLedger)
+        register_drive_panel(views.drive_panel)
         register("import_rechecks", imports.lots_for_imported_gifts)
         register("import_undo_checks", imports.undo_refuse_issued_goods)
         register("import_undone", imports.undo_void_lots)

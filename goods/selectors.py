@@ -255,3 +255,43 @@ def drive_goods(drive_ids, *, start, end):
         )
         for row in rows
     }
+
+
+DRIVE_LOTS_SHOWN = 50
+
+
+def drive_goods_now(drive):
+    """What the drive's page says of its goods: per item, the quantities and values received,
+    issued (and changed by stock counts) and on hand now, their totals, and its lots (the first
+    ``DRIVE_LOTS_SHOWN``) with what each holds. Three queries; None for a drive without goods."""
+    lots = stock_lots(Lot.objects.filter(donation__drive=drive))
+    items = list(
+        lots.order_by()
+        .values("item", "item__name", "item__specification", "item__unit")
+        .annotate(
+            received=Sum("quantity"),
+            received_value=Sum("total_value"),
+            issued_q=Sum("issued"),
+            issued_v=Sum("issued_value"),
+            adjusted_q=Sum("adjusted"),
+            held=Sum("on_hand"),
+            held_value=Sum("value_on_hand"),
+            lot_count=Count("pk"),
+        )
+        .order_by("item__name", "item__specification", "item__unit")
+    )
+    if not items:
+        return None
+
+    def total(field):
+        return to_money(sum((Decimal(row[field] or 0) for row in items), Decimal("0.00")))
+
+    return {
+        "items": items,
+        "received": total("received_value"),
+        "issued": total("issued_v"),
+        "on_hand": total("held_value"),
+        "adjusted": total("received_value") - total("issued_v") - total("held_value"),
+        "lots": list(lots.select_related("item", "store").order_by("date", "pk")[:DRIVE_LOTS_SHOWN]),
+        "more_lots": sum(row["lot_count"] for row in items) > DRIVE_LOTS_SHOWN,
+    }
