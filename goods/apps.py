@@ -23,6 +23,8 @@ class GoodsConfig(AppConfig):
             register_correction_hooks,
             register_demo_loader,
             register_export,
+            register_import_option,
+            register_import_sheet,
         )
 
         from . import demo, exports, imports, intake, models, services, views
@@ -39,6 +41,11 @@ class GoodsConfig(AppConfig):
         register("import_rechecks", imports.lots_for_imported_gifts)
         register("import_undo_checks", imports.undo_refuse_issued_goods)
         register("import_undone", imports.undo_void_lots)
+        register_import_sheet(imports.GoodsIssueSheet, order=80)
+        register_import_option("发放对象", imports.targets_offered, order=85)
+        register("import_rechecks", imports.issues_recheck)
+        register("import_undo_checks", imports.undo_refuse_allocations_used)
+        register("import_undone", imports.undo_issues_follow)
         # A purchase: the fund's cash becomes goods (cash out, goods in: its book value stays);
         # an allocation from above: goods come in.
         register_fund_outflow(
