@@ -73,6 +73,22 @@ class FundOutflow:
 OUTFLOWS = []
 
 
+# Filled by ``goods`` (which imports donations, never the other way): callables ``(drive)`` → a
+# panel for the drive's page, ``{"template": ..., **context}``, or None when it has nothing to say.
+DRIVE_PANELS = []
+
+
+def register_drive_panel(panel):
+    """Adds a panel to every drive's page (once)."""
+    if panel not in DRIVE_PANELS:
+        DRIVE_PANELS.append(panel)
+
+
+def drive_panels(drive):
+    """The panels the other apps show on ``drive``'s page."""
+    return [shown for shown in (panel(drive) for panel in DRIVE_PANELS) if shown]
+
+
 def register_fund_outflow(outflow):
     """Adds a kind of record that spends from a fund (once)."""
     if all(existing.model is not outflow.model for existing in OUTFLOWS):

@@ -302,6 +302,7 @@ class DriveDetailView(RecordDetailView):
             donations_url=records_url("donations:donation-list", drive=drive.pk),
             cash_url=records_url("donations:donation-list", drive=drive.pk, kind="cash"),
             in_kind_url=records_url("donations:donation-list", drive=drive.pk, kind="in_kind"),
+            panels=selectors.drive_panels(drive),
         )
         return context
 

@@ -16,11 +16,18 @@ class GoodsConfig(AppConfig):
         from django.db.models.functions import Coalesce, NullIf
 
         from donations.choices import LedgerEntryKind
-        from donations.selectors import MONEY, FundOutflow, register_fund_outflow
+        from donations.selectors import MONEY, FundOutflow, register_drive_panel, register_fund_outflow
         from donations.services import register_goods_intake
-        from redcross.registry import register, register_correction_hooks, register_demo_loader
+        from redcross.registry import (
+            register,
+            register_correction_hooks,
+            register_demo_loader,
+            register_export,
+            register_import_option,
+            register_import_sheet,
+        )
 
-        from . import demo, imports, intake, models, services
+        from . import demo, exports, imports, intake, models, services, views
         from .choices import LotOrigin
 
         zero = Value(Decimal("0.00"), output_field=MONEY)
@@ -29,9 +36,16 @@ class GoodsConfig(AppConfig):
         register_correction_hooks(models.Adjustment, services.AdjustmentCorrections())
         register_goods_intake(intake.LotIntake())
         register_demo_loader(demo.demo_goods, order=75)
+        register_export("goods", exports.GoodsLedger)
+        register_drive_panel(views.drive_panel)
         register("import_rechecks", imports.lots_for_imported_gifts)
         register("import_undo_checks", imports.undo_refuse_issued_goods)
         register("import_undone", imports.undo_void_lots)
+        register_import_sheet(imports.GoodsIssueSheet, order=80)
+        register_import_option("发放对象", imports.targets_offered, order=85)
+        register("import_rechecks", imports.issues_recheck)
+        register("import_undo_checks", imports.undo_refuse_allocations_used)
+        register("import_undone", imports.undo_issues_follow)
         # A purchase: the fund's cash becomes goods (cash out, goods in: its book value stays);
         # an allocation from above: goods come in.
         register_fund_outflow(

@@ -3,7 +3,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from redcross.filters import ChapterFilterSet, CorrectableFilterSet, DateInput
+from donations.models import Drive
+from redcross.filters import ChapterFilterSet, CorrectableFilterSet, DateInput, PeriodWidget
 
 from .choices import IssueKind, LotOrigin, StockFilter
 from .models import Issue, Lot, Store
@@ -18,13 +19,16 @@ class StockFilterSet(ChapterFilterSet):
     )
     store = django_filters.ModelChoiceFilter(label=_("库房"), queryset=None)
     fund = django_filters.ModelChoiceFilter(label=_("所属基金"), queryset=None, widget=forms.HiddenInput)
+    drive = django_filters.ModelChoiceFilter(
+        label=_("募捐活动"), queryset=None, field_name="donation__drive", widget=forms.HiddenInput
+    )
     origin = django_filters.ChoiceFilter(label=_("来源"), choices=LotOrigin.choices)
     stock = django_filters.ChoiceFilter(label=_("库存"), choices=StockFilter.choices, method="filter_stock")
     q = django_filters.CharFilter(label=_("物资名称"), method="filter_text")
 
     class Meta:
         model = Lot
-        fields = ["as_of", "chapter", "store", "fund", "origin", "stock", "q"]
+        fields = ["as_of", "chapter", "store", "fund", "drive", "origin", "stock", "q"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,6 +36,7 @@ class StockFilterSet(ChapterFilterSet):
         self.filters["fund"].queryset = Lot._meta.get_field("fund").related_model.objects.visible_to(
             self.access
         )
+        self.filters["drive"].queryset = Drive.objects.visible_to(self.access)
         self.filters["as_of"].field.error_messages["invalid"] = _("请输入有效日期，格式为 年-月-日")
 
     def filter_nothing(self, queryset, name, value):
@@ -74,3 +79,22 @@ class IssueFilterSet(CorrectableFilterSet):
 
     def filter_lot(self, queryset, name, value):
         return queryset.filter(lines__lot=value).distinct()
+
+
+class GoodsLedgerFilterSet(ChapterFilterSet):
+    """The goods ledger's chapter and period (物资收发存明细账). The period does not narrow the lots
+    here: the ledger takes each lot that held goods or moved in it (``selectors.ledger_lots``)."""
+
+    date = django_filters.DateFromToRangeFilter(label=_("期间"), widget=PeriodWidget(), method="keep_all")
+    q = django_filters.CharFilter(label=_("物资名称"), method="filter_text")
+
+    class Meta:
+        model = Lot
+        fields = ["date", "chapter", "q"]
+
+    def keep_all(self, queryset, name, value):
+        return queryset
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(item__name__icontains=value) | Q(item__specification__icontains=value))

@@ -161,3 +161,137 @@ def issue_value_for(quantity, *, on_hand, value_on_hand):
     if quantity == on_hand:
         return to_money(value_on_hand)
     return to_money(value_on_hand * quantity / on_hand)
+
+
+def ledger_lots(lots, *, start, end):
+    """The standing lots of ``lots`` in the goods ledger of ``start``–``end``: those that arrived by
+    ``end`` and held goods at ``start`` or arrived or moved in the period, oldest arrival first,
+    annotated with ``opening`` and ``opening_value`` (what they held at the start: zero for a lot
+    that arrived in the period). One query, read in chunks."""
+    lots = lots.filter(Lot.standing_q(), date__lte=end)
+    before = start - datetime.timedelta(days=1)
+    lines = IssueLine.objects.filter(lot=OuterRef("pk"), date__lte=before)
+    adjustments = Adjustment.objects.filter(lot=OuterRef("pk"), date__lte=before)
+    moved = (
+        Q(date__gte=start)
+        | Q(pk__in=IssueLine.objects.filter(date__gte=start, date__lte=end).values("lot"))
+        | Q(pk__in=Adjustment.objects.filter(date__gte=start, date__lte=end).values("lot"))
+    )
+    annotated = lots.annotate(
+        before_issued=_summed(lines, "quantity", QUANTITY),
+        before_issued_value=_summed(lines, "value", MONEY),
+        before_adjusted=_summed(adjustments, "quantity", QUANTITY),
+        before_adjusted_value=_summed(adjustments, "value", MONEY),
+    ).annotate(
+        opening=F("quantity") - F("before_issued") + F("before_adjusted"),
+        opening_value=F("total_value") - F("before_issued_value") + F("before_adjusted_value"),
+    )
+    return annotated.filter(moved | Q(date__lt=start, opening__gt=0) | Q(date__lt=start, opening_value__gt=0))
+
+
+def ledger_movements(lots, *, start, end):
+    """The standing issue lines and stock count adjustments of ``lots`` dated in the period, in
+    the order of the ledger (the lot's arrival, then the day, issues before adjustments): two
+    queries read in chunks, to be merged with the lots."""
+    lines = (
+        IssueLine.objects.filter(lot__in=lots.values("pk"), date__gte=start, date__lte=end)
+        .order_by("lot__date", "lot_id", "date", "pk")
+        .values_list(
+            "lot__date",
+            "lot_id",
+            "date",
+            "pk",
+            "quantity",
+            "value",
+            "issue_id",
+            "issue__kind",
+            "issue__recipient_chapter__name",
+            "issue__receiving_unit",
+            "issue__reason",
+            "issue__head_count",
+            "issue__reverses",
+            "chapter_id",
+        )  # fmt: skip
+    )
+    adjustments = (
+        Adjustment.objects.filter(lot__in=lots.values("pk"), date__gte=start, date__lte=end)
+        .order_by("lot__date", "lot_id", "date", "pk")
+        .values_list("lot__date", "lot_id", "date", "pk", "quantity", "value", "reason")
+    )
+    return lines, adjustments
+
+
+@dataclass(frozen=True)
+class DriveGoods:
+    """What became of the goods a drive received in a period, by the period's end (yuan)."""
+
+    received: Decimal
+    issued: Decimal
+    adjusted: Decimal
+    on_hand: Decimal
+
+
+def drive_goods(drive_ids, *, start, end):
+    """drive id → ``DriveGoods`` of the standing lots of the drives' gifts in kind dated from
+    ``start`` to ``end``: their value, what was issued of them and what a stock count changed by
+    ``end``, and what they hold at ``end``. One query, however many drives and lots."""
+    lots = stock_lots(Lot.objects.filter(donation__drive__in=list(drive_ids), date__gte=start), as_of=end)
+    rows = (
+        lots.order_by()
+        .values("donation__drive")
+        .annotate(
+            received=Sum("total_value"),
+            issued_sum=Sum("issued_value"),
+            adjusted_sum=Sum("adjusted_value"),
+            held=Sum("value_on_hand"),
+        )
+    )
+    return {
+        row["donation__drive"]: DriveGoods(
+            received=to_money(row["received"]),
+            issued=to_money(row["issued_sum"]),
+            adjusted=to_money(row["adjusted_sum"]),
+            on_hand=to_money(row["held"]),
+        )
+        for row in rows
+    }
+
+
+DRIVE_LOTS_SHOWN = 50
+
+
+def drive_goods_now(drive):
+    """What the drive's page says of its goods: per item, the quantities and values received,
+    issued (and changed by stock counts) and on hand now, their totals, and its lots (the first
+    ``DRIVE_LOTS_SHOWN``) with what each holds. Three queries; None for a drive without goods."""
+    lots = stock_lots(Lot.objects.filter(donation__drive=drive))
+    items = list(
+        lots.order_by()
+        .values("item", "item__name", "item__specification", "item__unit")
+        .annotate(
+            received=Sum("quantity"),
+            received_value=Sum("total_value"),
+            issued_q=Sum("issued"),
+            issued_v=Sum("issued_value"),
+            adjusted_q=Sum("adjusted"),
+            held=Sum("on_hand"),
+            held_value=Sum("value_on_hand"),
+            lot_count=Count("pk"),
+        )
+        .order_by("item__name", "item__specification", "item__unit")
+    )
+    if not items:
+        return None
+
+    def total(field):
+        return to_money(sum((Decimal(row[field] or 0) for row in items), Decimal("0.00")))
+
+    return {
+        "items": items,
+        "received": total("received_value"),
+        "issued": total("issued_v"),
+        "on_hand": total("held_value"),
+        "adjusted": total("received_value") - total("issued_v") - total("held_value"),
+        "lots": list(lots.select_related("item", "store").order_by("date", "pk")[:DRIVE_LOTS_SHOWN]),
+        "more_lots": sum(row["lot_count"] for row in items) > DRIVE_LOTS_SHOWN,
+    }

@@ -233,3 +233,16 @@ class AdjustmentView(LotDetailView):
         adjustment = get_object_or_404(every(Adjustment).only("lot_id"), pk=self.kwargs["pk"])
         self.kwargs["pk"] = adjustment.lot_id
         return super().get_object(queryset)
+
+
+def drive_panel(drive):
+    """The drive page's panel of its goods (registered with ``donations``): received, issued and
+    on hand, per item, and its lots; None for a drive without goods."""
+    goods = selectors.drive_goods_now(drive)
+    if goods is None:
+        return None
+    return {
+        "template": "goods/drive_goods.html",
+        "stock_url": records_url("goods:stock", drive=drive.pk),
+        **goods,
+    }

@@ -38,7 +38,7 @@ STATUS = Column(gettext_lazy("状态"), width=30)
 # key → the export class, as the apps register them (``redcross.registry``). The four ledgers'
 # keys are a contract of ``export_ledger``.
 EXPORTS = registry["exports"]
-LEDGERS = ("donations", "disbursements", "expenditures", "funds")
+LEDGERS = ("donations", "disbursements", "expenditures", "funds", "goods")
 
 
 def export_class(key):

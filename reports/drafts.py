@@ -245,6 +245,9 @@ def donations_text(data):
                 "cash": t(f"{key}.cash"),
                 "in_kind": t(f"{key}.in_kind"),
             }
+        goods = _drive_goods_clause(data, key)
+        if goods and not data.get(f"{key}.previous"):
+            sentence += "，" + goods
         if data.get(f"{key}.previous"):
             sentence += _("，%(year)s为%(previous)s") % {
                 "year": t(f"{key}.previous_year"),
@@ -252,6 +255,8 @@ def donations_text(data):
             }
             if data[f"{key}.record"].text:
                 sentence += "，" + t(f"{key}.record")
+            if goods:
+                sentence += _("；物资%(goods)s") % {"goods": goods}
         lines.append(sentence + "。")
     if data.other_donations:
         lines.append(_("不属于募捐活动的其他捐赠%(amount)s。") % {"amount": t("donations.other.amount")})
@@ -266,6 +271,24 @@ def donations_text(data):
             sentence += _("，已按捐赠人意愿%(all)s") % {"all": t(f"{key}.all_paid")}
         lines.append(sentence + "。")
     return "\n".join(lines)
+
+
+def _drive_goods_clause(data, key):
+    """What became of the drive's goods by the period's end ("" when the report cannot say):
+    all issued only when none is left and no stock count changed them; else issued and on hand."""
+    if data.get(f"{key}.goods_on_hand") is None:
+        return ""
+    parts = {
+        "issued": t(f"{key}.goods_issued"),
+        "on_hand": t(f"{key}.goods_on_hand"),
+        "adjusted": t(f"{key}.goods_adjusted"),
+    }
+    if data[f"{key}.goods_all_issued"].text:
+        return t(f"{key}.goods_all_issued")
+    clause = _("已发放%(issued)s，库存%(on_hand)s") % parts
+    if data[f"{key}.goods_adjusted"].value != "0.00":
+        clause += _("，盘点调整%(adjusted)s") % parts
+    return clause
 
 
 def training_text(data):

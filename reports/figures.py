@@ -21,6 +21,7 @@ from aid import selectors as aid_selectors
 from aid.models import PERSON_YEAR_DAYS
 from donations.models import DONATION_DAYS, Drive, Fund
 from donations.selectors import drive_is_record_high, drives_with_totals, funds_with_flows
+from goods.selectors import drive_goods
 from projects.models import EXPENDITURE_DAYS, Output, Project
 from projects.selectors import projects_of_period, status_on
 from redcross.kept import COUNTED
@@ -313,7 +314,47 @@ def _donations(data, scope):
         data.add(yuan(f"{key}.amount", _("%(drive)s 募集合计") % {"drive": label}, row.amount, url))
         data.add(yuan(f"{key}.cash", _("%(drive)s 现金") % {"drive": label}, row.cash, cash_url))
         data.add(yuan(f"{key}.in_kind", _("%(drive)s 物资折价") % {"drive": label}, row.in_kind, in_kind_url))
+    _drive_goods(data, {pk: sums[pk].in_kind for pk in data.drives})
     _restricted_funds(data, scope)
+
+
+def _drive_goods(data, in_kind):
+    """What became of each drive's goods of the period by its end: issued, on hand, and whether
+    all were issued (``drive.ID.goods_*``). Said only of a drive whose lots are worth exactly its
+    in-kind gifts of the period, so that the report never says more of its goods than it received."""
+    period = data.period
+    goods = drive_goods(in_kind, start=period.start, end=period.end)
+    for pk, value in in_kind.items():
+        found = goods.get(pk)
+        if not value or found is None or found.received != value:
+            continue
+        key, label = f"drive.{pk}", data[f"drive.{pk}.name"].text
+        stock_url = records_url("goods:stock", chapter=data.chapter.pk, as_of=period.end.isoformat())
+        issues_url = records_url("goods:issue-list", chapter=data.chapter.pk, **period.as_filter())
+        data.add(
+            yuan(
+                f"{key}.goods_issued", _("%(drive)s 物资已发放") % {"drive": label}, found.issued, issues_url
+            )
+        )
+        data.add(
+            yuan(f"{key}.goods_on_hand", _("%(drive)s 物资库存") % {"drive": label}, found.on_hand, stock_url)
+        )
+        data.add(
+            yuan(
+                f"{key}.goods_adjusted",
+                _("%(drive)s 物资盘点调整") % {"drive": label},
+                found.adjusted,
+                stock_url,
+            )
+        )
+        data.add(
+            text(
+                f"{key}.goods_all_issued",
+                _("%(drive)s 物资是否全部发放") % {"drive": label},
+                _("已全部发放") if found.on_hand == 0 and found.adjusted == 0 else "",
+                issues_url,
+            )
+        )
 
 
 @dataclass
@@ -606,9 +647,7 @@ def _counties(data):
     year_start = datetime.date(period.year, 1, 1)
     named = kept(PERSON_YEAR_DAYS, year_start, period.end, Q(category__isnull=True), named=Sum("rows"))
     counted = Q(status__in=COUNTED)
-    donations = kept(
-        DONATION_DAYS, period.start, period.end, counted, amount=Sum(F("cash") + F("in_kind"))
-    )
+    donations = kept(DONATION_DAYS, period.start, period.end, counted, amount=Sum(F("cash") + F("in_kind")))
     training = kept(SESSION_DAYS, period.start, period.end, counted, people=Sum("person_times"))
     spending = kept(EXPENDITURE_DAYS, period.start, period.end, counted, amount=Sum("amount"))
     order = [chapter.code] + [c.code for c in children]

@@ -124,6 +124,7 @@ def test_the_template_has_the_sheets_and_headers_of_the_design_with_drop_downs(t
         "救助发放",
         "培训",
         "项目支出",
+        "物资发放",
     ]
     assert [c.value for c in book["救助发放"][1]] == [
         "发放日期*",

@@ -11,14 +11,14 @@ from redcross.registry import registry
 
 def test_an_app_registering_its_sheets_keeps_the_workbook_order_a_later_sheet_relies_on():
     assert [sheet.name for sheet in sheet_classes()] == [
-        "基金", "募捐活动", "项目", "捐赠", "救助发放", "培训", "项目支出",
+        "基金", "募捐活动", "项目", "捐赠", "救助发放", "培训", "项目支出", "物资发放",
     ]  # fmt: skip
 
 
 def test_every_export_key_pages_and_commands_name_is_registered_once():
     assert set(EXPORTS) == {
         "donations", "disbursements", "expenditures", "funds", "donors", "drives", "payouts",
-        "sessions", "certificates", "instructors", "projects", "changes",
+        "sessions", "certificates", "instructors", "projects", "changes", "goods",
     }  # fmt: skip
     assert set(LEDGERS) <= set(EXPORTS)
 
@@ -27,7 +27,7 @@ def test_the_template_offers_the_drop_downs_in_their_order_and_the_chapter_lists
     lists = option_lists()
     assert list(lists) == [
         "救助类别", "培训类型", "项目类型", "对象领域", "项目状态", "捐赠人类型", "捐赠方式", "折价依据",
-        "是否", "基金", "募捐活动", "项目",
+        "发放对象", "是否", "基金", "募捐活动", "项目",
     ]  # fmt: skip
     assert lists["基金"] == lists["募捐活动"] == lists["项目"] == []
     # … and the drop-down of such a list lets through a name the file itself adds

@@ -1,4 +1,4 @@
-"""python manage.py export_ledger --chapter CODE --ledger donations|disbursements|expenditures|funds
+"""python manage.py export_ledger --chapter CODE --ledger donations|disbursements|expenditures|funds|goods
 --from DATE --to DATE --output FILE.xlsx [--user USERNAME]"""
 
 import datetime
