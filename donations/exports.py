@@ -142,6 +142,13 @@ class FundLedger(RecordExport):
         Column(gettext_lazy("支出"), MONEY, total=True),
         Column(gettext_lazy("余额"), MONEY),
         Column(gettext_lazy("记录编号"), INTEGER),
+        # Cash and goods apart (issue 20), after the columns the contract has always had.
+        Column(gettext_lazy("现金收入"), MONEY, total=True),
+        Column(gettext_lazy("现金支出"), MONEY, total=True),
+        Column(gettext_lazy("现金余额"), MONEY),
+        Column(gettext_lazy("物资收入"), MONEY, total=True),
+        Column(gettext_lazy("物资支出"), MONEY, total=True),
+        Column(gettext_lazy("物资余额"), MONEY),
     ]
 
     def rows(self, queryset):
@@ -153,11 +160,16 @@ class FundLedger(RecordExport):
         for fund in queryset.only("pk", "name", "chapter"):
             ledger = selectors.FundLedger(fund, start=start, end=end)
             chapter = chapters[fund.chapter_id]
-            balance = ledger.opening_balance(start) if start else Decimal("0.00")
-            yield (fund.name, chapter, start, opening_label, "", "", None, None, balance, None)
-            for day, rank, pk, party, purpose, inflow, outflow in ledger.queryset.iterator(chunk_size=2000):
+            zero = Decimal("0.00")
+            balance, cash = ledger.opening_balances(start) if start else (zero, zero)
+            apart = (None, None, cash, None, None, balance - cash)
+            yield (fund.name, chapter, start, opening_label, "", "", None, None, balance, None, *apart)
+            rows = ledger.queryset.iterator(chunk_size=2000)
+            for day, rank, pk, party, purpose, inflow, outflow, cash_in, cash_out in rows:
                 inflow, outflow = Decimal(inflow or 0), Decimal(outflow or 0)
+                cash_in, cash_out = Decimal(cash_in or 0), Decimal(cash_out or 0)
                 balance += inflow - outflow
+                cash += cash_in - cash_out
                 yield (
                     fund.name,
                     chapter,
@@ -169,8 +181,15 @@ class FundLedger(RecordExport):
                     outflow or None,
                     balance,
                     pk,
+                    cash_in or None,
+                    cash_out or None,
+                    cash,
+                    (inflow - cash_in) or None,
+                    (outflow - cash_out) or None,
+                    balance - cash,
                 )
-            yield (fund.name, chapter, end, closing_label, "", "", None, None, balance, None)
+            apart = (None, None, cash, None, None, balance - cash)
+            yield (fund.name, chapter, end, closing_label, "", "", None, None, balance, None, *apart)
 
     def filtered(self, params):
         filterset, queryset = super().filtered(params)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (
+    Case,
     CharField,
     Count,
     F,
@@ -18,6 +19,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext as _
@@ -276,7 +278,7 @@ def _ledger_sources(fund, start=None, end=None):
     """Per kind of entry: the fund's rows (from ``start`` to ``end`` when given) as
     (date, rank, pk, party, purpose, inflow, outflow)."""
 
-    def rows(queryset, kind, party, purpose, inflow, outflow):
+    def rows(queryset, kind, party, purpose, inflow, outflow, cash_inflow=ZERO, cash_outflow=ZERO):
         return (
             queryset.filter(fund=fund)
             .in_period(start, end)
@@ -287,8 +289,10 @@ def _ledger_sources(fund, start=None, end=None):
                 purpose_name=Coalesce(purpose, Value(""), output_field=CharField()),
                 inflow=Coalesce(inflow, ZERO, output_field=MONEY),
                 outflow=Coalesce(outflow, ZERO, output_field=MONEY),
+                cash_inflow=Coalesce(cash_inflow, ZERO, output_field=MONEY),
+                cash_outflow=Coalesce(cash_outflow, ZERO, output_field=MONEY),
             )
-            .values_list("date", "entry_rank", "id", "party_name", "purpose_name", "inflow", "outflow")
+            .values_list(*LEDGER_COLUMNS)
         )
 
     return [
@@ -296,7 +300,8 @@ def _ledger_sources(fund, start=None, end=None):
             LedgerEntryKind.DONATION,
             Donation,
             lambda qs: rows(
-                qs, LedgerEntryKind.DONATION, F("donor__name"), F("drive__name"), F("amount"), ZERO
+                qs, LedgerEntryKind.DONATION, F("donor__name"), F("drive__name"), F("amount"), ZERO,
+                cash_inflow=_CASH_GIFT,
             ),
         ),
         *(
@@ -310,6 +315,7 @@ def _ledger_sources(fund, start=None, end=None):
                     outflow.purpose,
                     ZERO if outflow.inflow is None else outflow.inflow,
                     outflow.amount if outflow.inflow is None else outflow.inflow + outflow.amount,
+                    cash_outflow=outflow.cash_amount,
                 ),
             )
             for outflow in OUTFLOWS
@@ -324,9 +330,20 @@ def _ledger_sources(fund, start=None, end=None):
                 F("purpose"),
                 ZERO,
                 F("cash_amount") + F("in_kind_amount"),
+                cash_outflow=F("cash_amount"),
             ),
         ),
     ]
+
+
+# A ledger row: its place (date, kind's rank, id), who and what for, the money in and out, and of
+# it the cash (the rest is the value of goods: DESIGN.md, "In-kind goods").
+LEDGER_COLUMNS = (
+    "date", "entry_rank", "id", "party_name", "purpose_name",
+    "inflow", "outflow", "cash_inflow", "cash_outflow",
+)  # fmt: skip
+# What a gift brings in cash: its amount when it is money.
+_CASH_GIFT = Case(When(kind=DonationKind.CASH, then=F("amount")), default=ZERO, output_field=MONEY)
 
 
 @dataclass
@@ -339,6 +356,22 @@ class LedgerEntry:
     inflow: Decimal
     outflow: Decimal
     balance: Decimal = Decimal("0.00")
+    # Of the flows and the balance, the cash; the rest is the value of goods.
+    cash_inflow: Decimal = Decimal("0.00")
+    cash_outflow: Decimal = Decimal("0.00")
+    cash_balance: Decimal = Decimal("0.00")
+
+    @property
+    def goods_inflow(self):
+        return self.inflow - self.cash_inflow
+
+    @property
+    def goods_outflow(self):
+        return self.outflow - self.cash_outflow
+
+    @property
+    def goods_balance(self):
+        return self.balance - self.cash_balance
 
     @property
     def kind_label(self):
@@ -396,31 +429,48 @@ class FundLedger:
         """The balance just before the entry at (date, rank, pk); before ``date`` without them:
         the kept daily totals of the days before, and the records of that day before the entry
         (one query)."""
+        return self.opening_balances(date, rank, pk)[0]
+
+    def opening_balances(self, date, rank=-1, pk=0):
+        """(balance, of it the cash) just before the entry at (date, rank, pk), in one query."""
         parts = {}
-        for i, ((kind, model, _build), (source, amount, sign)) in enumerate(self._flows()):
-            for j, rows in enumerate(_counted(source, None, date - datetime.timedelta(days=1))):
-                parts[f"days_{i}_{j}"] = (sign, _sum_subquery(rows.filter(fund=OuterRef("pk")), amount))
-            own = LEDGER_RANK[kind]
-            if own <= rank:
-                same_day = Q(date=date) if own < rank else Q(date=date, pk__lt=pk)
-                expression = F("amount") if kind == LedgerEntryKind.DONATION else dict(fund_outflows())[model]
-                records = model.objects.filter(same_day, fund=OuterRef("pk"))
-                parts[f"same_{i}"] = (sign, _sum_subquery(records, expression))
+        for part in ("total", "cash"):
+            flows = zip(self._sources, _kept_flows(part), strict=True)
+            outflows = dict(fund_outflows(part))
+            for i, ((kind, model, _build), (source, amount, sign)) in enumerate(flows):
+                for j, rows in enumerate(_counted(source, None, date - datetime.timedelta(days=1))):
+                    subquery = _sum_subquery(rows.filter(fund=OuterRef("pk")), amount)
+                    parts[f"{part}_days_{i}_{j}"] = (part, sign, subquery)
+                own = LEDGER_RANK[kind]
+                if own <= rank:
+                    same_day = Q(date=date) if own < rank else Q(date=date, pk__lt=pk)
+                    if kind == LedgerEntryKind.DONATION:
+                        expression = _CASH_GIFT if part == "cash" else F("amount")
+                    else:
+                        expression = outflows[model]
+                    records = model.objects.filter(same_day, fund=OuterRef("pk"))
+                    parts[f"{part}_same_{i}"] = (part, sign, _sum_subquery(records, expression))
         row = Fund.objects.filter(pk=self.fund.pk).values(
-            **{name: expression for name, (_sign, expression) in parts.items()}
+            **{name: expression for name, (_part, _sign, expression) in parts.items()}
         )[0]
-        return sum((sign * to_money(row[name]) for name, (sign, _e) in parts.items()), Decimal("0.00"))
+        balances = {"total": Decimal("0.00"), "cash": Decimal("0.00")}
+        for name, (part, sign, _expression) in parts.items():
+            balances[part] += sign * to_money(row[name])
+        return balances["total"], balances["cash"]
 
     def _entries(self, rows):
         entries = []
         if rows:
             date, rank, pk = rows[0][:3]
-            balance = self.opening_balance(date, rank, pk)
+            balance, cash = self.opening_balances(date, rank, pk)
             ranks = {rank_: kind for kind, rank_ in LEDGER_RANK.items()}
-            for date, rank, pk, party, purpose, inflow, outflow in rows:
+            for date, rank, pk, party, purpose, inflow, outflow, cash_in, cash_out in rows:
                 inflow, outflow = to_money(inflow), to_money(outflow)
+                cash_in, cash_out = to_money(cash_in), to_money(cash_out)
                 balance += inflow - outflow
-                entries.append(LedgerEntry(date, ranks[rank], pk, party, purpose, inflow, outflow, balance))
+                cash += cash_in - cash_out
+                flows = (inflow, outflow, balance, cash_in, cash_out, cash)
+                entries.append(LedgerEntry(date, ranks[rank], pk, party, purpose, *flows))
         return entries
 
     def __getitem__(self, index):

@@ -330,9 +330,16 @@ def test_ledgers_report_and_lists_agree_to_the_yuan(
         opening, *flows, closing = rows
         assert (opening["摘要"], closing["摘要"]) == ("期初余额", "期末余额"), name
         balance = money(opening["余额"])
+        cash, goods = money(opening["现金余额"]), money(opening["物资余额"])
         for row in flows:
             balance += money(row["收入"] or 0) - money(row["支出"] or 0)
             assert money(row["余额"]) == balance, name
+            # Cash and goods apart: each follows its own flows, and together they are the balance.
+            cash += money(row["现金收入"] or 0) - money(row["现金支出"] or 0)
+            goods += money(row["物资收入"] or 0) - money(row["物资支出"] or 0)
+            assert (money(row["现金余额"]), money(row["物资余额"])) == (cash, goods), name
+            assert cash + goods == balance, name
+        assert (money(closing["现金余额"]), money(closing["物资余额"])) == (cash, goods)
         assert money(closing["余额"]) == balance
         received = sum((money(r["收入"] or 0) for r in flows), Decimal("0.00"))
         paid = sum((money(r["支出"] or 0) for r in flows), Decimal("0.00"))

@@ -136,6 +136,15 @@ def test_every_figure_of_a_fund_agrees_through_purchases_allocations_issues_and_
     assert on_hand == goods  # the goods column is the value of the lots on hand
     entries = FundLedger(fund)[0:100]
     assert entries[-1].balance == cash + goods
+    # The ledger keeps the two apart too, on every row and from a page begun in the middle.
+    assert (entries[-1].cash_balance, entries[-1].goods_balance) == (cash, goods)
+    bought = Decimal("3000.00")
+    purchase_row = next(e for e in entries if e.kind == "goods_receipt" and e.goods_inflow == bought)
+    assert (purchase_row.cash_outflow, purchase_row.goods_outflow) == (Decimal("3000.00"), 0)
+    later = FundLedger(fund).page(2, after=FundLedger.cursor(entries[1]))
+    assert [(e.pk, e.cash_balance, e.goods_balance) for e in later] == [
+        (e.pk, e.cash_balance, e.goods_balance) for e in entries[2:4]
+    ]
     assert FundLedger(fund).count() == len(entries)
     city_kept = funds_with_balance(Fund.objects.filter(pk=city_fund.pk)).get()
     assert (city_kept.cash_balance, city_kept.goods_balance) == (0, Decimal("6000.00"))
