@@ -95,3 +95,19 @@ def test_free_text_does_not_search_id_numbers_for_those_who_see_them_masked(tree
     )
     assert filtered({"q": id_number}, role=Role.LEADER) == set()
     assert len(filtered({"q": "王秀英"}, role=Role.LEADER)) == 1
+
+
+@pytest.mark.parametrize("at_once", [500, 1])
+def test_a_name_found_in_many_people_finds_the_same_payments(tree, filtered, monkeypatch, at_once):
+    """The people a name finds are handed over by id, or, when there are more than
+    ``PEOPLE_AT_ONCE`` of them, kept as a condition: the same payments either way, and only
+    those of the chapters the user reads."""
+    import aid.filtersets
+
+    monkeypatch.setattr(aid.filtersets, "PEOPLE_AT_ONCE", at_once)
+    zhang = [DisbursementFactory(chapter=tree.naiman, beneficiary=BeneficiaryFactory(chapter=tree.naiman,
+             name=name)) for name in ("张三", "张三丰", "李四")]  # fmt: skip
+    DisbursementFactory(chapter=tree.horqin, beneficiary=BeneficiaryFactory(chapter=tree.horqin, name="张三"))
+    assert filtered({"q": "张三"}) == {zhang[0].pk, zhang[1].pk}
+    assert filtered({"q": "李四"}) == {zhang[2].pk}
+    assert filtered({"q": "王五"}) == set()
