@@ -228,7 +228,8 @@ def test_the_demo_2023_half_year_report_rolls_up_the_four_counties(demo, tmp_pat
 def test_the_published_epidemic_drive_lists_its_goods_issued_in_full_to_the_command(demo):
     from disclosure.models import DisclosureVersion
 
-    version = DisclosureVersion.objects.get(chapter__code="150525", disclosure__drive__name="疫情防控专项募捐")
+    drive = "疫情防控专项募捐"
+    version = DisclosureVersion.objects.get(chapter__code="150525", disclosure__drive__name=drive)
     sections = {s["key"]: s for s in version.content["sections"]}
     received, issued = sections["goods_received"], sections["goods_issued"]
     assert received["totals"] == issued["totals"] == {"value": "838500.00"}
