@@ -16,7 +16,8 @@ def _number(value):
 
 def totals_problems(content):
     """Each section's totals against the sum of its lines; each summary figure against the
-    section totals it adds up."""
+    section totals it adds up, and against the figure it must equal (a drive's goods received and
+    the in-kind part of its gifts)."""
     problems = []
     totals = {}
     for section in content["sections"]:
@@ -36,7 +37,19 @@ def totals_problems(content):
                         "added": added,
                     }
                 )
+    figures = {item["key"]: item for item in content["summary"]}
     for item in content["summary"]:
+        other = figures.get(item.get("equals"))
+        if other is not None and _number(item["value"]) != _number(other["value"]):
+            problems.append(
+                _("“%(label)s”为%(stated)s，而“%(other)s”为%(value)s，两者应相等")
+                % {
+                    "label": item["label"],
+                    "stated": item["value"],
+                    "other": other["label"],
+                    "value": other["value"],
+                }
+            )
         stated = _number(item["value"])
         added = sum((totals.get(key) or Decimal(0) for key in item["adds"]), Decimal(0))
         if stated is None or stated != added:

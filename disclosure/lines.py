@@ -13,10 +13,12 @@ Money is a string of yuan with two places (exact in JSON); dates are ISO strings
 ``totals`` are summed by the database apart from its rows, so ``check_content`` can hold the two
 against each other before anything is published.
 
-Each section is written by one builder below. Goods lines (item, specification, quantity, unit,
-value; issues to receiving units) plug in the same way once the goods app is merged: a builder
-returning a ``Section`` of their columns, added to ``SECTIONS`` for the kinds that show them, and
-its key to the summary it adds to. Nothing else (page, Excel, checks, freezing) changes.
+Each section is written by one builder below. The goods lists (``goods_received_section``,
+``goods_issued_section``: the lots and the issues of the goods app) are quantities beside the money
+lists: the gifts list already holds an in-kind gift's value and the relief and payouts lists the
+value of goods given, so the goods lists' values are summary figures of their own (checked against
+their lines like any other) and never added into the received or used totals; a drive's goods
+received must equal the in-kind part of its gifts (``equals``, checked before publishing).
 """
 
 import datetime
@@ -29,6 +31,8 @@ from django.utils.translation import gettext as _
 from aid.models import Disbursement
 from donations.choices import DonationKind
 from donations.models import Donation, Payout
+from goods.choices import RELIEF_KINDS, IssueKind, LotOrigin
+from goods.models import IssueLine, Lot
 from projects.models import Expenditure, Output
 from redcross.money import to_money
 
@@ -265,6 +269,145 @@ def outputs_section(outputs):
     return Section(key="outputs", title=_("项目产出"), columns=columns, rows=rows)
 
 
+# --- goods ---------------------------------------------------------------------------------------
+
+
+def goods_received_section(lots):
+    """Every standing lot in ``lots`` (a Lot queryset), one line each: the donor named as the
+    gifts list names them (or the chapter above for an allocation, 资金采购 for a purchase)."""
+    columns = [
+        ("date", _("入库日期"), DATE, False),
+        ("donor", _("捐赠单位（来源）"), TEXT, False),
+        ("item", _("品名"), TEXT, False),
+        ("specification", _("规格型号"), TEXT, False),
+        ("unit", _("计量单位"), TEXT, False),
+        ("quantity", _("数量"), QUANTITY, False),
+        ("value", _("折价（元）"), MONEY, True),
+    ]
+    rows = []
+    for lot in lots.order_by("date", "pk").values(
+        "date",
+        "origin",
+        "donation__donor__name",
+        "donation__donor__named_in_public",
+        "donation__anonymous",
+        "origin_chapter__name",
+        "item__name",
+        "item__specification",
+        "item__unit",
+        "quantity",
+        "total_value",
+    ):
+        if lot["origin"] == LotOrigin.DONATION:
+            source = public_donor(
+                lot["donation__donor__name"],
+                lot["donation__donor__named_in_public"],
+                lot["donation__anonymous"],
+            )
+        elif lot["origin"] == LotOrigin.ALLOCATION:
+            source = _("%(chapter)s（上级调拨）") % {"chapter": lot["origin_chapter__name"]}
+        else:
+            source = _("资金采购")
+        rows.append(
+            [
+                lot["date"],
+                source,
+                lot["item__name"],
+                lot["item__specification"],
+                lot["item__unit"],
+                lot["quantity"],
+                _money(lot["total_value"]),
+            ]
+        )
+    return Section(
+        key="goods_received",
+        title=_("接收物资明细"),
+        columns=columns,
+        rows=rows,
+        totals={"value": _money(lots.aggregate(s=Sum("total_value"))["s"])},
+    )
+
+
+def goods_issued_section(lines):
+    """The standing issue lines in ``lines`` (an IssueLine queryset), one line per issue and item:
+    the receiving unit or chapter below by name; relief in kind only as its category and head
+    count per day, never a person."""
+    columns = [
+        ("date", _("出库日期"), DATE, False),
+        ("kind", _("去向"), TEXT, False),
+        ("recipient", _("接收单位"), TEXT, False),
+        ("item", _("品名"), TEXT, False),
+        ("specification", _("规格"), TEXT, False),
+        ("unit", _("计量单位"), TEXT, False),
+        ("quantity", _("数量"), QUANTITY, False),
+        ("value", _("折价（元）"), MONEY, True),
+    ]
+    merged = {}
+    for line in lines.order_by("date", "issue_id", "pk").values(
+        "date",
+        "issue_id",
+        "issue__kind",
+        "issue__reverses_id",
+        "issue__receiving_unit",
+        "issue__recipient_chapter__name",
+        "issue__category__name",
+        "issue__head_count",
+        "lot__item__name",
+        "lot__item__specification",
+        "lot__item__unit",
+        "quantity",
+        "value",
+    ):
+        kind = line["issue__kind"]
+        item = (line["lot__item__name"], line["lot__item__specification"], line["lot__item__unit"])
+        relief = kind in RELIEF_KINDS
+        # Relief merges per day, category and item (its persons counted once per issue); the
+        # other issues keep one line per issue and item.
+        key = (
+            line["date"],
+            kind in RELIEF_KINDS,
+            line["issue__category__name"] if relief else line["issue_id"],
+            item,
+        )
+        row = merged.setdefault(
+            key, {"line": line, "issues": set(), "persons": 0, "quantity": Decimal(0), "value": ZERO}
+        )
+        if relief and line["issue_id"] not in row["issues"] and not line["issue__reverses_id"]:
+            row["persons"] += line["issue__head_count"]
+        row["issues"].add(line["issue_id"])
+        row["quantity"] += line["quantity"]
+        row["value"] += line["value"]
+    rows = []
+    for (day, relief, _who, item), row in merged.items():
+        line = row["line"]
+        kind = line["issue__kind"]
+        if relief:
+            label = _("救助发放")
+            recipient = _("%(category)s（%(n)s人次）") % {
+                "category": line["issue__category__name"],
+                "n": row["persons"],
+            }
+        elif kind == IssueKind.ALLOCATION:
+            label = _("调拨下级红十字会")
+            recipient = line["issue__recipient_chapter__name"]
+        elif kind == IssueKind.UNIT:
+            label = _("发往接收单位")
+            recipient = line["issue__receiving_unit"]
+        else:
+            label = _("报损核销")
+            recipient = "—"
+        if line["issue__reverses_id"]:
+            label = _("%(kind)s（冲销）") % {"kind": label}
+        rows.append([day, label, recipient, *item, row["quantity"], _money(row["value"])])
+    return Section(
+        key="goods_issued",
+        title=_("物资发放明细"),
+        columns=columns,
+        rows=rows,
+        totals={"value": _money(lines.aggregate(s=Sum("value"))["s"])},
+    )
+
+
 # --- what each kind holds ------------------------------------------------------------------------
 
 
@@ -289,7 +432,9 @@ def drive_content(disclosure, as_of):
     ]
     if drive.goal:
         facts.append((_("目标金额（元）"), str(drive.goal)))
-    sections = [gifts, relief, expenditures, payouts]
+    goods_received = goods_received_section(Lot.objects.filter(donation__drive=drive, date__lte=as_of))
+    goods_issued = goods_issued_section(IssueLine.objects.filter(**spent))
+    sections = [gifts, relief, expenditures, payouts, goods_received, goods_issued]
     received = _total(gifts, "cash", "in_kind")
     used = (
         _total(relief, "cash", "in_kind")
@@ -306,6 +451,7 @@ def drive_content(disclosure, as_of):
             used,
             ["relief.cash", "relief.in_kind", "expenditures.amount", "payouts.cash", "payouts.in_kind"],
         ),
+        *_goods_summary(goods_received, goods_issued, equals="received_in_kind"),
     ]
     note = _("本活动所募款物计入“%(fund)s”，使用明细为该基金自活动开始以来的全部支出。") % {"fund": fund.name}
     return facts, sections, summary, note
@@ -376,6 +522,12 @@ def period_content(disclosure, as_of):
         totals={"amount": _money(expenditures.aggregate(s=Sum("amount"))["s"])},
     )
     payouts = payouts_section(Payout.objects.filter(**within))
+    goods_received = goods_received_section(Lot.objects.filter(**within))
+    goods_issued = goods_issued_section(
+        IssueLine.objects.filter(
+            issue__chapter=disclosure.chapter, date__gte=period.start, date__lte=min(as_of, period.end)
+        )
+    )
     received = _total(by_drive, "cash", "in_kind")
     used = _total(relief, "cash", "in_kind") + _total(spending, "amount") + _total(payouts, "cash", "in_kind")
     summary = [
@@ -388,9 +540,28 @@ def period_content(disclosure, as_of):
             used,
             ["relief.cash", "relief.in_kind", "projects.amount", "payouts.cash", "payouts.in_kind"],
         ),
+        *_goods_summary(goods_received, goods_issued),
     ]
     facts = [(_("期间"), f"{period.start.isoformat()} — {period.end.isoformat()}")]
-    return facts, [by_drive, relief, spending, payouts], summary, ""
+    sections = [by_drive, relief, spending, payouts, goods_received, goods_issued]
+    return facts, sections, summary, ""
+
+
+def _goods_summary(received, issued, *, equals=None):
+    """The goods lists' values, beside the money figures and never added into them (the gifts,
+    relief and payouts lists already hold the goods' values). A drive's goods received must be
+    the in-kind part of its gifts (``equals``); a period's lots also hold purchases and
+    allocations from above, which are no gifts."""
+    return [
+        (
+            "goods_received",
+            _("接收物资折价（元，物资明细）"),
+            received.totals["value"],
+            ["goods_received.value"],
+            *([equals] if equals else []),
+        ),
+        ("goods_issued", _("发放物资折价（元，物资明细）"), issued.totals["value"], ["goods_issued.value"]),
+    ]
 
 
 def _by_category(relief):
@@ -426,10 +597,16 @@ def disclosure_content(disclosure, as_of=None):
         "facts": [[str(label), str(value)] for label, value in facts],
         "sections": [s.as_json() for s in sections],
         "summary": [
-            {"key": key, "label": str(label), "value": str(to_money(value)), "adds": adds}
-            for key, label, value, adds in summary
+            {
+                "key": key,
+                "label": str(label),
+                "value": str(to_money(value)),
+                "adds": adds,
+                **({"equals": equals[0]} if equals else {}),
+            }
+            for key, label, value, adds, *equals in summary
         ],
-        "cumulative": {key: str(to_money(value)) for key, _label, value, _adds in summary},
+        "cumulative": {key: str(to_money(value)) for key, _label, value, *_rest in summary},
     }
 
 

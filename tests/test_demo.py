@@ -223,3 +223,18 @@ def test_the_demo_2023_half_year_report_rolls_up_the_four_counties(demo, tmp_pat
         "宁陕县红十字会",
         "紫阳县红十字会",
     ]
+
+
+def test_the_published_epidemic_drive_lists_its_goods_issued_in_full_to_the_command(demo):
+    from disclosure.models import DisclosureVersion
+
+    drive = "疫情防控专项募捐"
+    version = DisclosureVersion.objects.get(chapter__code="150525", disclosure__drive__name=drive)
+    sections = {s["key"]: s for s in version.content["sections"]}
+    received, issued = sections["goods_received"], sections["goods_issued"]
+    assert received["totals"] == issued["totals"] == {"value": "838500.00"}
+    assert [row[2:6] for row in received["rows"]][0] == ["医用外科口罩", "", "只", "50000"]
+    assert {row[2] for row in issued["rows"]} == {"奈曼旗新冠肺炎疫情防控指挥部"}
+    assert len(issued["rows"]) == len(received["rows"]) == 5
+    summary = {i["key"]: i["value"] for i in version.content["summary"]}
+    assert summary["received_in_kind"] == summary["goods_received"] == "838500.00"

@@ -1,0 +1,187 @@
+"""The goods lists of a disclosure (issue 21 beside issue 20): the lots a drive received and the
+goods issued from its fund — to a receiving unit by name, as relief only as a category with its
+head count —, their value totals checked against their lines and against the in-kind gifts,
+frozen once published, downloadable as Excel."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+
+from disclosure import lines
+from disclosure.models import DisclosureVersion
+from disclosure.services import disclosure_publish, draft_content
+from donations.choices import DonationKind, ValuationBasis
+from donations.services import donation_record
+from goods.choices import IssueKind
+from goods.services import issue_record, store_create
+from redcross.corrections import record_void
+
+from .conftest import PERSON_ID, TOWNSHIP
+
+D = datetime.date
+RELIEF_PERSON = "李桂芝"
+RELIEF_ID = "150525197003035671"
+
+
+def section(content, key):
+    return next(s for s in content["sections"] if s["key"] == key)
+
+
+@pytest.fixture
+def goods(books, category):
+    """奈曼旗教育系统 (named in public) gives 1,000 boxes of masks worth 30,000 元 to the drive;
+    600 go to the epidemic command, 2 to a person as relief, 5 to a group of 5 as relief; an
+    issue of 50 more to the command was voided."""
+    store = store_create(chapter=books.chapter, user=books.staff, name="奈曼旗备灾库")
+    gift = donation_record(
+        chapter=books.chapter,
+        user=books.staff,
+        date=D(2020, 2, 10),
+        donor=books.named,
+        fund=books.fund,
+        drive=books.drive,
+        kind=DonationKind.IN_KIND,
+        amount=Decimal("30000.00"),
+        goods="医用口罩",
+        quantity=Decimal("1000"),
+        unit="箱",
+        valuation_basis=ValuationBasis.INVOICE,
+        goods_details={
+            "store": store,
+            "specification": "50只/盒",
+            "expiry_date": None,
+            "counted_by_1": "张三",
+            "counted_by_2": "李四",
+        },
+    )
+    lot = gift.lot
+
+    def issue(day, kind, quantity, **details):
+        return issue_record(
+            chapter=books.chapter,
+            user=books.staff,
+            date=day,
+            kind=kind,
+            lines=[(lot, Decimal(quantity))],
+            **details,
+        )
+
+    issue(D(2020, 2, 12), IssueKind.UNIT, "600", receiving_unit="奈曼旗新冠肺炎疫情防控指挥部")
+    voided = issue(D(2020, 2, 13), IssueKind.UNIT, "50", receiving_unit="奈曼旗人民医院")
+    record_void(voided, user=books.staff, reason="重复登记")
+    relief = category["困难群众慰问"]
+    issue(
+        D(2020, 2, 14),
+        IssueKind.RELIEF_PERSON,
+        "2",
+        category=relief,
+        beneficiary_name=RELIEF_PERSON,
+        id_number=RELIEF_ID,
+        township=TOWNSHIP,
+    )
+    issue(D(2020, 2, 14), IssueKind.RELIEF_GROUP, "5", category=relief, head_count=5)
+    return lot, issue
+
+
+def test_a_drive_lists_its_goods_received_and_issued_without_persons(books, drive_disclosure, goods):
+    content = draft_content(drive_disclosure)
+    received = section(content, "goods_received")
+    assert [c["label"] for c in received["columns"]] == [
+        "入库日期", "捐赠单位（来源）", "品名", "规格型号", "计量单位", "数量", "折价（元）",
+    ]  # fmt: skip
+    assert received["rows"] == [
+        ["2020-02-10", "奈曼旗教育系统", "医用口罩", "50只/盒", "箱", "1000", "30000.00"]
+    ]
+    assert received["totals"] == {"value": "30000.00"}
+    issued = section(content, "goods_issued")
+    assert [c["label"] for c in issued["columns"]] == [
+        "出库日期", "去向", "接收单位", "品名", "规格", "计量单位", "数量", "折价（元）",
+    ]  # fmt: skip
+    # The voided issue of 50 is not there; the two relief issues of one day and category are one
+    # line of 6 people.
+    mask = ["医用口罩", "50只/盒", "箱"]
+    assert issued["rows"] == [
+        ["2020-02-12", "发往接收单位", "奈曼旗新冠肺炎疫情防控指挥部", *mask, "600", "18000.00"],
+        ["2020-02-14", "救助发放", "困难群众慰问（6人次）", *mask, "7", "210.00"],
+    ]
+    assert issued["totals"] == {"value": "18210.00"}
+    summary = {i["key"]: i["value"] for i in content["summary"]}
+    # The goods' values stand beside the money figures, never added into them twice: the gift's
+    # 30,000 is the in-kind part of what was received, the relief in kind is in the relief list.
+    assert summary["received_in_kind"] == summary["goods_received"] == "30000.00"
+    assert summary["received"] == "279800.00"
+    assert summary["goods_issued"] == "18210.00"
+    assert section(content, "relief")["totals"]["in_kind"] == "210.00"
+    text = str(content)
+    for secret in (RELIEF_PERSON, RELIEF_ID, PERSON_ID, TOWNSHIP, "奈曼旗人民医院"):
+        assert secret not in text
+
+
+def test_the_goods_lists_show_on_the_page(client, books, drive_disclosure, goods):
+    published = disclosure_publish(disclosure=drive_disclosure, user=books.leader)
+    page = Client().get(f"/public/150525/{published.pk}/").content.decode()
+    assert "接收物资明细" in page and "物资发放明细" in page
+    assert "奈曼旗新冠肺炎疫情防控指挥部" in page and "困难群众慰问（6人次）" in page
+    assert RELIEF_PERSON not in page and RELIEF_ID not in page
+
+
+def test_a_goods_list_that_lost_a_line_is_refused(books, drive_disclosure, goods, monkeypatch):
+    real = lines.goods_issued_section
+
+    def lost_a_line(issue_lines):
+        built = real(issue_lines)
+        built.rows = built.rows[:-1]  # the relief line lost between the list and its total
+        return built
+
+    monkeypatch.setattr(lines, "goods_issued_section", lost_a_line)
+    with pytest.raises(ValidationError) as refused:
+        disclosure_publish(disclosure=drive_disclosure, user=books.leader)
+    assert "“物资发放明细”的“折价（元）”合计为18210.00，而各行相加为18000.00" in refused.value.messages[0]
+    assert not DisclosureVersion.objects.exists()
+
+
+def test_goods_received_must_equal_the_in_kind_gifts(books, drive_disclosure, goods):
+    from disclosure.checks import totals_problems
+
+    content = draft_content(drive_disclosure)
+    received = section(content, "goods_received")
+    received["rows"][0][-1] = received["totals"]["value"] = "29000.00"
+    next(i for i in content["summary"] if i["key"] == "goods_received")["value"] = "29000.00"
+    assert totals_problems(content) == [
+        "“接收物资折价（元，物资明细）”为29000.00，而“累计接收物资折价（元）”为30000.00，两者应相等"
+    ]
+
+
+def test_the_published_goods_lists_stay_frozen_after_a_later_issue(books, drive_disclosure, goods):
+    published = disclosure_publish(disclosure=drive_disclosure, user=books.leader)
+    before = published.content
+    _lot, issue = goods
+    issue(D(2020, 3, 1), IssueKind.UNIT, "100", receiving_unit="奈曼旗人民医院")
+    published.refresh_from_db()
+    assert published.content == before
+    assert len(section(published.content, "goods_issued")["rows"]) == 2
+    assert "奈曼旗人民医院" in str(section(draft_content(drive_disclosure), "goods_issued")["rows"])
+    page = Client().get(f"/public/150525/{published.pk}/").content.decode()
+    assert "奈曼旗人民医院" not in page
+
+
+def test_the_goods_lists_download_as_excel(books, drive_disclosure, goods):
+    published = disclosure_publish(disclosure=drive_disclosure, user=books.leader)
+    response = Client().get(f"/public/150525/{published.pk}/excel/goods_issued.xlsx")
+    assert response.status_code == 200
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    header = rows.index(("出库日期", "去向", "接收单位", "品名", "规格", "计量单位", "数量", "折价（元）"))
+    assert rows[header + 1][2:7] == ("奈曼旗新冠肺炎疫情防控指挥部", "医用口罩", "50只/盒", "箱", 600)
+    assert rows[header + 2][2] == "困难群众慰问（6人次）"
+    assert rows[header + 3][0] == "合计（2条）" and rows[header + 3][7] == 18210
+    response = Client().get(f"/public/150525/{published.pk}/excel/goods_received.xlsx")
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    header = rows.index(
+        ("入库日期", "捐赠单位（来源）", "品名", "规格型号", "计量单位", "数量", "折价（元）")
+    )
+    assert rows[header + 1][1:7] == ("奈曼旗教育系统", "医用口罩", "50只/盒", "箱", 1000, 30000)
