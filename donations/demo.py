@@ -1,7 +1,8 @@
 """Demo funds, drives, donations with receipts, and payouts (DESIGN.md, "Demo").
 
 奈曼旗 2020: 博爱一日捐 188.7万元 (2019: 162.5万元), the epidemic drive's 111.61万元 in cash and
-83.85万元 in kind, all paid on to the epidemic command; 安康市 2023 H1: 博爱送万家 goods 26.63万元.
+83.85万元 in kind, all paid on to the epidemic command; 安康市 2023 H1: gifts in kind (its 博爱送万家
+goods, 26.63万元, are an allocation from above: ``goods/demo.py``).
 """
 
 import datetime
@@ -211,39 +212,33 @@ def funds_naiman(chapter, user):
     return funds
 
 
-# 安康市 2023 H1: the 博爱送万家 goods from the national and provincial societies, and other gifts in kind.
+# 安康市 2023 H1: gifts in kind. The 博爱送万家 goods of the national and provincial societies
+# (26.63万元) are not gifts but an allocation from above: ``goods/demo.py`` receives them into the
+# fund 博爱送万家物资 made here, and allocates them on to three counties.
 ANKANG_GOODS = [
-    # (date, donor, drive?, goods, quantity, unit, value)
-    (D(2023, 1, 10), "中国红十字会总会", True, "博爱送万家救助家庭包", 1663, "个", Decimal("166300.00")),
-    (D(2023, 1, 10), "陕西省红十字会", True, "棉被、米面油等救助物资", 1000, "份", Decimal("100000.00")),
-    (D(2023, 4, 10), "中国红十字基金会中恒博爱基金", False, "药品", 1, "批", Decimal("120000.00")),
-    (D(2023, 6, 18), "陕西省红十字会", False, "饮水消毒剂", 500, "箱", Decimal("99000.00")),
-    (D(2023, 5, 25), "爱心企业", False, "DVD、文具袋、圆珠笔、足球、棉被", 1, "批", Decimal("13000.00")),
+    # (date, donor, goods, quantity, unit, value)
+    (D(2023, 4, 10), "中国红十字基金会中恒博爱基金", "药品", 1, "批", Decimal("120000.00")),
+    (D(2023, 6, 18), "陕西省红十字会", "饮水消毒剂", 500, "箱", Decimal("99000.00")),
+    (D(2023, 5, 25), "爱心企业", "DVD、文具袋、圆珠笔、足球、棉被", 1, "批", Decimal("13000.00")),
 ]
+ANKANG_SONGWANJIA_FUND = "博爱送万家物资"
 
 
 def donations_ankang(city, user=None):
-    """安康市's funds, its 博爱送万家 drive and gifts in kind of 2023 H1, and the goods passed to counties."""
+    """安康市's funds and its gifts in kind of 2023 H1."""
     if Fund.objects.filter(chapter=city).exists():
         return
-    songwanjia = fund_create(chapter=city, user=user, name="博爱送万家物资")
+    fund_create(chapter=city, user=user, name=ANKANG_SONGWANJIA_FUND)
     goods_fund = fund_create(chapter=city, user=user, name="社会捐赠物资")
-    drive = drive_create(
-        chapter=city,
-        user=user,
-        name="红十字博爱送万家",
-        start_date=D(2023, 1, 1),
-        end_date=D(2023, 2, 28),
-        fund=songwanjia,
-    )
-    for n, (date, donor, in_drive, goods, quantity, unit, value) in enumerate(ANKANG_GOODS, start=1):
+    # Receipt numbers as the earlier demo gave these gifts (AK2023-0001/0002 went to the
+    # 博爱送万家 goods, an allocation now, which takes no receipt).
+    for n, (date, donor, goods, quantity, unit, value) in enumerate(ANKANG_GOODS, start=3):
         donation_record(
             chapter=city,
             user=user,
             date=date,
             donor=donor_resolve(chapter=city, user=user, name=donor, kind=ORG),
-            drive=drive if in_drive else None,
-            fund=None if in_drive else goods_fund,
+            fund=goods_fund,
             kind=DonationKind.IN_KIND,
             amount=value,
             goods=goods,
@@ -251,20 +246,6 @@ def donations_ankang(city, user=None):
             unit=unit,
             valuation_basis=ValuationBasis.AGREEMENT,
             receipt_number=f"AK2023-{n:04d}",
-        )
-    for county, value in [
-        ("宁陕县红十字会", "110000"),
-        ("紫阳县红十字会", "80000"),
-        ("石泉县红十字会", "76300"),
-    ]:
-        payout_record(
-            chapter=city,
-            user=user,
-            date=D(2023, 1, 14),
-            fund=songwanjia,
-            recipient=county,
-            purpose="红十字博爱送万家",
-            in_kind_amount=Decimal(value),
         )
 
 

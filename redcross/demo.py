@@ -19,10 +19,13 @@ DEMO_PASSWORD = "redcross-demo"
 
 CHAPTERS = [
     # code, name, level, parent code
-    ("150000", "内蒙古自治区红十字会", ChapterLevel.PROVINCE, None),
+    # The national society heads the tree: it allocates goods to 安康市 (issue 20), and an older
+    # demo's provinces, roots then, are moved under it (``Chapter.save`` re-paths what is below).
+    ("100000", "中国红十字会总会", ChapterLevel.NATIONAL, None),
+    ("150000", "内蒙古自治区红十字会", ChapterLevel.PROVINCE, "100000"),
     ("150500", "通辽市红十字会", ChapterLevel.CITY, "150000"),
     ("150525", "奈曼旗红十字会", ChapterLevel.COUNTY, "150500"),
-    ("610000", "陕西省红十字会", ChapterLevel.PROVINCE, None),
+    ("610000", "陕西省红十字会", ChapterLevel.PROVINCE, "100000"),
     ("610900", "安康市红十字会", ChapterLevel.CITY, "610000"),
     ("610921", "汉阴县红十字会", ChapterLevel.COUNTY, "610900"),
     ("610922", "石泉县红十字会", ChapterLevel.COUNTY, "610900"),

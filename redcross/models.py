@@ -143,6 +143,10 @@ class Chapter(models.Model):
     def save(self, *args, **kwargs):
         old_path = self.path
         self.path = f"{self.parent.path if self.parent else ''}{self.code}/"
+        if kwargs.get("update_fields") is not None and self.path != old_path:
+            # A save of some fields (``update_or_create`` saves only its defaults) that moves the
+            # chapter saves its path too: else the chapters below move and it stays.
+            kwargs["update_fields"] = {*kwargs["update_fields"], "path"}
         super().save(*args, **kwargs)
         if old_path and old_path != self.path:
             # Moved in the tree: the chapters below move with it.
