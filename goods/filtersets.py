@@ -23,12 +23,31 @@ class StockFilterSet(ChapterFilterSet):
         label=_("募捐活动"), queryset=None, field_name="donation__drive", widget=forms.HiddenInput
     )
     origin = django_filters.ChoiceFilter(label=_("来源"), choices=LotOrigin.choices)
+    # The records behind a report's goods allocated from above (``?from_above=CHAPTER``): lots of
+    # that chapter and those below it allocated by a chapter outside it, arrived from a day on.
+    from_above = django_filters.ModelChoiceFilter(
+        label=_("上级调入"), queryset=None, method="filter_from_above", widget=forms.HiddenInput
+    )
+    arrived_from = django_filters.DateFilter(
+        label=_("入库日期起"), field_name="date", lookup_expr="gte", widget=forms.HiddenInput
+    )
     stock = django_filters.ChoiceFilter(label=_("库存"), choices=StockFilter.choices, method="filter_stock")
     q = django_filters.CharFilter(label=_("物资名称"), method="filter_text")
 
     class Meta:
         model = Lot
-        fields = ["as_of", "chapter", "store", "fund", "drive", "origin", "stock", "q"]
+        fields = [
+            "as_of",
+            "chapter",
+            "store",
+            "fund",
+            "drive",
+            "origin",
+            "from_above",
+            "arrived_from",
+            "stock",
+            "q",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,10 +56,19 @@ class StockFilterSet(ChapterFilterSet):
             self.access
         )
         self.filters["drive"].queryset = Drive.objects.visible_to(self.access)
+        self.filters["from_above"].queryset = self.access.readable_chapters()
+        self.filters["arrived_from"].field.error_messages["invalid"] = _("请输入有效日期，格式为 年-月-日")
         self.filters["as_of"].field.error_messages["invalid"] = _("请输入有效日期，格式为 年-月-日")
 
     def filter_nothing(self, queryset, name, value):
         return queryset  # the view reads the day: the stock is computed as of it
+
+    def filter_from_above(self, queryset, name, value):
+        return (
+            queryset.for_chapter(value)
+            .filter(origin=LotOrigin.ALLOCATION)
+            .exclude(origin_chapter__path__startswith=value.path)
+        )
 
     def filter_stock(self, queryset, name, value):
         if value == StockFilter.ON_HAND:

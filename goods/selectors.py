@@ -7,11 +7,12 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, F, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from redcross.money import money_output_field, to_money
 
+from .choices import IssueKind, LotOrigin
 from .models import QUANTITY_DIGITS, QUANTITY_PLACES, Adjustment, IssueLine, Lot
 
 EXPIRING_DAYS = 90
@@ -114,7 +115,7 @@ def stock_by_item(lots):
             "item", "item__name", "item__specification", "item__unit", "store", "store__name", "chapter__name"
         )
         .annotate(quantity=Sum("on_hand"), value=Sum("value_on_hand"), lots=Count("pk"))
-        .order_by("item__name", "item__specification", "store__name")
+        .order_by("item__name", "item__specification", "chapter__name", "store__name")
     )
 
 
@@ -255,6 +256,66 @@ def drive_goods(drive_ids, *, start, end):
         )
         for row in rows
     }
+
+
+@dataclass(frozen=True)
+class AllocatedGoods:
+    """What a chapter (with those below it) was allocated from above it in a period, and what
+    became of those goods by the period's end (yuan): issued, changed by stock counts, on hand;
+    who allocated them (``origins``, the highest first) and the chapters below that they were
+    allocated on to (``recipients``, in the order they first received them, with the value)."""
+
+    received: Decimal
+    issued: Decimal
+    adjusted: Decimal
+    on_hand: Decimal
+    origins: list
+    recipients: list  # [(chapter name, value)]
+    allocated: Decimal  # of ``issued``, what went to chapters below
+
+
+def allocated_from_above(chapter, *, start, end):
+    """``AllocatedGoods`` of the standing lots that arrived at ``chapter`` or a chapter below it
+    from ``start`` to ``end`` as an allocation from a chapter outside it (an allocation between
+    two chapters inside it is not received from above), or None when there were none. Three
+    queries, however many lots."""
+    lots = stock_lots(
+        Lot.objects.for_chapter(chapter)
+        .filter(origin=LotOrigin.ALLOCATION, date__gte=start)
+        .exclude(origin_chapter__path__startswith=chapter.path),
+        as_of=end,
+    )
+    row = lots.order_by().aggregate(
+        n=Count("pk"),
+        received=Sum("total_value"),
+        issued=Sum("issued_value"),
+        adjusted=Sum("adjusted_value"),
+        held=Sum("value_on_hand"),
+    )
+    if not row["n"]:
+        return None
+    origins = list(
+        lots.order_by("origin_chapter__path").values_list("origin_chapter__name", flat=True).distinct()
+    )
+    below = (
+        IssueLine.objects.filter(lot__in=lots.values("pk"), date__lte=end, issue__kind=IssueKind.ALLOCATION)
+        .order_by()
+        .values("issue__recipient_chapter__name")
+        .annotate(value=Sum("value"), first_day=Min("date"), first=Min("pk"))
+        .order_by("first_day", "first")
+    )
+    recipients = [
+        (r["issue__recipient_chapter__name"], to_money(r["value"])) for r in below if to_money(r["value"]) > 0
+    ]
+    return AllocatedGoods(
+        received=to_money(row["received"]),
+        issued=to_money(row["issued"]),
+        adjusted=to_money(row["adjusted"]),
+        on_hand=to_money(row["held"]),
+        origins=origins,
+        recipients=recipients,
+        allocated=sum((value for _name, value in recipients), Decimal("0.00")),
+    )
 
 
 DRIVE_LOTS_SHOWN = 50

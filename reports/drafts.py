@@ -123,6 +123,8 @@ def donation_subjects(data):
     ]
     if data.other_donations:
         subjects.append(("donations.other", _("不属于募捐活动的其他捐赠")))
+    if data.get("goods.allocated.received") is not None:
+        subjects.append(("goods.allocated", _("上级调拨物资")))
     subjects += [
         (f"fund.{pk}", _("限定用途的“%(name)s”") % {"name": data[f"fund.{pk}.name"].text})
         for pk in data.restricted_funds
@@ -215,8 +217,10 @@ def relief_text(data):
 
 
 def donations_text(data):
+    allocated = allocated_goods_sentence(data)
     if data["donations.total.amount"].value == "0.00":
-        return _("%(period)s未接收社会捐赠。") % {"period": data.period.label}
+        none = _("%(period)s未接收社会捐赠。") % {"period": data.period.label}
+        return "\n".join(line for line in (none, allocated) if line)
     parts = {
         "period": data.period.label,
         "amount": t("donations.total.amount"),
@@ -260,6 +264,8 @@ def donations_text(data):
         lines.append(sentence + "。")
     if data.other_donations:
         lines.append(_("不属于募捐活动的其他捐赠%(amount)s。") % {"amount": t("donations.other.amount")})
+    if allocated:
+        lines.append(allocated)
     for pk in data.restricted_funds:
         key = f"fund.{pk}"
         sentence = _("限定用途的“%(fund)s”本期收入%(received)s，支出%(paid)s") % {
@@ -271,6 +277,39 @@ def donations_text(data):
             sentence += _("，已按捐赠人意愿%(all)s") % {"all": t(f"{key}.all_paid")}
         lines.append(sentence + "。")
     return "\n".join(lines)
+
+
+def allocated_goods_sentence(data):
+    """The goods allocated to the chapter from above in the period, and what became of them by
+    its end ("" when there were none): all allocated on to the chapters below, named, or all
+    issued only when none is left and no stock count changed them; else what was issued (and
+    allocated on) and what is on hand. Not a gift: the donation totals never hold it."""
+    if data.get("goods.allocated.received") is None:
+        return ""
+    parts = {
+        "origins": t("goods.allocated.origins"),
+        "received": t("goods.allocated.received"),
+        "issued": t("goods.allocated.issued"),
+        "on_hand": t("goods.allocated.on_hand"),
+        "adjusted": t("goods.allocated.adjusted"),
+        "chapters": t("goods.allocated.recipients"),
+        "allocated": t("goods.allocated.allocated"),
+    }
+    sentence = _("接收%(origins)s调拨物资折价%(received)s") % parts
+    issued, allocated = data["goods.allocated.issued"].value, data["goods.allocated.allocated"].value
+    if data["goods.allocated.all_issued"].text:
+        return sentence + "，" + t("goods.allocated.all_issued") + "。"
+    if issued == "0.00":
+        sentence += _("，尚未发放")
+    elif allocated == issued:
+        sentence += _("，已调拨%(chapters)s%(issued)s，库存%(on_hand)s") % parts
+    elif allocated != "0.00":
+        sentence += _("，已发放%(issued)s（其中调拨%(chapters)s%(allocated)s），库存%(on_hand)s") % parts
+    else:
+        sentence += _("，已发放%(issued)s，库存%(on_hand)s") % parts
+    if data["goods.allocated.adjusted"].value != "0.00":
+        sentence += _("，盘点调整%(adjusted)s") % parts
+    return sentence + "。"
 
 
 def _drive_goods_clause(data, key):

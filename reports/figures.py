@@ -21,7 +21,7 @@ from aid import selectors as aid_selectors
 from aid.models import PERSON_YEAR_DAYS
 from donations.models import DONATION_DAYS, Drive, Fund
 from donations.selectors import drive_is_record_high, drives_with_totals, funds_with_flows
-from goods.selectors import drive_goods
+from goods.selectors import allocated_from_above, drive_goods
 from projects.models import EXPENDITURE_DAYS, Output, Project
 from projects.selectors import projects_of_period, status_on
 from redcross.kept import COUNTED
@@ -315,6 +315,7 @@ def _donations(data, scope):
         data.add(yuan(f"{key}.cash", _("%(drive)s 现金") % {"drive": label}, row.cash, cash_url))
         data.add(yuan(f"{key}.in_kind", _("%(drive)s 物资折价") % {"drive": label}, row.in_kind, in_kind_url))
     _drive_goods(data, {pk: sums[pk].in_kind for pk in data.drives})
+    _allocated_goods(data, scope)
     _restricted_funds(data, scope)
 
 
@@ -355,6 +356,43 @@ def _drive_goods(data, in_kind):
                 issues_url,
             )
         )
+
+
+def _allocated_goods(data, scope):
+    """Goods allocated to the chapter from above its scope in the period (``goods.allocated.*``):
+    who allocated them, their value, and what became of them by the period's end — all allocated
+    on (naming the chapters below that received them) or all issued only when none is left and no
+    stock count changed them. An allocation is not a gift: none of it is in the donation totals,
+    and an allocation between two chapters of the report's scope is not received from above."""
+    chapter, period = data.chapter, data.period
+    goods = allocated_from_above(chapter, start=period.start, end=period.end)
+    if goods is None:
+        return
+    end = period.end.isoformat()
+    lots_url = records_url(
+        "goods:stock",
+        chapter=chapter.pk,
+        from_above=chapter.pk,
+        arrived_from=period.start.isoformat(),
+        as_of=end,
+    )
+    issues_url = records_url("goods:issue-list", chapter=chapter.pk, **period.as_filter())
+    below_url = records_url("goods:issue-list", chapter=chapter.pk, kind="allocation", **period.as_filter())
+    data.add(text("goods.allocated.origins", _("上级调拨单位"), "、".join(goods.origins), lots_url))
+    data.add(yuan("goods.allocated.received", _("接收上级调拨物资折价"), goods.received, lots_url))
+    data.add(yuan("goods.allocated.issued", _("上级调拨物资已发放"), goods.issued, issues_url))
+    data.add(yuan("goods.allocated.on_hand", _("上级调拨物资库存"), goods.on_hand, lots_url))
+    data.add(yuan("goods.allocated.adjusted", _("上级调拨物资盘点调整"), goods.adjusted, lots_url))
+    recipients = "、".join(name for name, _value in goods.recipients)
+    data.add(text("goods.allocated.recipients", _("调拨下级红十字会"), recipients, below_url))
+    data.add(yuan("goods.allocated.allocated", _("上级调拨物资已调拨下级"), goods.allocated, below_url))
+    all_issued = ""
+    if goods.on_hand == 0 and goods.adjusted == 0:
+        if goods.recipients and goods.allocated == goods.issued:
+            all_issued = _("已全部调拨%(chapters)s") % {"chapters": recipients}
+        else:
+            all_issued = _("已全部发放")
+    data.add(text("goods.allocated.all_issued", _("上级调拨物资是否全部发放"), all_issued, issues_url))
 
 
 @dataclass

@@ -8,7 +8,7 @@ and ``relief.fund.3.amount``, not ``reliefs.x``).
 
 SECTION_FIGURE_PREFIXES = {
     "relief": ("relief",),
-    "donations": ("donations", "drive", "fund"),
+    "donations": ("donations", "drive", "fund", "goods"),
     "training": ("training",),
     "projects": ("projects", "project"),
     "counties": ("county",),
