@@ -65,7 +65,9 @@ def songwanjia_ankang(chapters, user=None):
             unit=unit,
             quantity=Decimal(quantity),
             total_value=value,
-            valuation_basis=ValuationBasis.AGREEMENT,
+            # Valued as the allocating society's document states them, at market prices (the gifts'
+            # basis, 捐赠协议, is no allocation's).
+            valuation_basis=ValuationBasis.MARKET,
             counted_by_1=SONGWANJIA_COUNTERS[0],
             counted_by_2=SONGWANJIA_COUNTERS[1],
             document_number=document,
