@@ -463,3 +463,42 @@ def test_an_allocation_whose_goods_were_issued_below_is_not_voided(tree, member)
         record_void(allocation, user=city, reason="调错")
     assert "下级" in str(refused.value)
     assert lot_on_hand(lot) == 0 and lot_on_hand(below) == Decimal("7")
+
+
+def test_a_city_s_stock_summary_names_each_row_s_chapter_and_a_lot_its_document(client, tree, member):
+    """Every chapter's store is 本会库房 by default: reading its counties, a city tells the rows
+    of one item apart by their chapter. A lot allocated from above shows its document number."""
+    import re
+
+    from goods.choices import LotOrigin
+    from goods.services import lot_receive
+
+    FundFactory(chapter=tree.naiman, name="救灾物资")
+    lot = lot_receive(
+        chapter=tree.tongliao, user=None, date=DAY, origin=LotOrigin.ALLOCATION,
+        fund=FundFactory(chapter=tree.tongliao, name="市级"), item_name="棉被", unit="床",
+        quantity=Decimal("10"), total_value=Decimal("1000"), valuation_basis="market",
+        counted_by_1="甲", counted_by_2="乙", origin_chapter=tree.nm, document_number="内红调〔2020〕1号",
+    )  # fmt: skip
+    issue_record(
+        chapter=tree.tongliao, user=None, date=DAY, kind=IssueKind.ALLOCATION, recipient_chapter=tree.naiman,
+        lines=[(lot, Decimal("4"))], document_number="通红发〔2020〕2号",
+    )  # fmt: skip
+    client.force_login(member(Role.LEADER, tree.tongliao, "city-leader"))
+
+    html = client.get(reverse("goods:stock")).content.decode()
+
+    summary = re.search(r'id="by-item".*?<tbody>(.*?)</tbody>', html, re.S).group(1)
+    cells = [
+        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", summary, re.S)
+    ]
+    assert sorted((c[0], c[2], c[4], c[7]) for c in cells) == [
+        ("棉被", "本会库房", "4", "奈曼旗红十字会"),
+        ("棉被", "本会库房", "6", "通辽市红十字会"),
+    ]
+    # Among the lot's particulars, not only in its history.
+    below = Lot.objects.get(chapter=tree.naiman)
+    for shown, document in [(below, "通红发〔2020〕2号"), (lot, "内红调〔2020〕1号")]:
+        page = client.get(shown.get_absolute_url()).content.decode()
+        assert f"<dt>单据号</dt><dd>{document}</dd>" in page
