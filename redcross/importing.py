@@ -581,6 +581,10 @@ class Sheet:
     def after_create(self):
         """Whatever the created records still need once every sheet is in (derived tables)."""
 
+    def preview_note(self, record):
+        """What the row's record will do beyond its cells, said in the preview (empty: nothing)."""
+        return ""
+
 
 class RowProblems(Exception):
     def __init__(self, problems):
@@ -743,7 +747,7 @@ class _RowChecker:
         self.shown = result.rows.setdefault(spec.name, [])
         self.ok_shown = self.bad_shown = 0
 
-    def show(self, number, values, bad=()):
+    def show(self, number, values, bad=(), note=""):
         if bad:
             if self.bad_shown >= PREVIEW_PROBLEM_ROWS:
                 return
@@ -753,7 +757,10 @@ class _RowChecker:
                 return
             self.ok_shown += 1
         cells = [_shown_cell(values.get(col.name)) for col in self.spec.columns]
-        self.shown.append({"row": number, "cells": cells, "bad": sorted(set(bad))})
+        shown = {"row": number, "cells": cells, "bad": sorted(set(bad))}
+        if note:
+            shown["note"] = note
+        self.shown.append(shown)
 
     def refuse(self, number, values, problems):
         """Adds the row's ``problems`` (column → message or ``Refers``) to the result; rows naming
@@ -868,7 +875,7 @@ def check_sheets(reader, context, result, *, create=False, progress=None):
                     checker.refuse(number, values, [(str(field.verbose_name), period.refusal(""))])
                     continue
             if record is not None:
-                checker.show(number, values)
+                checker.show(number, values, note=spec.preview_note(record))
                 spec.created.append(record)
                 spec.count += 1
                 if len(spec.created) >= BATCH:
