@@ -447,7 +447,7 @@ def undo_issues_follow(batch, voided):
     """The issues an undo voided put their goods back (their lines stop counting with them), and
     take with them their relief payments and the lots they made below."""
     reason = _("撤销导入第%(pk)s批") % {"pk": batch.pk}
-    user = batch.undone_by or batch.user
+    user = batch.undone_by
     for issue in Issue.all_objects.filter(pk__in=voided.get(Issue, [])):
         IssueCorrections().after_void(issue, user=user, reason=reason)
 
@@ -484,4 +484,4 @@ def undo_void_lots(batch, voided):
         return
     reason = _("撤销导入第%(pk)s批") % {"pk": batch.pk}
     for lot in Lot.objects.filter(donation__in=gifts):
-        _lot_void(lot, user=batch.undone_by or batch.user, reason=reason)
+        _lot_void(lot, user=batch.undone_by, reason=reason)

@@ -1058,13 +1058,18 @@ def import_undo(batch, *, user):
                 _("导入之后登记的%(kind)s“%(record)s”依赖本批次的记录，不能整批撤销")
                 % {"kind": blocker._meta.verbose_name, "record": blocker}
             ) from None
-        for check in registry["import_undo_checks"]:
-            check(batch, voided)  # refuses, e.g. a fund has spent the voided gifts
-        for undone in registry["import_undone"]:
-            undone(batch, voided)  # brings derived tables up to date
-        batch.status = ImportStatus.UNDONE
+        # Who undoes it, before the apps' hooks: what they void in turn (an issue's relief payment,
+        # a gift's lot) is voided by the person undoing, not the one who imported.
         batch.undone_at = timezone.now()
         batch.undone_by = user
+        # What the voided records take with them first (an issue's relief payment, a gift's lot),
+        # then the checks, on the books as the whole undo leaves them: a fund whose gift is voided
+        # with the relief payment that spent its goods is not overspent.
+        for undone in registry["import_undone"]:
+            undone(batch, voided)  # voids what they take with them, brings derived tables up to date
+        for check in registry["import_undo_checks"]:
+            check(batch, voided)  # refuses, e.g. a fund has spent the voided gifts
+        batch.status = ImportStatus.UNDONE
         batch.save(update_fields=["status", "undone_at", "undone_by"])
     return batch
 
