@@ -20,7 +20,7 @@ from .selectors import lots_to_choose, with_stock
 # search narrows them: ``LotSearchForm``).
 LOTS_OFFERED = 60
 # A lot chosen by hand is posted as ``lot_<its number>``.
-LOT_FIELD = re.compile(r"lot_(\d{1,16})")
+LOT_FIELD = re.compile(r"lot_(\d+)")
 
 
 class QuantityField(forms.DecimalField):
@@ -207,13 +207,12 @@ class IssueForm(RecordForm):
         self.lots = offered[:LOTS_OFFERED]
         # Lots chosen in what was posted but not offered (the search changed, the stock too, or a
         # number typed in by hand): the chapter's are added, any other is refused in ``clean``.
-        self.lots_too_many = False
+        self.lots_too_many, self.lots_unknown = False, []
         chosen = self._chosen_numbers() - {lot.pk for lot in self.lots}
-        self.lots_unknown = []
         if chosen:
             found = list(with_stock(held.filter(pk__in=chosen)).order_by("pk"))
             self.lots += found
-            self.lots_unknown = sorted(chosen - {lot.pk for lot in found})
+            self.lots_unknown += sorted(chosen - {lot.pk for lot in found})
         name_choices(self)
         picked = lots_picked or {}
         for lot in self.lots:
@@ -225,15 +224,19 @@ class IssueForm(RecordForm):
                 self.initial[f"lot_{lot.pk}"] = picked[lot.pk]
 
     def _chosen_numbers(self):
-        """The numbers of the lots a quantity was posted for (at most ``LOTS_OFFERED`` more than
-        the page offers are looked at; ``clean`` refuses the rest)."""
+        """The numbers of the lots a quantity was posted for: at most twice ``LOTS_OFFERED`` are
+        looked up (``clean`` refuses more); a number no lot can have is refused unread."""
         if not self.is_bound:
             return set()
         numbers = set()
         for key, value in self.data.items():
             match = LOT_FIELD.fullmatch(key)
-            if match and str(value).strip() and int(match.group(1)) <= 2**53:
-                numbers.add(int(match.group(1)))
+            if match and str(value).strip():
+                digits = match.group(1)
+                if len(digits) <= 16 and int(digits) <= 2**53:
+                    numbers.add(int(digits))
+                else:
+                    self.lots_unknown.append(digits if len(digits) <= 20 else digits[:20] + "…")
         self.lots_too_many = len(numbers) > 2 * LOTS_OFFERED
         return set(sorted(numbers)[: 2 * LOTS_OFFERED])
 

@@ -190,7 +190,21 @@ def test_forged_lot_fields_in_bulk_or_absurd_are_refused_without_a_500(logged_in
     response = post(logged_in, "", **absurd, **{f"lot_{lots[0].pk}": "1", "lot_99999999999999999999": "1"})
 
     assert response.status_code == 200
-    assert "一次出库最多从 120 个批次发放，请分开登记" in response.context["form"].non_field_errors()
+    told = response.context["form"].non_field_errors()
+    assert "一次出库最多从 120 个批次发放，请分开登记" in told
+    assert "入库批次 #99999999999999999999 不存在、已作废或不属于本会，请从列表中选择批次" in told
+    assert rows(*GOODS_ROWS) == before
+
+
+def test_a_lot_number_no_lot_can_have_is_told_not_ignored(logged_in, many_lots):
+    many_lots(count=3)
+    before = rows(*GOODS_ROWS)
+
+    response = post(logged_in, "", **{"lot_" + "9" * 30: "1"})
+
+    assert response.context["form"].non_field_errors() == [
+        "入库批次 #99999999999999999999… 不存在、已作废或不属于本会，请从列表中选择批次"
+    ]
     assert rows(*GOODS_ROWS) == before
 
 
@@ -206,5 +220,5 @@ def test_the_issue_form_costs_the_same_queries_with_20_or_200_lots(
         response = logged_in.get(URL)
     assert len(offered(response)) == LOTS_OFFERED
     store = Lot.objects.first().store_id
-    with django_assert_num_queries(len(first.captured_queries) + 1) as third:  # the store asked for is read
+    with django_assert_num_queries(len(first.captured_queries) + 1):  # the store asked for is read
         logged_in.get(URL, {"store": store, "source": "供应商"})
