@@ -136,7 +136,11 @@ class GoodsIssueSheet(Sheet):
     }
     columns = [
         Col("发放日期", required=True, kind="date"),
-        Col("物资名称", required=True, note="本会库存中的物资，按有效期先到先发"),
+        Col(
+            "物资名称",
+            required=True,
+            note="本会库存或本文件“捐赠”表捐赠的物资（发放日期不早于捐赠日期），按有效期先到先发",
+        ),
         Col("规格型号", note="同名物资有多种规格时必填"),
         Col("数量", required=True, kind="number"),
         Col("单位", required=True),
