@@ -172,6 +172,7 @@ class DonationSheet(Sheet):
     name = "捐赠"
     model = Donation
     defines, key_column, refers = "物资", "物资名称", ("基金", "募捐活动")
+    collect_names = False  # only 物资发放, checked after it, names them; the sheet is read once
     list_url = "donations:donation-list"
     example = {
         "捐赠日期": "2021-05-08",

@@ -538,6 +538,10 @@ class Sheet:
     defines = ""
     key_column = ""
     refers: tuple = ()
+    # Whether the first pass reads the names this sheet defines before any row is checked
+    # (``collect_definitions``). A sheet whose names only sheets checked after it name need not:
+    # its refused rows become roots as they are checked, and a large sheet is not read twice.
+    collect_names = True
     example: dict = {}  # column → value: the example row of the template's 说明 sheet
     list_url = ""  # the URL name of the list of the records a row creates (filtered by batch)
 
@@ -719,7 +723,7 @@ def collect_definitions(reader, context):
     """The first pass: the names every defining sheet of the workbook defines, with their first
     row, read before any row is checked (``context.defined``)."""
     for cls in sheet_classes():
-        if not cls.defines or cls.name not in reader.names:
+        if not cls.defines or not cls.collect_names or cls.name not in reader.names:
             continue
         rows = reader.rows(cls.name)
         head = next(rows, None)

@@ -159,3 +159,19 @@ def test_a_refused_gift_is_the_root_of_the_rows_issuing_its_goods(tree, staff, f
         "捐赠 第2行 折价依据: 物资捐赠必须填写折价依据（另有 2 行引用该物资）"
     ]
     assert not Lot.all_objects.exists() and not Issue.all_objects.exists()
+
+
+def test_the_gifts_sheet_is_read_once_though_it_defines_the_goods(tree, staff, fund):
+    told = []
+    sheets = {"捐赠": [GIFT, {**GIFT, "数量": 10, "金额": 300}, {**GIFT, "物资名称": "大米", "单位": "袋"}]}
+
+    result = import_records(
+        workbook(sheets),
+        chapter=tree.naiman,
+        user=staff,
+        dry_run=True,
+        progress=lambda p: told.append(p.read),
+    )
+
+    assert result.ok and result.counts == {"捐赠": 3}
+    assert told[-1] == 4  # the header and three rows, not twice
