@@ -1,6 +1,8 @@
 """The import workbook's 基金, 募捐活动 and 捐赠 sheets (DESIGN.md, "Import workbook")."""
 
+import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 
@@ -144,10 +146,33 @@ class DriveSheet(Sheet):
         return drive
 
 
+# Where the 捐赠 sheet leaves its gifts in kind on the import's context (``context.extra``).
+GIFTS_IN_KIND = "gifts_in_kind"
+
+
+@dataclass(slots=True)
+class GiftInKind:
+    """A gift in kind of the workbook as its 捐赠 row was checked: what a later sheet may give out
+    before the gift's goods are in the books (goods' 物资发放). ``donation``: its pk once made."""
+
+    row: int
+    date: datetime.date
+    goods: str
+    quantity: Decimal | None
+    unit: str
+    fund: Fund
+    donation: int | None = None
+
+
 class DonationSheet(Sheet):
+    """捐赠: each row a gift, cash or in kind. Its gifts in kind are the goods (物资, by 物资名称)
+    the workbook brings in, which a later sheet may give out: a refused gift is the root cause of
+    the rows that would have given its goods (``Refers``)."""
+
     name = "捐赠"
     model = Donation
-    refers = ("基金", "募捐活动")
+    defines, key_column, refers = "物资", "物资名称", ("基金", "募捐活动")
+    collect_names = False  # only 物资发放, checked after it, names them; the sheet is read once
     list_url = "donations:donation-list"
     example = {
         "捐赠日期": "2021-05-08",
@@ -194,6 +219,8 @@ class DonationSheet(Sheet):
         self.donors = {(d.name, d.kind): d for d in Donor.objects.filter(chapter=chapter).order_by("-pk")}
         self.new_donors = []
         self.receipts = []
+        self.in_kind = []  # (GiftInKind, its donation) since the last flush
+        context.extra.setdefault(GIFTS_IN_KIND, [])
         context.receipts.update(
             {
                 number: ""
@@ -283,6 +310,10 @@ class DonationSheet(Sheet):
         # Cash and goods apart: a gift in kind adds to what the fund holds in goods, not in cash.
         balances = context.goods_balances if in_kind else context.balances
         balances[fund.name] = balances.get(fund.name, 0) + amount
+        if in_kind:
+            gift = GiftInKind(row, date, goods, donation.quantity, donation.unit, fund)
+            context.extra[GIFTS_IN_KIND].append(gift)
+            self.in_kind.append((gift, donation))
         if number:
             self.receipts.append(
                 Receipt(
@@ -310,11 +341,14 @@ class DonationSheet(Sheet):
         Donor.objects.bulk_create(self.new_donors, batch_size=2000)
         super().create()
         Receipt.objects.bulk_create(self.receipts, batch_size=2000)
+        for gift, donation in self.in_kind:
+            gift.donation = donation.pk
 
     def forget(self):
         super().forget()
         self.new_donors = []
         self.receipts = []
+        self.in_kind = []
 
     def created_ids(self):
         return {

@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 from django import forms
@@ -12,11 +13,14 @@ from redcross.rules import add_to_form
 
 from .choices import IssueKind, LotOrigin
 from .models import Item, Lot, Store
-from .rules import issue_problems, lot_problems
-from .selectors import fifo_order, with_stock
+from .rules import chosen_lot_problems, issue_problems, lot_problems
+from .selectors import lots_to_choose, with_stock
 
-# The lots an issue form offers to choose from by hand (the earliest-expiring first).
+# The lots an issue form offers to choose from by hand (the earliest-expiring first, as the lot
+# search narrows them: ``LotSearchForm``).
 LOTS_OFFERED = 60
+# A lot chosen by hand is posted as ``lot_<its number>``.
+LOT_FIELD = re.compile(r"lot_(\d+)")
 
 
 class QuantityField(forms.DecimalField):
@@ -118,6 +122,44 @@ class LotForm(RecordForm):
         return data
 
 
+class LotSearchForm(forms.Form):
+    """The issue form's lot search (a GET form above it): the chapter's lots holding stock,
+    narrowed by item, store, expiry, source or number, so that any of hundreds of lots can be
+    chosen while the page lists ``LOTS_OFFERED`` at most. With an item and a quantity, the lots
+    the earliest-expiring-first rule would take are filled in (``IssueCreateView.fifo_preview``)."""
+
+    item = forms.ModelChoiceField(label=_("物资"), queryset=Item.objects.none(), required=False)
+    quantity = QuantityField(label=_("数量"), required=False)
+    store = forms.ModelChoiceField(label=_("库房"), queryset=Store.objects.none(), required=False)
+    expiry_by = DateField(label=_("有效期至（不晚于）"), required=False)
+    source = forms.CharField(label=_("捐赠人或来源"), max_length=100, required=False)
+    number = forms.CharField(label=_("批次编号或单据号"), max_length=50, required=False)
+
+    def __init__(self, *args, chapters, **kwargs):
+        kwargs.setdefault("auto_id", "search-%s")  # beside the issue form's own item and quantity
+        super().__init__(*args, **kwargs)
+        items = Item.objects.filter(chapter__in=chapters)
+        self.fields["item"].queryset = items.order_by("name", "specification")
+        self.fields["store"].queryset = Store.objects.filter(chapter__in=chapters).order_by("name")
+        self.fields["item"].empty_label = self.fields["store"].empty_label = _("全部")
+        name_choices(self)
+
+    def filters(self):
+        """The search as ``selectors.lots_to_choose`` takes it: what is valid of it (a filter
+        the form refuses is left out, and told beside its field)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = self.cleaned_data
+        return {
+            "item": data.get("item"),
+            "store": data.get("store"),
+            "expiry_by": data.get("expiry_by"),
+            "source": data.get("source") or "",
+            "number": data.get("number") or "",
+        }
+
+
 class IssueForm(RecordForm):
     """An issue: what, how many and to whom. Without a quantity chosen per lot, the earliest-
     expiring lots are taken; the lots offered below may be filled in by hand instead."""
@@ -143,7 +185,7 @@ class IssueForm(RecordForm):
     document_number = forms.CharField(label=_("出库单号"), max_length=50, required=False)
     remarks = remarks_field()
 
-    def __init__(self, *args, lots_picked=None, **kwargs):
+    def __init__(self, *args, lots_picked=None, lot_search=None, **kwargs):
         super().__init__(*args, **kwargs)
         chapters = self.record_chapters
         self.fields["item"].queryset = Item.objects.filter(chapter__in=chapters).order_by(
@@ -157,11 +199,20 @@ class IssueForm(RecordForm):
         ).order_by("code")
         self.fields["head_count"].error_messages["min_value"] = _("受助人数至少为1")
         self.offer_townships()
-        self.lots = list(
-            fifo_order(
-                with_stock(Lot.objects.filter(chapter__in=chapters).select_related("item", "store"))
-            ).filter(on_hand__gt=0)[:LOTS_OFFERED]
+        held = Lot.objects.filter(chapter__in=chapters).select_related(
+            "item", "store", "donation__donor", "origin_chapter"
         )
+        offered = list(lots_to_choose(held, **(lot_search or {}))[: LOTS_OFFERED + 1])
+        self.more_lots = len(offered) > LOTS_OFFERED
+        self.lots = offered[:LOTS_OFFERED]
+        # Lots chosen in what was posted but not offered (the search changed, the stock too, or a
+        # number typed in by hand): the chapter's are added, any other is refused in ``clean``.
+        self.lots_too_many, self.lots_unknown = False, []
+        chosen = self._chosen_numbers() - {lot.pk for lot in self.lots}
+        if chosen:
+            found = list(with_stock(held.filter(pk__in=chosen)).order_by("pk"))
+            self.lots += found
+            self.lots_unknown += sorted(chosen - {lot.pk for lot in found})
         name_choices(self)
         picked = lots_picked or {}
         for lot in self.lots:
@@ -171,6 +222,23 @@ class IssueForm(RecordForm):
             self.fields[f"lot_{lot.pk}"] = field
             if lot.pk in picked:
                 self.initial[f"lot_{lot.pk}"] = picked[lot.pk]
+
+    def _chosen_numbers(self):
+        """The numbers of the lots a quantity was posted for: at most twice ``LOTS_OFFERED`` are
+        looked up (``clean`` refuses more); a number no lot can have is refused unread."""
+        if not self.is_bound:
+            return set()
+        numbers = set()
+        for key, value in self.data.items():
+            match = LOT_FIELD.fullmatch(key)
+            if match and str(value).strip():
+                digits = match.group(1)
+                if len(digits) <= 16 and int(digits) <= 2**53:
+                    numbers.add(int(digits))
+                else:
+                    self.lots_unknown.append(digits if len(digits) <= 20 else digits[:20] + "…")
+        self.lots_too_many = len(numbers) > 2 * LOTS_OFFERED
+        return set(sorted(numbers)[: 2 * LOTS_OFFERED])
 
     def lot_fields(self):
         return [self[f"lot_{lot.pk}"] for lot in self.lots]
@@ -192,7 +260,18 @@ class IssueForm(RecordForm):
                 head_count=data.get("head_count"),
             ),
         )
+        for number in self.lots_unknown:
+            self.add_error(
+                None,
+                _("入库批次 #%(number)s 不存在、已作废或不属于本会，请从列表中选择批次") % {"number": number},
+            )
+        if self.lots_too_many:
+            limit = {"count": 2 * LOTS_OFFERED}
+            self.add_error(None, _("一次出库最多从 %(count)s 个批次发放，请分开登记") % limit)
         lines = [(lot, data[f"lot_{lot.pk}"]) for lot in self.lots if data.get(f"lot_{lot.pk}")]
+        for lot, quantity in lines:
+            for message in chosen_lot_problems(lot=lot, item=data.get("item"), quantity=quantity).values():
+                self.add_error(f"lot_{lot.pk}", message)
         if not lines and (data.get("item") is None or not data.get("quantity")):
             self.add_error("quantity", _("请选择物资并填写出库数量，或在下方逐批填写数量"))
         data["lines"] = lines

@@ -1,8 +1,10 @@
 """What the import does for goods: a gift in kind read from the 捐赠 sheet makes its lot, as one
 recorded on the form does, and undoing the import takes the lots back with their gifts; the
 物资发放 sheet (DESIGN.md, "Import workbook") issues goods from the chapter's lots, the
-earliest-expiring first, as the issue form does, and undoing it puts the goods back."""
+earliest-expiring first, as the issue form does — among them the lots the same workbook's 捐赠
+rows will make —, and undoing it puts the goods back."""
 
+import datetime
 import re
 from decimal import Decimal
 
@@ -11,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from donations.choices import DonationKind
+from donations.imports import GIFTS_IN_KIND
 from donations.models import Donation
 from redcross import bounds
 from redcross.idnumber import normalize_id_number, validate_id_number
@@ -18,6 +21,7 @@ from redcross.importing import (
     BadValue,
     Col,
     Problem,
+    Refers,
     RowProblems,
     Sheet,
     as_count,
@@ -31,7 +35,7 @@ from redcross.models import Chapter
 from redcross.rules import in_columns
 
 from .choices import RELIEF_KINDS, IssueKind
-from .intake import LotIntake
+from .intake import UNIT_WHEN_UNKNOWN, LotIntake
 from .models import Adjustment, Issue, IssueLine, Item, Lot
 from .rules import issue_problems, plain
 from .selectors import fifo_order, stock_lots
@@ -82,12 +86,32 @@ def _id_number(value):
 
 
 class _Stock:
-    """A lot as the sheet's rows leave it: what it still holds, for the rows after."""
+    """A lot as the sheet's rows leave it: what it still holds, for the rows after. A lot the
+    workbook's 捐赠 sheet will make has no pk until it is made; ``gift`` is its gift."""
 
-    __slots__ = ("pk", "date", "fund", "on_hand")
+    __slots__ = ("pk", "date", "fund", "on_hand", "expiry", "gift")
 
-    def __init__(self, pk, date, fund, on_hand):
+    def __init__(self, pk, date, fund, on_hand, expiry=None, gift=None):
         self.pk, self.date, self.fund, self.on_hand = pk, date, fund, on_hand
+        self.expiry, self.gift = expiry, gift
+
+    def fifo(self):
+        """Its place in the order lots are taken (``selectors.fifo_order``): a lot yet to be made
+        comes after every lot already held (its pk will be higher), in the order of its row."""
+        made = self.pk is None
+        last = self.gift.row if made else self.pk
+        return (self.expiry is None, self.expiry or datetime.date.max, self.date, made, last)
+
+    def described(self):
+        """Where the goods come from, for the preview: the lot, or the gift row that makes it."""
+        if self.gift is not None:
+            return _("捐赠 第%(row)s行") % {"row": self.gift.row}
+        return _("批次#%(pk)s") % {"pk": self.pk}
+
+
+def _fund_key(fund):
+    """The same for the lots of one fund, whether it is already held or made by the workbook."""
+    return fund.pk if fund.pk is not None else ("new", fund.name)
 
 
 class GoodsIssueSheet(Sheet):
@@ -97,6 +121,8 @@ class GoodsIssueSheet(Sheet):
 
     name = SHEET
     model = Issue
+    # The goods of the 捐赠 sheet's gifts in kind may be issued: this sheet is checked after it.
+    refers = ("物资",)
     list_url = "goods:issue-list"
     example = {
         "发放日期": "2021-03-01",
@@ -110,7 +136,11 @@ class GoodsIssueSheet(Sheet):
     }
     columns = [
         Col("发放日期", required=True, kind="date"),
-        Col("物资名称", required=True, note="本会库存中的物资，按有效期先到先发"),
+        Col(
+            "物资名称",
+            required=True,
+            note="本会库存或本文件“捐赠”表捐赠的物资（发放日期不早于捐赠日期），按有效期先到先发",
+        ),
         Col("规格型号", note="同名物资有多种规格时必填"),
         Col("数量", required=True, kind="number"),
         Col("单位", required=True),
@@ -134,8 +164,9 @@ class GoodsIssueSheet(Sheet):
         super().__init__(context)
         self.categories = {c.name: c for c in Issue._meta.get_field("category").related_model.objects.all()}
         self.items = {}  # (name, specification, unit) → item, or the problem of naming it
-        self.lots = {}  # item pk → its lots (``_Stock``) in the order they are taken
+        self.lots = {}  # (name, specification, unit) → its lots (``_Stock``) in the order they are taken
         self.made = []  # the issues created since the last flush
+        self.given = None  # (name, unit) → the workbook's gifts in kind of those goods
 
     def check_row(self, row, values):
         chapter = self.context.chapter
@@ -214,12 +245,31 @@ class GoodsIssueSheet(Sheet):
             raise RowProblems({"接收单位": _("“%(name)s”不是本会的下级红十字会") % {"name": below.name}})
         return below
 
+    def _given(self):
+        """(name, unit) → the gifts in kind of the workbook's 捐赠 sheet (checked before this one)
+        whose lots, once made, hold those goods with no specification (``intake.LotIntake``)."""
+        if self.given is None:
+            self.given = {}
+            for gift in self.context.extra.get(GIFTS_IN_KIND, []):
+                self.given.setdefault((gift.goods, gift.unit or UNIT_WHEN_UNKNOWN), []).append(gift)
+        return self.given
+
+    def _refers(self, name, message):
+        """``message``, or, when a 捐赠 row giving goods of that name was refused, that row as the
+        root cause (the rows depending on it are counted under it, not listed)."""
+        if ("物资", name) in self.context.roots:
+            return Refers("物资", name, message)
+        return message
+
     def _item(self, name, specification, unit):
         """The chapter's item the row names, or {column: problem}. Without a specification, the
-        one item of that name and unit (or the one of them without a specification)."""
+        one item of that name and unit (or the one of them without a specification). An item the
+        workbook's gifts in kind bring in counts as held (unsaved until their lots are made)."""
         key = (name, specification, unit)
         if key not in self.items:
             items = list(Item.objects.filter(chapter=self.context.chapter, name=name, unit=unit))
+            if (name, unit) in self._given() and not any(i.specification == "" for i in items):
+                items.append(Item(chapter=self.context.chapter, name=name, specification="", unit=unit))
             exact = [i for i in items if i.specification == specification]
             if exact:
                 found = exact[0]
@@ -227,8 +277,10 @@ class GoodsIssueSheet(Sheet):
                 found = items[0]
             elif not items:
                 found = {
-                    "物资名称": _("本会没有“%(name)s”（单位：%(unit)s）的库存物资")
-                    % {"name": name, "unit": unit}
+                    "物资名称": self._refers(
+                        name,
+                        _("本会没有“%(name)s”（单位：%(unit)s）的库存物资") % {"name": name, "unit": unit},
+                    )
                 }
             elif specification:
                 found = {
@@ -247,17 +299,35 @@ class GoodsIssueSheet(Sheet):
             self.items[key] = found
         return self.items[key]
 
+    def _stock(self, item):
+        """The item's lots as the rows before left them, in the order they are taken: the lots
+        held, and those the workbook's gifts in kind will make."""
+        key = (item.name, item.specification, item.unit)
+        if key not in self.lots:
+            stock = []
+            if item.pk is not None:
+                lots = fifo_order(stock_lots(Lot.objects.filter(chapter=self.context.chapter, item=item)))
+                stock = [
+                    _Stock(pk, arrived, fund, Decimal(on_hand), expiry)
+                    for pk, arrived, fund, on_hand, expiry in lots.values_list(
+                        "pk", "date", "fund", "on_hand", "expiry_date"
+                    )
+                ]
+            if not item.specification:
+                for gift in self._given().get((item.name, item.unit), []):
+                    stock.append(
+                        _Stock(None, gift.date, _fund_key(gift.fund), gift.quantity or Decimal(1), gift=gift)
+                    )
+            stock.sort(key=_Stock.fifo)
+            self.lots[key] = stock
+        return self.lots[key]
+
     def _take(self, item, quantity, day, *, relief):
-        """[(lot pk, quantity)]: ``quantity`` taken from the item's lots that had arrived by ``day``
-        as the rows before left them, the earliest-expiring first. Refused when they do not hold
-        that much (or, for relief, when the goods are of more than one fund)."""
-        if item.pk not in self.lots:
-            lots = fifo_order(stock_lots(Lot.objects.filter(chapter=self.context.chapter, item=item)))
-            self.lots[item.pk] = [
-                _Stock(pk, arrived, fund, Decimal(on_hand))
-                for pk, arrived, fund, on_hand in lots.values_list("pk", "date", "fund", "on_hand")
-            ]
-        lots = [lot for lot in self.lots[item.pk] if lot.date <= day and lot.on_hand > 0]
+        """[(lot, quantity)]: ``quantity`` taken from the item's lots that had arrived by ``day``
+        as the rows before left them, the earliest-expiring first — the lots held and those the
+        workbook's gifts will make. Refused when they do not hold that much (naming the gift
+        rows counted), or, for relief, when the goods are of more than one fund."""
+        lots = [lot for lot in self._stock(item) if lot.date <= day and lot.on_hand > 0]
         picked, left = [], quantity
         for lot in lots:
             if left <= 0:
@@ -267,28 +337,55 @@ class GoodsIssueSheet(Sheet):
             left -= take
         if left > 0:
             held = quantity - left
-            raise RowProblems(
-                {
-                    "数量": _(
+            figures = {
+                "item": item,
+                "day": day,
+                "held": plain(held),
+                "quantity": plain(quantity),
+                "unit": item.unit,
+            }
+            gifts = [lot.gift.row for lot in self._stock(item) if lot.gift is not None and lot.date <= day]
+            if gifts:
+                message = _(
+                    "“%(item)s”截至%(day)s库存只有 %(held)s%(unit)s（含本文件捐赠表%(rows)s捐赠的物资，"
+                    "已扣除本表前面各行的发放），不能发放 %(quantity)s%(unit)s"
+                ) % {**figures, "rows": "、".join(_("第%(row)s行") % {"row": row} for row in gifts)}
+            else:
+                message = (
+                    _(
                         "“%(item)s”截至%(day)s库存只有 %(held)s%(unit)s（已扣除本表前面各行的发放），"
                         "不能发放 %(quantity)s%(unit)s"
                     )
-                    % {
-                        "item": item,
-                        "day": day,
-                        "held": plain(held),
-                        "quantity": plain(quantity),
-                        "unit": item.unit,
-                    }
-                }
-            )
+                    % figures
+                )
+            raise RowProblems({"数量": self._refers(item.name, message)})
         if relief and len({lot.fund for lot, _q in picked}) > 1:
             raise RowProblems(
                 {"数量": _("这些物资分属不同基金，一次救助发放只能发放同一基金的物资，请分行填写")}
             )
         for lot, take in picked:
             lot.on_hand -= take
-        return [(lot.pk, take) for lot, take in picked]
+        return picked
+
+    def preview_note(self, record):
+        """What the row will take, lot by lot, for the preview (``批次#12 100箱；捐赠 第3行 200箱``)."""
+        unit = record.plan["item"].unit
+        return "；".join(f"{lot.described()} {plain(take)}{unit}" for lot, take in record.plan["lines"])
+
+    def _made_lots(self, lines):
+        """The lines with the lots the workbook's gifts made in place of the gifts: those lots are
+        made now (as ``lots_for_imported_gifts`` makes the rest once every sheet is in)."""
+        waiting = [lot for lot, _q in lines if lot.pk is None]
+        if waiting:
+            lots_for_imported_gifts(self.context, None)
+            made = dict(
+                Lot.objects.filter(donation__in=[lot.gift.donation for lot in waiting]).values_list(
+                    "donation_id", "pk"
+                )
+            )
+            for lot in waiting:
+                lot.pk = made[lot.gift.donation]
+        return [(lot.pk, take) for lot, take in lines]
 
     def create(self):
         """Each row's issue through the service (its lines, its relief payment, the lot received
@@ -300,6 +397,7 @@ class GoodsIssueSheet(Sheet):
             row = plan.pop("row")
             plan.pop("item")
             plan.pop("quantity")
+            plan["lines"] = self._made_lots(plan["lines"])
             try:
                 with transaction.atomic():
                     issue = issue_record(chapter=context.chapter, user=context.user, **plan)
@@ -353,7 +451,7 @@ def undo_issues_follow(batch, voided):
     """The issues an undo voided put their goods back (their lines stop counting with them), and
     take with them their relief payments and the lots they made below."""
     reason = _("撤销导入第%(pk)s批") % {"pk": batch.pk}
-    user = batch.undone_by or batch.user
+    user = batch.undone_by
     for issue in Issue.all_objects.filter(pk__in=voided.get(Issue, [])):
         IssueCorrections().after_void(issue, user=user, reason=reason)
 
@@ -390,4 +488,4 @@ def undo_void_lots(batch, voided):
         return
     reason = _("撤销导入第%(pk)s批") % {"pk": batch.pk}
     for lot in Lot.objects.filter(donation__in=gifts):
-        _lot_void(lot, user=batch.undone_by or batch.user, reason=reason)
+        _lot_void(lot, user=batch.undone_by, reason=reason)

@@ -70,6 +70,16 @@ def line_problems(*, quantity, on_hand, lot_label):
     return {}
 
 
+def chosen_lot_problems(*, lot, item, quantity):
+    """A lot chosen by hand holds the item the issue names (when it names one) and the quantity
+    taken from it (``lot`` annotated with its stock, ``on_hand``)."""
+    problems = {}
+    if item is not None and lot.item_id != item.pk:
+        problems["item"] = _("批次“%(lot)s”不是所选物资“%(item)s”的批次") % {"lot": lot, "item": item}
+    problems.update(line_problems(quantity=quantity, on_hand=lot.on_hand, lot_label=lot))
+    return problems
+
+
 def plain(value):
     """1200 rather than 1200.00 in a message."""
     value = Decimal(value)

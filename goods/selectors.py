@@ -70,6 +70,35 @@ def stock_lots(lots, *, as_of=None):
     return with_stock(lots, as_of)
 
 
+def lots_to_choose(lots, *, item=None, store=None, expiry_by=None, source="", number=""):
+    """The lots of ``lots`` holding stock that an issue may take from by hand, in the order they
+    would be taken (``fifo_order``), narrowed by item, store, expiry (by ``expiry_by``), source
+    (a named donor's name, the supplier or the chapter that allocated them) and number (the
+    lot's own, or its document's). The caller slices it: a chapter may hold hundreds of lots."""
+    lots = with_stock(lots).filter(on_hand__gt=0)
+    if item is not None:
+        lots = lots.filter(item=item)
+    if store is not None:
+        lots = lots.filter(store=store)
+    if expiry_by is not None:
+        lots = lots.filter(expiry_date__lte=expiry_by)
+    source = (source or "").strip()
+    if source:
+        lots = lots.filter(
+            # An anonymous donor is not found by name: the pages call the gift 匿名捐赠.
+            Q(donation__donor__name__icontains=source, donation__anonymous=False)
+            | Q(supplier__icontains=source)
+            | Q(origin_chapter__name__icontains=source)
+        )
+    number = (number or "").strip().lstrip("#")
+    if number:
+        found = Q(document_number__icontains=number)
+        if number.isdigit() and int(number) <= 2**53:
+            found |= Q(pk=int(number))
+        lots = lots.filter(found)
+    return fifo_order(lots)
+
+
 def expiring_q(today=None, days=EXPIRING_DAYS):
     """Lots expiring from ``today`` to ``days`` days on (or already expired)."""
     today = today or datetime.date.today()

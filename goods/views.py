@@ -13,7 +13,7 @@ from redcross.views.generic import RecordDetailView, RecordFormView, RecordListV
 from . import selectors, services
 from .choices import StockFilter
 from .filtersets import IssueFilterSet, StockFilterSet
-from .forms import IssueForm, LotForm, StockCountForm, StoreForm
+from .forms import LOTS_OFFERED, IssueForm, LotForm, LotSearchForm, StockCountForm, StoreForm
 from .models import Adjustment, Issue, IssueLine, Item, Lot
 
 
@@ -156,7 +156,23 @@ class IssueCreateView(RecordFormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["lots_picked"] = self.fifo_preview()
+        kwargs["lot_search"] = self.lot_search().filters()
         return kwargs
+
+    def lot_search(self):
+        """The lot search above the form (``?item=&store=&expiry_by=&source=&number=``): the
+        same on the POST, whose URL keeps it, so the lots posted are the lots shown."""
+        if not hasattr(self, "_lot_search"):
+            asked = any(self.request.GET.get(name) for name in LotSearchForm.base_fields)
+            data = self.request.GET if asked else None
+            self._lot_search = LotSearchForm(data, chapters=self.access.writable_chapters())
+        return self._lot_search
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["lot_search"] = self.lot_search()
+        context["lots_offered"] = LOTS_OFFERED
+        return context
 
     def fifo_preview(self):
         """lot pk → quantity the earliest-expiring lots would give for ``?item=&quantity=``."""

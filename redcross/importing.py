@@ -538,6 +538,10 @@ class Sheet:
     defines = ""
     key_column = ""
     refers: tuple = ()
+    # Whether the first pass reads the names this sheet defines before any row is checked
+    # (``collect_definitions``). A sheet whose names only sheets checked after it name need not:
+    # its refused rows become roots as they are checked, and a large sheet is not read twice.
+    collect_names = True
     example: dict = {}  # column → value: the example row of the template's 说明 sheet
     list_url = ""  # the URL name of the list of the records a row creates (filtered by batch)
 
@@ -580,6 +584,10 @@ class Sheet:
 
     def after_create(self):
         """Whatever the created records still need once every sheet is in (derived tables)."""
+
+    def preview_note(self, record):
+        """What the row's record will do beyond its cells, said in the preview (empty: nothing)."""
+        return ""
 
 
 class RowProblems(Exception):
@@ -715,7 +723,7 @@ def collect_definitions(reader, context):
     """The first pass: the names every defining sheet of the workbook defines, with their first
     row, read before any row is checked (``context.defined``)."""
     for cls in sheet_classes():
-        if not cls.defines or cls.name not in reader.names:
+        if not cls.defines or not cls.collect_names or cls.name not in reader.names:
             continue
         rows = reader.rows(cls.name)
         head = next(rows, None)
@@ -743,7 +751,7 @@ class _RowChecker:
         self.shown = result.rows.setdefault(spec.name, [])
         self.ok_shown = self.bad_shown = 0
 
-    def show(self, number, values, bad=()):
+    def show(self, number, values, bad=(), note=""):
         if bad:
             if self.bad_shown >= PREVIEW_PROBLEM_ROWS:
                 return
@@ -753,7 +761,10 @@ class _RowChecker:
                 return
             self.ok_shown += 1
         cells = [_shown_cell(values.get(col.name)) for col in self.spec.columns]
-        self.shown.append({"row": number, "cells": cells, "bad": sorted(set(bad))})
+        shown = {"row": number, "cells": cells, "bad": sorted(set(bad))}
+        if note:
+            shown["note"] = note
+        self.shown.append(shown)
 
     def refuse(self, number, values, problems):
         """Adds the row's ``problems`` (column → message or ``Refers``) to the result; rows naming
@@ -868,7 +879,7 @@ def check_sheets(reader, context, result, *, create=False, progress=None):
                     checker.refuse(number, values, [(str(field.verbose_name), period.refusal(""))])
                     continue
             if record is not None:
-                checker.show(number, values)
+                checker.show(number, values, note=spec.preview_note(record))
                 spec.created.append(record)
                 spec.count += 1
                 if len(spec.created) >= BATCH:
@@ -1051,13 +1062,18 @@ def import_undo(batch, *, user):
                 _("导入之后登记的%(kind)s“%(record)s”依赖本批次的记录，不能整批撤销")
                 % {"kind": blocker._meta.verbose_name, "record": blocker}
             ) from None
-        for check in registry["import_undo_checks"]:
-            check(batch, voided)  # refuses, e.g. a fund has spent the voided gifts
-        for undone in registry["import_undone"]:
-            undone(batch, voided)  # brings derived tables up to date
-        batch.status = ImportStatus.UNDONE
+        # Who undoes it, before the apps' hooks: what they void in turn (an issue's relief payment,
+        # a gift's lot) is voided by the person undoing, not the one who imported.
         batch.undone_at = timezone.now()
         batch.undone_by = user
+        # What the voided records take with them first (an issue's relief payment, a gift's lot),
+        # then the checks, on the books as the whole undo leaves them: a fund whose gift is voided
+        # with the relief payment that spent its goods is not overspent.
+        for undone in registry["import_undone"]:
+            undone(batch, voided)  # voids what they take with them, brings derived tables up to date
+        for check in registry["import_undo_checks"]:
+            check(batch, voided)  # refuses, e.g. a fund has spent the voided gifts
+        batch.status = ImportStatus.UNDONE
         batch.save(update_fields=["status", "undone_at", "undone_by"])
     return batch
 

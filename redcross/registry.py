@@ -14,10 +14,11 @@ the demo and the import's undo find the apps' parts here instead (after NetBox's
   chapter into a new ``ImportContext`` (names defined, balances).
 - ``import_rechecks``: callables ``(context, result)`` run once every record of an import is
   made, inside its transaction, adding problems that refuse the whole import.
-- ``import_undo_checks``: callables ``(batch, voided)`` run when a batch is undone, inside its
-  transaction (``voided``: model → ids voided); they refuse the undo with a ValidationError.
-- ``import_undone``: callables ``(batch, voided)`` run after them, bringing derived tables up
-  to date.
+- ``import_undone``: callables ``(batch, voided)`` run when a batch is undone, inside its
+  transaction (``voided``: model → ids voided), voiding what the voided records take with them
+  (by ``batch.undone_by``, who undoes it, already set) and bringing derived tables up to date.
+- ``import_undo_checks``: callables ``(batch, voided)`` run after them, on the books as the whole
+  undo leaves them; they refuse the undo with a ValidationError (which takes it all back).
 - ``correction_hooks``: model → its ``redcross.corrections.CorrectionHooks``: what voiding,
   reversing and approving a record of that kind must also check or do.
 - ``exports``: key → export class, every export a list page, a ledger or a job may name.

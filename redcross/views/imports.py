@@ -201,7 +201,12 @@ def preview_sheets(batch, report, problems, *, access):
                 for i, value in enumerate(kept["cells"])
             ]
             lines.append(
-                {"row": kept["row"], "cells": cells, "problems": by_row.get((name, kept["row"]), [])}
+                {
+                    "row": kept["row"],
+                    "cells": cells,
+                    "problems": by_row.get((name, kept["row"]), []),
+                    "note": kept.get("note", ""),
+                }
             )
         bad = len({p["row"] for p in problems if p["sheet"] == name and p["row"]})
         sheets.append(
