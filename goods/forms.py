@@ -12,7 +12,7 @@ from redcross.rules import add_to_form
 
 from .choices import IssueKind, LotOrigin
 from .models import Item, Lot, Store
-from .rules import issue_problems, lot_problems
+from .rules import arrival_problems, issue_problems, lot_problems, plain
 from .selectors import fifo_order, with_stock
 
 # The lots an issue form offers to choose from by hand (the earliest-expiring first).
@@ -159,7 +159,9 @@ class IssueForm(RecordForm):
         self.offer_townships()
         self.lots = list(
             fifo_order(
-                with_stock(Lot.objects.filter(chapter__in=chapters).select_related("item", "store"))
+                with_stock(
+                    Lot.objects.available().filter(chapter__in=chapters).select_related("item", "store")
+                )
             ).filter(on_hand__gt=0)[:LOTS_OFFERED]
         )
         name_choices(self)
@@ -216,3 +218,41 @@ class StockCountForm(RecordForm):
     reason = forms.CharField(label=_("差异原因"), max_length=200)
     counted_by_1 = counter_field(_("盘点人一"))
     counted_by_2 = counter_field(_("盘点人二"))
+
+
+class ArrivalForm(RecordForm):
+    """The receiving chapter confirms that an allocation from above arrived: the day, the two
+    people who counted it, and what they counted (a shortfall with its reason)."""
+
+    date = DateField(label=_("接收日期"))
+    counted_quantity = QuantityField(label=_("实收数量"))
+    counted_by_1 = counter_field(_("清点人一"))
+    counted_by_2 = counter_field(_("清点人二"))
+    reason = forms.CharField(
+        label=_("短少原因"), max_length=150, required=False, help_text=_("实收少于调出数量时填写")
+    )
+
+    def __init__(self, *args, lot, **kwargs):
+        self.lot = lot
+        super().__init__(*args, **kwargs)
+        self.fields["counted_quantity"].help_text = _("调出数量 %(quantity)s%(unit)s") % {
+            "quantity": plain(lot.quantity),
+            "unit": lot.item.unit,
+        }
+        if not self.is_bound:
+            self.initial.setdefault("counted_quantity", plain(lot.quantity))
+
+    def clean(self):
+        data = super().clean()
+        problems = arrival_problems(
+            sent=self.lot.quantity,
+            sent_on=self.lot.date,
+            date=data.get("date"),
+            counted_quantity=data.get("counted_quantity"),
+            counted_by_1=data.get("counted_by_1"),
+            counted_by_2=data.get("counted_by_2"),
+            reason=data.get("reason"),
+        )
+        # A field already told (a malformed quantity) is not told twice.
+        add_to_form(self, {name: text for name, text in problems.items() if name not in self.errors})
+        return data

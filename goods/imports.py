@@ -252,7 +252,9 @@ class GoodsIssueSheet(Sheet):
         as the rows before left them, the earliest-expiring first. Refused when they do not hold
         that much (or, for relief, when the goods are of more than one fund)."""
         if item.pk not in self.lots:
-            lots = fifo_order(stock_lots(Lot.objects.filter(chapter=self.context.chapter, item=item)))
+            lots = fifo_order(
+                stock_lots(Lot.objects.available().filter(chapter=self.context.chapter, item=item))
+            )
             self.lots[item.pk] = [
                 _Stock(pk, arrived, fund, Decimal(on_hand))
                 for pk, arrived, fund, on_hand in lots.values_list("pk", "date", "fund", "on_hand")

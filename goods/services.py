@@ -15,13 +15,16 @@ from django.utils.translation import gettext as _
 
 from donations.services import fund_lock_for_spending
 from redcross import bounds
+from redcross.choices import Role
 from redcross.corrections import CorrectionHooks
+from redcross.history import recorded_update
+from redcross.models import Membership
 from redcross.money import to_money
 from redcross.rules import refuse
 
 from .choices import RELIEF_KINDS, IssueKind, LotOrigin
 from .models import Adjustment, Issue, IssueLine, Item, Lot, Store
-from .rules import issue_problems, line_problems, lot_problems, plain
+from .rules import arrival_problems, issue_problems, line_problems, lot_problems, plain
 from .selectors import fifo_order, issue_value_for, lot_on_hand, with_stock
 
 DEFAULT_STORE_NAME = "本会库房"
@@ -181,6 +184,8 @@ def lot_receive(
         document_number=(document_number or "").strip(),
         fund=fund,
         remarks=remarks or "",
+        # Sent from above inside the product: in transit until the chapter below confirms it.
+        in_transit=source_line is not None,
         created_by=user,
         updated_by=user,
     )
@@ -209,7 +214,7 @@ def pick_lots(*, chapter, item, quantity, date, store=None):
     oldest arrival). Refused when they do not hold that much together."""
     if quantity is None or quantity <= 0:
         raise ValidationError({"quantity": _("出库数量必须大于零")})
-    candidates = Lot.objects.filter(chapter=chapter, item=item, date__lte=date)
+    candidates = Lot.objects.available().filter(chapter=chapter, item=item, date__lte=date)
     if store is not None:
         candidates = candidates.filter(store=store)
     locked = lots_locked(candidates.values_list("pk", flat=True))
@@ -246,6 +251,10 @@ def _check_issue_lines(*, chapter, date, lines, locked):
             raise ValidationError({"lines": _("只能从本会库存的批次出库")})
         if not lot.stands:
             raise ValidationError({"lines": _("批次“%(lot)s”已作废，不能出库") % {"lot": lot}})
+        if lot.in_transit:
+            raise ValidationError(
+                {"lines": _("批次“%(lot)s”是在途的调拨物资，确认接收后才能出库") % {"lot": lot}}
+            )
         if lot.date > date:
             raise ValidationError(
                 {"date": _("出库日期不能早于批次“%(lot)s”的入库日期 %(day)s") % {"lot": lot, "day": lot.date}}
@@ -427,7 +436,7 @@ def issue_record(
 def issue_line_choices(*, chapter, item, date, store=None):
     """The lots an issue of ``item`` may take from, in the order they would be taken, with their
     stock: what the issue form offers for choosing lots by hand."""
-    lots = Lot.objects.filter(chapter=chapter, item=item, date__lte=date)
+    lots = Lot.objects.available().filter(chapter=chapter, item=item, date__lte=date)
     if store is not None:
         lots = lots.filter(store=store)
     return [lot for lot in fifo_order(with_stock(lots.select_related("item", "store"))) if lot.on_hand > 0]
@@ -469,6 +478,10 @@ class IssueCorrections(CorrectionHooks):
                 updated_by=user,
             ).save()
             received = Lot.objects.filter(source_line=line).first()
+            if received is not None and received.in_transit:
+                # Taken back before it arrived: nothing is left for the chapter below to confirm.
+                recorded_update(Lot.all_objects.filter(pk=received.pk), in_transit=False, updated_by=user)
+                received.in_transit = False
             if received is not None:
                 held = with_stock(Lot.objects.filter(pk=received.pk)).get()
                 _adjustment_save(
@@ -578,6 +591,8 @@ def stock_count_record(*, chapter, user, date, lot, counted_quantity, reason, co
     locked = lots_locked([lot.pk])[lot.pk]
     if not locked.stands:
         raise ValidationError({"lot": _("该批次已作废")})
+    if locked.in_transit:
+        raise ValidationError({"lot": _("该批次是在途的调拨物资，请先确认接收")})
     if counted_quantity is None or counted_quantity < 0:
         raise ValidationError({"counted_quantity": _("实盘数量不能为负数")})
     bounds.check("counted_quantity", counted_quantity, bounds.validate_quantity)
@@ -615,3 +630,80 @@ def stock_count_record(*, chapter, user, date, lot, counted_quantity, reason, co
         counted_by_1=first,
         counted_by_2=second,
     )
+
+
+# --- Allocations received from above ----------------------------------------------------------
+
+# Who confirms that an allocation arrived: the receiving chapter's staff and leaders (and its
+# administrators, who enter its records too); not its auditors, not the chapter above.
+RECEIVING_ROLES = frozenset({Role.STAFF, Role.LEADER, Role.ADMIN})
+
+
+def may_confirm_arrival(memberships, chapter):
+    """Whether a user holding ``memberships`` confirms the arrivals of ``chapter``."""
+    return any(m.role in RECEIVING_ROLES and m.chapter_id == chapter.pk for m in memberships)
+
+
+@transaction.atomic
+def allocation_confirm(*, lot, user, date, counted_quantity, counted_by_1, counted_by_2, reason=""):
+    """Confirms that an allocation from the chapter above arrived (确认接收): on ``date``, counted
+    by two people, ``counted_quantity`` of what was sent. The lot then holds its goods in the
+    store (it may be issued and counted); a shortfall is recorded as a stock count adjustment of
+    the lot with its reason (``stock_count_record``), never by changing the lot's quantity. Only
+    a person of the receiving chapter (``RECEIVING_ROLES``) confirms, once."""
+    memberships = list(Membership.objects.filter(user=user, chapter_id=lot.chapter_id)) if user else []
+    if not may_confirm_arrival(memberships, lot.chapter):
+        raise ValidationError(
+            _("只有调入单位%(chapter)s的工作人员或领导才能确认接收这批物资") % {"chapter": lot.chapter}
+        )
+    bounds.check("date", date, bounds.validate_record_date)
+    if counted_quantity is not None:
+        bounds.check("counted_quantity", counted_quantity, bounds.validate_quantity)
+    locked = Lot.all_objects.select_for_update().select_related("received_by").get(pk=lot.pk)
+    if locked.source_line_id is None:
+        raise ValidationError(_("该批次不是上级调拨的在途物资，无需确认接收"))
+    if locked.is_void:
+        raise ValidationError(_("上级已作废这次调拨，不能确认接收"))
+    if not locked.in_transit:
+        raise ValidationError(
+            _("这批物资已于%(day)s由%(user)s确认接收，不能重复确认")
+            % {"day": locked.received_on, "user": locked.received_by or _("他人")}
+        )
+    refuse(
+        arrival_problems(
+            sent=locked.quantity,
+            sent_on=locked.date,
+            date=date,
+            counted_quantity=counted_quantity,
+            counted_by_1=counted_by_1,
+            counted_by_2=counted_by_2,
+            reason=reason,
+        )
+    )
+    first, second = counted_by_1.strip(), counted_by_2.strip()
+    # Recorded as a change of the lot (history), not a save: the lot's figures do not move, so a
+    # month closed since it was sent does not refuse its arrival.
+    recorded_update(
+        Lot.all_objects.filter(pk=locked.pk, in_transit=True),
+        in_transit=False,
+        received_on=date,
+        received_quantity=counted_quantity,
+        received_at=timezone.now(),
+        received_by=user,
+        counted_by_1=first,
+        counted_by_2=second,
+        updated_by=user,
+    )
+    locked.refresh_from_db()
+    if counted_quantity < locked.quantity:
+        stock_count_record(
+            chapter=locked.chapter,
+            user=user,
+            date=date,
+            lot=locked,
+            counted_quantity=counted_quantity,
+            reason=_("调拨接收短少：%(reason)s") % {"reason": reason.strip()},
+            counted_by_1=first,
+            counted_by_2=second,
+        )
+    return locked
