@@ -132,7 +132,20 @@ class IssueForm(RecordForm):
         label=_("调入红十字会（下级）"), queryset=Chapter.objects.none(), required=False
     )
     receiving_unit = forms.CharField(label=_("接收单位"), max_length=200, required=False)
-    category = forms.ModelChoiceField(label=_("救助类别"), queryset=Item.objects.none(), required=False)
+    category = forms.ModelChoiceField(
+        label=_("救助类别"),
+        queryset=Item.objects.none(),
+        required=False,
+        help_text=_(
+            "救助发放必填；限定用途基金的物资发往接收单位或调拨下级时，作为用途须与基金限定的类别一致"
+        ),
+    )
+    project = forms.ModelChoiceField(
+        label=_("用于项目"),
+        queryset=Item.objects.none(),
+        required=False,
+        help_text=_("限定用于某项目的基金的物资发往接收单位时填写"),
+    )
     beneficiary_name = forms.CharField(label=_("受助人姓名"), max_length=50, required=False)
     id_number = forms.CharField(label=_("身份证号"), max_length=18, required=False)
     township = forms.CharField(label=_("乡镇"), max_length=50, required=False)
@@ -151,6 +164,9 @@ class IssueForm(RecordForm):
         )
         self.fields["category"].queryset = (
             Lot._meta.get_field("fund").related_model.category_model().objects.filter(is_active=True)
+        )
+        self.fields["project"].queryset = (
+            Lot._meta.get_field("fund").related_model.project_model().objects.filter(chapter__in=chapters)
         )
         self.fields["recipient_chapter"].queryset = Chapter.objects.filter(
             parent__in=[c.pk for c in chapters]

@@ -183,7 +183,8 @@ class GoodsIssueSheet(Sheet):
             "quantity": quantity,
             "recipient_chapter": recipient,
             "receiving_unit": unit_text if kind == IssueKind.UNIT else "",
-            "category": cleaned["救助类别"] if kind in RELIEF_KINDS else None,
+            # For a unit or a chapter below: the purpose a restricted fund's goods must serve.
+            "category": cleaned["救助类别"] if kind != IssueKind.WRITE_OFF else None,
             "beneficiary_name": name if kind == IssueKind.RELIEF_PERSON else "",
             "id_number": (cleaned["身份证号"] or "") if kind == IssueKind.RELIEF_PERSON else "",
             "township": as_text(values["乡镇"]),

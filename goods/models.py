@@ -292,6 +292,16 @@ class Issue(ApprovedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # For goods of a fund restricted to a project, sent to a receiving unit: the project they
+    # serve (a relief category serves as the purpose of a fund restricted to one: ``category``).
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("用于项目"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     beneficiary_name = models.CharField(_("受助人姓名"), max_length=50, blank=True)
     head_count = models.PositiveIntegerField(
         _("受助人数"),

@@ -103,3 +103,36 @@ def arrival_problems(*, sent, sent_on, date, counted_quantity, counted_by_1, cou
     elif first and first == second:
         problems["counted_by_2"] = _("两名清点人不能是同一人")
     return problems
+
+
+def restriction_problems(*, kind, funds, category=None, project=None):
+    """What the goods of a restricted fund (限定用途) may go to, beside relief (whose payment, in
+    ``aid``, is checked against the fund like any relief payment): to a receiving unit or a
+    chapter below only for the fund's purpose — the relief category it is restricted to, named
+    as the issue's purpose; the project, named as the issue's project (a project is its own
+    chapter's: its goods are not allocated below) —; a write-off (expired, damaged) whatever the
+    purpose, recorded in the fund's books with its reason."""
+    if kind not in (IssueKind.UNIT, IssueKind.ALLOCATION):
+        return {}
+    for fund in funds:
+        if fund.restricted_category_id and getattr(category, "pk", None) != fund.restricted_category_id:
+            return {
+                "category": _(
+                    "基金“%(fund)s”限定用于“%(purpose)s”：其物资发往接收单位或调拨下级时，"
+                    "用途须选“%(purpose)s”"
+                )
+                % {"fund": fund.name, "purpose": fund.restricted_category.name}
+            }
+        if fund.restricted_project_id and kind == IssueKind.ALLOCATION:
+            return {
+                "recipient_chapter": _(
+                    "基金“%(fund)s”限定用于项目“%(purpose)s”，其物资不能调拨给下级红十字会"
+                )
+                % {"fund": fund.name, "purpose": fund.restricted_project.name}
+            }
+        if fund.restricted_project_id and getattr(project, "pk", None) != fund.restricted_project_id:
+            return {
+                "project": _("基金“%(fund)s”限定用于项目“%(purpose)s”：其物资发往接收单位时须注明用于该项目")
+                % {"fund": fund.name, "purpose": fund.restricted_project.name}
+            }
+    return {}

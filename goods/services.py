@@ -24,7 +24,7 @@ from redcross.rules import refuse
 
 from .choices import RELIEF_KINDS, IssueKind, LotOrigin
 from .models import Adjustment, Issue, IssueLine, Item, Lot, Store
-from .rules import arrival_problems, issue_problems, line_problems, lot_problems, plain
+from .rules import arrival_problems, issue_problems, line_problems, lot_problems, plain, restriction_problems
 from .selectors import fifo_order, issue_value_for, lot_on_hand, with_stock
 
 DEFAULT_STORE_NAME = "本会库房"
@@ -268,12 +268,43 @@ def _check_issue_lines(*, chapter, date, lines, locked):
         )
 
 
-def _receiving_fund(recipient_chapter, recipient_fund):
+def _receiving_fund(recipient_chapter, recipient_fund, source_fund=None):
+    """The fund of the chapter below the goods of ``source_fund`` go into: one restricted to the
+    same relief category when the source fund is (the donors' purpose goes with the goods),
+    otherwise an unrestricted one."""
+    category_id = getattr(source_fund, "restricted_category_id", None)
     if recipient_fund is not None:
         if recipient_fund.chapter_id != recipient_chapter.pk:
             raise ValidationError({"recipient_fund": _("调入基金须是调入红十字会的基金")})
+        if category_id and recipient_fund.restricted_category_id != category_id:
+            raise ValidationError(
+                {
+                    "recipient_fund": _("调入基金须同样限定用于“%(purpose)s”")
+                    % {"purpose": source_fund.restricted_category.name}
+                }
+            )
         return recipient_fund
     fund_model = Lot._meta.get_field("fund").related_model
+    if category_id:
+        fund = (
+            fund_model.objects.filter(chapter=recipient_chapter, restricted_category_id=category_id)
+            .order_by("name", "pk")
+            .first()
+        )
+        if fund is None:
+            raise ValidationError(
+                {
+                    "recipient_chapter": _(
+                        "%(chapter)s没有限定用于“%(purpose)s”的基金，无法接收基金“%(fund)s”的限定用途物资"
+                    )
+                    % {
+                        "chapter": recipient_chapter,
+                        "purpose": source_fund.restricted_category.name,
+                        "fund": source_fund.name,
+                    }
+                }
+            )
+        return fund
     fund = (
         fund_model.objects.filter(
             chapter=recipient_chapter, restricted_category__isnull=True, restricted_project__isnull=True
@@ -307,6 +338,7 @@ def issue_record(
     receiving_unit="",
     reason="",
     category=None,
+    project=None,
     beneficiary_name="",
     id_number="",
     township="",
@@ -355,6 +387,20 @@ def issue_record(
     funds = {locked[pk].fund_id for pk, _q in lines}
     if kind in RELIEF_KINDS and len(funds) > 1:
         raise ValidationError({"lines": _("一次救助发放只能发放同一基金的物资，请分开登记")})
+    if project is not None and project.chapter_id != chapter.pk:
+        raise ValidationError({"project": _("只能选择本会的项目")})
+    fund_model = Lot._meta.get_field("fund").related_model
+    sources = {
+        fund.pk: fund
+        for fund in fund_model.objects.filter(pk__in=funds).select_related(
+            "restricted_category", "restricted_project"
+        )
+    }
+    refuse(
+        restriction_problems(
+            kind=kind, funds=sorted(sources.values(), key=lambda f: f.pk), category=category, project=project
+        )
+    )
 
     issue = Issue(
         chapter=chapter,
@@ -363,7 +409,9 @@ def issue_record(
         recipient_chapter=recipient_chapter if kind == IssueKind.ALLOCATION else None,
         receiving_unit=(receiving_unit or "").strip() if kind == IssueKind.UNIT else "",
         reason=(reason or "").strip(),
-        category=category if kind in RELIEF_KINDS else None,
+        # Relief's category; for goods to a unit or a chapter below, their purpose (用途).
+        category=category if kind != IssueKind.WRITE_OFF else None,
+        project=project if kind == IssueKind.UNIT else None,
         beneficiary_name=(beneficiary_name or "").strip() if kind == IssueKind.RELIEF_PERSON else "",
         head_count=1 if kind != IssueKind.RELIEF_GROUP else head_count,
         document_number=(document_number or "").strip(),
@@ -400,7 +448,9 @@ def issue_record(
     issue.total_value = sum((line.value for line in made), Decimal("0.00"))
     issue.save()
     if kind == IssueKind.ALLOCATION:
-        fund = _receiving_fund(recipient_chapter, recipient_fund)
+        receiving = {
+            pk: _receiving_fund(recipient_chapter, recipient_fund, source) for pk, source in sources.items()
+        }
         store_below = store_default(chapter=recipient_chapter, user=user)
         for line in made:
             lot = line.lot
@@ -409,7 +459,7 @@ def issue_record(
                 user=user,
                 date=date,
                 origin=LotOrigin.ALLOCATION,
-                fund=fund,
+                fund=receiving[lot.fund_id],
                 item_name=lot.item.name,
                 specification=lot.item.specification,
                 unit=lot.item.unit,

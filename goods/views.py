@@ -156,7 +156,7 @@ class IssueDetailView(RecordDetailView):
     template_name = "goods/issue_detail.html"
 
     def get_queryset(self):
-        return Issue.all_objects.with_related().select_related("created_by", "approved_by")
+        return Issue.all_objects.with_related().select_related("created_by", "approved_by", "project")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -167,6 +167,11 @@ class IssueDetailView(RecordDetailView):
             )
             .order_by("pk")
         )
+        received = [line.received_lot for line in context["lines"] if getattr(line, "received_lot", None)]
+        context["arrivals"] = {
+            "waiting": sum(1 for lot in received if lot.awaits_receipt),
+            "confirmed": sum(1 for lot in received if lot.received_at is not None),
+        }
         recipients = {}
         for describe in selectors.RELIEF_RECIPIENTS:
             recipients.update(describe([self.object], self.access) if self.object.is_relief else {})
@@ -271,10 +276,7 @@ class ArrivalConfirmView(RecordFormView):
         return kwargs
 
     def get_title(self):
-        return _("确认接收：%(lot)s（%(origin)s调拨）") % {
-            "lot": self.parent,
-            "origin": self.parent.origin_chapter,
-        }
+        return _("确认接收%(origin)s调拨的物资") % {"origin": self.parent.origin_chapter}
 
     def perform(self, form):
         return services.allocation_confirm(
