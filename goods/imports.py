@@ -228,7 +228,7 @@ class GoodsIssueSheet(Sheet):
                 found = items[0]
             elif not items:
                 found = {
-                    "物资名称": _("本会没有“%(name)s”（单位：%(unit)s）的库存物资")
+                    "物资名称": _("本会没有“%(name)s”（计量单位：%(unit)s）的库存物资")
                     % {"name": name, "unit": unit}
                 }
             elif specification:

@@ -74,7 +74,7 @@ class Item(TrackedModel):
 
     name = models.CharField(_("物资名称"), max_length=200)
     specification = models.CharField(_("规格型号"), max_length=100, blank=True)
-    unit = models.CharField(_("单位"), max_length=20)
+    unit = models.CharField(_("计量单位"), max_length=20)
 
     class Meta:
         verbose_name = _("物资品目")

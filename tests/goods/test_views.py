@@ -469,3 +469,17 @@ def test_an_allocation_whose_goods_were_issued_below_is_not_voided(tree, member)
         record_void(allocation, user=city, reason="调错")
     assert "下级" in str(refused.value)
     assert lot_on_hand(lot) == 0 and lot_on_hand(below) == Decimal("7")
+
+
+def test_the_history_says_计量单位_for_an_item_s_unit_never_单位(client, purchase, tree, member):
+    """单位 alone reads as an organisation (English "Organisation"); an item's unit of measure is
+    计量单位 in the history as on the forms."""
+    purchase()
+    client.force_login(member(Role.AUDITOR, tree.naiman, "history-auditor"))
+
+    page = client.get(reverse("change-list"), {"table": "goods_item"})
+
+    [change] = page.context["object_list"]
+    labels = [field[0] for field in change.fields]
+    assert "计量单位" in labels and "单位" not in labels
+    assert ("计量单位", "", "箱") in change.fields
