@@ -714,6 +714,9 @@ def allocation_confirm(*, lot, user, date, counted_quantity, counted_by_1, count
         raise ValidationError(_("该批次不是上级调拨的在途物资，无需确认接收"))
     if locked.is_void:
         raise ValidationError(_("上级已作废这次调拨，不能确认接收"))
+    if not locked.in_transit and locked.received_at is None:
+        # Taken back by the chapter above (a reversal) before it arrived.
+        raise ValidationError(_("这批物资不在途，无需确认接收"))
     if not locked.in_transit:
         raise ValidationError(
             _("这批物资已于%(day)s由%(user)s确认接收，不能重复确认")

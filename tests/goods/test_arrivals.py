@@ -296,3 +296,21 @@ def test_voiding_the_allocation_above_takes_the_lot_in_transit_with_it(sent, peo
     with pytest.raises(ValidationError) as refused:
         confirm(lot, people["staff"])
     assert refused.value.messages == ["上级已作废这次调拨，不能确认接收"]
+
+
+def test_reversing_the_allocation_above_leaves_nothing_to_confirm(sent, tree, people):
+    from redcross.corrections import record_reverse
+
+    from ..factories import ClosedPeriodFactory
+
+    ClosedPeriodFactory(chapter=tree.tongliao, kind="month", start=SENT, end=SENT)
+    record_reverse(sent["issue"], user=people["city"], date=ARRIVED, reason="调错")
+
+    lot = Lot.objects.get(pk=sent["lot"].pk)
+    assert not lot.in_transit and lot_on_hand(lot) == Decimal("0")
+    assert lot_on_hand(sent["above"]) == Decimal("100")
+    before = rows(*GOODS)
+    with pytest.raises(ValidationError) as refused:
+        confirm(lot, people["staff"])
+    assert refused.value.messages == ["这批物资不在途，无需确认接收"]
+    assert rows(*GOODS) == before
