@@ -709,7 +709,7 @@ def allocation_confirm(*, lot, user, date, counted_quantity, counted_by_1, count
     bounds.check("date", date, bounds.validate_record_date)
     if counted_quantity is not None:
         bounds.check("counted_quantity", counted_quantity, bounds.validate_quantity)
-    locked = Lot.all_objects.select_for_update().select_related("received_by").get(pk=lot.pk)
+    locked = Lot.all_objects.select_for_update().get(pk=lot.pk)
     if locked.source_line_id is None:
         raise ValidationError(_("该批次不是上级调拨的在途物资，无需确认接收"))
     if locked.is_void:
