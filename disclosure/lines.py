@@ -111,7 +111,7 @@ def gifts_section(gifts, *, key="gifts", title=None):
         ("kind", _("方式"), TEXT, False),
         ("goods", _("物资名称"), TEXT, False),
         ("quantity", _("数量"), QUANTITY, False),
-        ("unit", _("单位"), TEXT, False),
+        ("unit", _("计量单位"), TEXT, False),
         ("cash", _("现金（元）"), MONEY, True),
         ("in_kind", _("物资折价（元）"), MONEY, True),
     ]
@@ -263,7 +263,7 @@ def outputs_section(outputs):
         ("date", _("完成日期"), DATE, False),
         ("name", _("产出内容"), TEXT, False),
         ("quantity", _("数量"), QUANTITY, False),
-        ("unit", _("单位"), TEXT, False),
+        ("unit", _("计量单位"), TEXT, False),
     ]
     rows = [[o.date, o.name, o.quantity, o.unit] for o in outputs.order_by("date", "pk")]
     return Section(key="outputs", title=_("项目产出"), columns=columns, rows=rows)

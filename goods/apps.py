@@ -38,6 +38,7 @@ class GoodsConfig(AppConfig):
         register_demo_loader(demo.demo_goods, order=75)
         register_export("goods", exports.GoodsLedger)
         register_drive_panel(views.drive_panel)
+        register("home_panels", views.transit_panel)
         register("import_rechecks", imports.lots_for_imported_gifts)
         register("import_undo_checks", imports.undo_refuse_issued_goods)
         register("import_undone", imports.undo_void_lots)

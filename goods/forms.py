@@ -13,7 +13,7 @@ from redcross.rules import add_to_form
 
 from .choices import IssueKind, LotOrigin
 from .models import Item, Lot, Store
-from .rules import chosen_lot_problems, issue_problems, lot_problems
+from .rules import arrival_problems, chosen_lot_problems, issue_problems, lot_problems, plain
 from .selectors import lots_to_choose, with_stock
 
 # The lots an issue form offers to choose from by hand (the earliest-expiring first, as the lot
@@ -174,7 +174,20 @@ class IssueForm(RecordForm):
         label=_("调入红十字会（下级）"), queryset=Chapter.objects.none(), required=False
     )
     receiving_unit = forms.CharField(label=_("接收单位"), max_length=200, required=False)
-    category = forms.ModelChoiceField(label=_("救助类别"), queryset=Item.objects.none(), required=False)
+    category = forms.ModelChoiceField(
+        label=_("救助类别"),
+        queryset=Item.objects.none(),
+        required=False,
+        help_text=_(
+            "救助发放必填；限定用途基金的物资发往接收单位或调拨下级时，作为用途须与基金限定的类别一致"
+        ),
+    )
+    project = forms.ModelChoiceField(
+        label=_("用于项目"),
+        queryset=Item.objects.none(),
+        required=False,
+        help_text=_("限定用于某项目的基金的物资发往接收单位时填写"),
+    )
     beneficiary_name = forms.CharField(label=_("受助人姓名"), max_length=50, required=False)
     id_number = forms.CharField(label=_("身份证号"), max_length=18, required=False)
     township = forms.CharField(label=_("乡镇"), max_length=50, required=False)
@@ -194,13 +207,18 @@ class IssueForm(RecordForm):
         self.fields["category"].queryset = (
             Lot._meta.get_field("fund").related_model.category_model().objects.filter(is_active=True)
         )
+        self.fields["project"].queryset = (
+            Lot._meta.get_field("fund").related_model.project_model().objects.filter(chapter__in=chapters)
+        )
         self.fields["recipient_chapter"].queryset = Chapter.objects.filter(
             parent__in=[c.pk for c in chapters]
         ).order_by("code")
         self.fields["head_count"].error_messages["min_value"] = _("受助人数至少为1")
         self.offer_townships()
-        held = Lot.objects.filter(chapter__in=chapters).select_related(
-            "item", "store", "donation__donor", "origin_chapter"
+        held = (
+            Lot.objects.available()
+            .filter(chapter__in=chapters)
+            .select_related("item", "store", "donation__donor", "origin_chapter")
         )
         offered = list(lots_to_choose(held, **(lot_search or {}))[: LOTS_OFFERED + 1])
         self.more_lots = len(offered) > LOTS_OFFERED
@@ -295,3 +313,41 @@ class StockCountForm(RecordForm):
     reason = forms.CharField(label=_("差异原因"), max_length=200)
     counted_by_1 = counter_field(_("盘点人一"))
     counted_by_2 = counter_field(_("盘点人二"))
+
+
+class ArrivalForm(RecordForm):
+    """The receiving chapter confirms that an allocation from above arrived: the day, the two
+    people who counted it, and what they counted (a shortfall with its reason)."""
+
+    date = DateField(label=_("接收日期"))
+    counted_quantity = QuantityField(label=_("实收数量"))
+    counted_by_1 = counter_field(_("清点人一"))
+    counted_by_2 = counter_field(_("清点人二"))
+    reason = forms.CharField(
+        label=_("短少原因"), max_length=150, required=False, help_text=_("实收少于调出数量时填写")
+    )
+
+    def __init__(self, *args, lot, **kwargs):
+        self.lot = lot
+        super().__init__(*args, **kwargs)
+        self.fields["counted_quantity"].help_text = _("调出数量 %(quantity)s%(unit)s") % {
+            "quantity": plain(lot.quantity),
+            "unit": lot.item.unit,
+        }
+        if not self.is_bound:
+            self.initial.setdefault("counted_quantity", plain(lot.quantity))
+
+    def clean(self):
+        data = super().clean()
+        problems = arrival_problems(
+            sent=self.lot.quantity,
+            sent_on=self.lot.date,
+            date=data.get("date"),
+            counted_quantity=data.get("counted_quantity"),
+            counted_by_1=data.get("counted_by_1"),
+            counted_by_2=data.get("counted_by_2"),
+            reason=data.get("reason"),
+        )
+        # A field already told (a malformed quantity) is not told twice.
+        add_to_form(self, {name: text for name, text in problems.items() if name not in self.errors})
+        return data

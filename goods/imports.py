@@ -214,7 +214,8 @@ class GoodsIssueSheet(Sheet):
             "quantity": quantity,
             "recipient_chapter": recipient,
             "receiving_unit": unit_text if kind == IssueKind.UNIT else "",
-            "category": cleaned["救助类别"] if kind in RELIEF_KINDS else None,
+            # For a unit or a chapter below: the purpose a restricted fund's goods must serve.
+            "category": cleaned["救助类别"] if kind != IssueKind.WRITE_OFF else None,
             "beneficiary_name": name if kind == IssueKind.RELIEF_PERSON else "",
             "id_number": (cleaned["身份证号"] or "") if kind == IssueKind.RELIEF_PERSON else "",
             "township": as_text(values["乡镇"]),
@@ -279,7 +280,8 @@ class GoodsIssueSheet(Sheet):
                 found = {
                     "物资名称": self._refers(
                         name,
-                        _("本会没有“%(name)s”（单位：%(unit)s）的库存物资") % {"name": name, "unit": unit},
+                        _("本会没有“%(name)s”（计量单位：%(unit)s）的库存物资")
+                        % {"name": name, "unit": unit},
                     )
                 }
             elif specification:
@@ -306,7 +308,9 @@ class GoodsIssueSheet(Sheet):
         if key not in self.lots:
             stock = []
             if item.pk is not None:
-                lots = fifo_order(stock_lots(Lot.objects.filter(chapter=self.context.chapter, item=item)))
+                lots = fifo_order(
+                    stock_lots(Lot.objects.available().filter(chapter=self.context.chapter, item=item))
+                )
                 stock = [
                     _Stock(pk, arrived, fund, Decimal(on_hand), expiry)
                     for pk, arrived, fund, on_hand, expiry in lots.values_list(

@@ -56,7 +56,7 @@ class LotIntake(GoodsIntake):
         if details.get("quantity") is None:
             problems["quantity"] = _("物资捐赠须填写数量")
         if not (details.get("unit") or "").strip():
-            problems["unit"] = _("物资捐赠须填写单位")
+            problems["unit"] = _("物资捐赠须填写计量单位")
         return problems
 
     def received(self, donation, *, user, details):

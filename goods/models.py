@@ -7,6 +7,7 @@ quantity from one named lot, so every unit is followed from its donor to its rec
 on hand per lot is received − issued ± adjustments, computed from the rows, never stored.
 """
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -73,7 +74,7 @@ class Item(TrackedModel):
 
     name = models.CharField(_("物资名称"), max_length=200)
     specification = models.CharField(_("规格型号"), max_length=100, blank=True)
-    unit = models.CharField(_("单位"), max_length=20)
+    unit = models.CharField(_("计量单位"), max_length=20)
 
     class Meta:
         verbose_name = _("物资品目")
@@ -93,6 +94,14 @@ class Item(TrackedModel):
 class LotQuerySet(ChapterScopedQuerySet):
     def with_related(self):
         return self.select_related("chapter", "store", "item", "fund", "donation__donor", "origin_chapter")
+
+    def available(self):
+        """Lots whose goods are in the store: all but an allocation still in transit."""
+        return self.filter(in_transit=False)
+
+    def in_transit(self):
+        """Allocations from the chapter above not yet confirmed by the chapter receiving them."""
+        return self.filter(in_transit=True)
 
 
 class Lot(CorrectableModel):
@@ -168,6 +177,23 @@ class Lot(CorrectableModel):
         related_name="lots",
     )
     remarks = models.TextField(_("备注"), blank=True)
+    # An allocation issued inside the product leaves the chapter above in transit (在途): it is
+    # in the books of the chapter below from its date (the goods ledger, the fund's goods), but
+    # not in its store until a person of that chapter confirms its arrival (the day, the two
+    # counters, the quantity counted; a shortfall is a stock count adjustment). Until then it
+    # cannot be issued or counted.
+    in_transit = models.BooleanField(_("在途待接收"), default=False)
+    received_on = models.DateField(_("接收日期"), null=True, blank=True)
+    received_quantity = quantity_field(_("实收数量"), null=True, blank=True)
+    received_at = models.DateTimeField(_("接收确认时间"), null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     objects = StandingManager.from_queryset(LotQuerySet)()
     all_objects = LotQuerySet.as_manager()
@@ -181,6 +207,8 @@ class Lot(CorrectableModel):
             models.Index(fields=["chapter", "date"], name="lot_chapter_date"),
             models.Index(fields=["chapter", "item", "expiry_date", "date"], name="lot_fifo"),
             models.Index(fields=["fund", "date", "id"], name="lot_fund_date"),
+            # What waits to be received (the start pages' panel): few rows of many.
+            models.Index(fields=["chapter", "date"], condition=Q(in_transit=True), name="lot_in_transit"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -196,6 +224,10 @@ class Lot(CorrectableModel):
                 condition=~Q(origin=LotOrigin.ALLOCATION) | Q(origin_chapter__isnull=False),
                 name="lot_allocation_names_its_origin",
             ),
+            models.CheckConstraint(
+                condition=Q(in_transit=False) | Q(source_line__isnull=False),
+                name="lot_in_transit_is_an_allocation",
+            ),
         ]
 
     def __str__(self):
@@ -208,6 +240,11 @@ class Lot(CorrectableModel):
 
     def get_absolute_url(self):
         return reverse("goods:lot-detail", args=[self.pk])
+
+    @property
+    def awaits_receipt(self):
+        """In transit and standing: what the chapter below still has to confirm."""
+        return self.in_transit and self.voided_at is None
 
     @property
     def counters(self):
@@ -250,6 +287,16 @@ class Issue(ApprovedModel):
     category = models.ForeignKey(
         "aid.AidCategory",
         verbose_name=_("救助类别"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # For goods of a fund restricted to a project, sent to a receiving unit: the project they
+    # serve (a relief category serves as the purpose of a fund restricted to one: ``category``).
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("用于项目"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,

@@ -85,3 +85,64 @@ def plain(value):
     value = Decimal(value)
     text = f"{value:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def arrival_problems(*, sent, sent_on, date, counted_quantity, counted_by_1, counted_by_2, reason):
+    """An allocation's arrival is confirmed on a day no earlier than it was sent, by two different
+    people (清点人), with the quantity they counted: never more than was sent, and a shortfall
+    says why (it is recorded as a stock count adjustment of the lot with that reason)."""
+    problems = {}
+    if date and sent_on and date < sent_on:
+        problems["date"] = _("接收日期不能早于调出日期 %(day)s") % {"day": sent_on}
+    if counted_quantity is None:
+        problems["counted_quantity"] = _("请填写实收数量")
+    elif counted_quantity < 0:
+        problems["counted_quantity"] = _("实收数量不能为负数")
+    elif counted_quantity > sent:
+        problems["counted_quantity"] = _("实收数量 %(counted)s 不能多于调出数量 %(sent)s") % {
+            "counted": plain(counted_quantity),
+            "sent": plain(sent),
+        }
+    elif counted_quantity < sent and not (reason or "").strip():
+        problems["reason"] = _("实收少于调出数量 %(sent)s，请填写短少原因") % {"sent": plain(sent)}
+    first, second = (counted_by_1 or "").strip(), (counted_by_2 or "").strip()
+    if not first:
+        problems["counted_by_1"] = _("请填写两名清点人")
+    if not second:
+        problems["counted_by_2"] = _("请填写两名清点人")
+    elif first and first == second:
+        problems["counted_by_2"] = _("两名清点人不能是同一人")
+    return problems
+
+
+def restriction_problems(*, kind, funds, category=None, project=None):
+    """What the goods of a restricted fund (限定用途) may go to, beside relief (whose payment, in
+    ``aid``, is checked against the fund like any relief payment): to a receiving unit or a
+    chapter below only for the fund's purpose — the relief category it is restricted to, named
+    as the issue's purpose; the project, named as the issue's project (a project is its own
+    chapter's: its goods are not allocated below) —; a write-off (expired, damaged) whatever the
+    purpose, recorded in the fund's books with its reason."""
+    if kind not in (IssueKind.UNIT, IssueKind.ALLOCATION):
+        return {}
+    for fund in funds:
+        if fund.restricted_category_id and getattr(category, "pk", None) != fund.restricted_category_id:
+            return {
+                "category": _(
+                    "基金“%(fund)s”限定用于“%(purpose)s”：其物资发往接收单位或调拨下级时，"
+                    "用途须选“%(purpose)s”"
+                )
+                % {"fund": fund.name, "purpose": fund.restricted_category.name}
+            }
+        if fund.restricted_project_id and kind == IssueKind.ALLOCATION:
+            return {
+                "recipient_chapter": _(
+                    "基金“%(fund)s”限定用于项目“%(purpose)s”，其物资不能调拨给下级红十字会"
+                )
+                % {"fund": fund.name, "purpose": fund.restricted_project.name}
+            }
+        if fund.restricted_project_id and getattr(project, "pk", None) != fund.restricted_project_id:
+            return {
+                "project": _("基金“%(fund)s”限定用于项目“%(purpose)s”：其物资发往接收单位时须注明用于该项目")
+                % {"fund": fund.name, "purpose": fund.restricted_project.name}
+            }
+    return {}

@@ -112,6 +112,19 @@ def expiring_lots(lots, *, today=None, days=EXPIRING_DAYS):
     )
 
 
+IN_TRANSIT_SHOWN = 50
+
+
+def lots_in_transit(lots):
+    """The standing lots of ``lots`` still in transit (allocations from above not yet confirmed),
+    the oldest first, with what a list of them names."""
+    return (
+        lots.in_transit()
+        .select_related("chapter", "item", "origin_chapter", "store", "source_line__issue")
+        .order_by("date", "pk")
+    )
+
+
 def fifo_order(lots):
     """The order lots are taken in when none is chosen: the earliest-expiring first, goods that
     do not expire last, then the oldest arrival."""
@@ -123,16 +136,29 @@ class StockTotals:
     lots: int
     quantity: Decimal
     value: Decimal
+    # Of which allocations in transit: in the books, not yet in the store (not to be issued).
+    transit_lots: int = 0
+    transit_value: Decimal = Decimal("0.00")
 
 
 def stock_totals(lots):
-    """Lots, quantity and value on hand over ``lots`` (annotated by ``with_stock``): one query.
-    The quantity adds different units and is shown only for one item."""
-    row = lots.order_by().aggregate(n=Count("pk"), quantity=Sum("on_hand"), value=Sum("value_on_hand"))
+    """Lots, quantity and value on hand over ``lots`` (annotated by ``with_stock``), and of them
+    the allocations still in transit: one query. The quantity adds different units and is shown
+    only for one item."""
+    transit = Q(in_transit=True)
+    row = lots.order_by().aggregate(
+        n=Count("pk"),
+        quantity=Sum("on_hand"),
+        value=Sum("value_on_hand"),
+        transit_n=Count("pk", filter=transit),
+        transit_value=Sum("value_on_hand", filter=transit),
+    )
     return StockTotals(
         lots=row["n"] or 0,
         quantity=Decimal(row["quantity"] or 0).quantize(Decimal("0.01")),
         value=to_money(row["value"]),
+        transit_lots=row["transit_n"] or 0,
+        transit_value=to_money(row["transit_value"]),
     )
 
 

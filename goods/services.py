@@ -15,13 +15,16 @@ from django.utils.translation import gettext as _
 
 from donations.services import fund_lock_for_spending
 from redcross import bounds
+from redcross.choices import Role
 from redcross.corrections import CorrectionHooks
+from redcross.history import recorded_update
+from redcross.models import Membership
 from redcross.money import to_money
 from redcross.rules import refuse
 
 from .choices import RELIEF_KINDS, IssueKind, LotOrigin
 from .models import Adjustment, Issue, IssueLine, Item, Lot, Store
-from .rules import issue_problems, line_problems, lot_problems, plain
+from .rules import arrival_problems, issue_problems, line_problems, lot_problems, plain, restriction_problems
 from .selectors import fifo_order, issue_value_for, lot_on_hand, with_stock
 
 DEFAULT_STORE_NAME = "本会库房"
@@ -181,6 +184,8 @@ def lot_receive(
         document_number=(document_number or "").strip(),
         fund=fund,
         remarks=remarks or "",
+        # Sent from above inside the product: in transit until the chapter below confirms it.
+        in_transit=source_line is not None,
         created_by=user,
         updated_by=user,
     )
@@ -209,7 +214,7 @@ def pick_lots(*, chapter, item, quantity, date, store=None):
     oldest arrival). Refused when they do not hold that much together."""
     if quantity is None or quantity <= 0:
         raise ValidationError({"quantity": _("出库数量必须大于零")})
-    candidates = Lot.objects.filter(chapter=chapter, item=item, date__lte=date)
+    candidates = Lot.objects.available().filter(chapter=chapter, item=item, date__lte=date)
     if store is not None:
         candidates = candidates.filter(store=store)
     locked = lots_locked(candidates.values_list("pk", flat=True))
@@ -246,6 +251,10 @@ def _check_issue_lines(*, chapter, date, lines, locked):
             raise ValidationError({"lines": _("只能从本会库存的批次出库")})
         if not lot.stands:
             raise ValidationError({"lines": _("批次“%(lot)s”已作废，不能出库") % {"lot": lot}})
+        if lot.in_transit:
+            raise ValidationError(
+                {"lines": _("批次“%(lot)s”是在途的调拨物资，确认接收后才能出库") % {"lot": lot}}
+            )
         if lot.date > date:
             raise ValidationError(
                 {"date": _("出库日期不能早于批次“%(lot)s”的入库日期 %(day)s") % {"lot": lot, "day": lot.date}}
@@ -259,12 +268,43 @@ def _check_issue_lines(*, chapter, date, lines, locked):
         )
 
 
-def _receiving_fund(recipient_chapter, recipient_fund):
+def _receiving_fund(recipient_chapter, recipient_fund, source_fund=None):
+    """The fund of the chapter below the goods of ``source_fund`` go into: one restricted to the
+    same relief category when the source fund is (the donors' purpose goes with the goods),
+    otherwise an unrestricted one."""
+    category_id = getattr(source_fund, "restricted_category_id", None)
     if recipient_fund is not None:
         if recipient_fund.chapter_id != recipient_chapter.pk:
             raise ValidationError({"recipient_fund": _("调入基金须是调入红十字会的基金")})
+        if category_id and recipient_fund.restricted_category_id != category_id:
+            raise ValidationError(
+                {
+                    "recipient_fund": _("调入基金须同样限定用于“%(purpose)s”")
+                    % {"purpose": source_fund.restricted_category.name}
+                }
+            )
         return recipient_fund
     fund_model = Lot._meta.get_field("fund").related_model
+    if category_id:
+        fund = (
+            fund_model.objects.filter(chapter=recipient_chapter, restricted_category_id=category_id)
+            .order_by("name", "pk")
+            .first()
+        )
+        if fund is None:
+            raise ValidationError(
+                {
+                    "recipient_chapter": _(
+                        "%(chapter)s没有限定用于“%(purpose)s”的基金，无法接收基金“%(fund)s”的限定用途物资"
+                    )
+                    % {
+                        "chapter": recipient_chapter,
+                        "purpose": source_fund.restricted_category.name,
+                        "fund": source_fund.name,
+                    }
+                }
+            )
+        return fund
     fund = (
         fund_model.objects.filter(
             chapter=recipient_chapter, restricted_category__isnull=True, restricted_project__isnull=True
@@ -298,6 +338,7 @@ def issue_record(
     receiving_unit="",
     reason="",
     category=None,
+    project=None,
     beneficiary_name="",
     id_number="",
     township="",
@@ -346,6 +387,20 @@ def issue_record(
     funds = {locked[pk].fund_id for pk, _q in lines}
     if kind in RELIEF_KINDS and len(funds) > 1:
         raise ValidationError({"lines": _("一次救助发放只能发放同一基金的物资，请分开登记")})
+    if project is not None and project.chapter_id != chapter.pk:
+        raise ValidationError({"project": _("只能选择本会的项目")})
+    fund_model = Lot._meta.get_field("fund").related_model
+    sources = {
+        fund.pk: fund
+        for fund in fund_model.objects.filter(pk__in=funds).select_related(
+            "restricted_category", "restricted_project"
+        )
+    }
+    refuse(
+        restriction_problems(
+            kind=kind, funds=sorted(sources.values(), key=lambda f: f.pk), category=category, project=project
+        )
+    )
 
     issue = Issue(
         chapter=chapter,
@@ -354,7 +409,9 @@ def issue_record(
         recipient_chapter=recipient_chapter if kind == IssueKind.ALLOCATION else None,
         receiving_unit=(receiving_unit or "").strip() if kind == IssueKind.UNIT else "",
         reason=(reason or "").strip(),
-        category=category if kind in RELIEF_KINDS else None,
+        # Relief's category; for goods to a unit or a chapter below, their purpose (用途).
+        category=category if kind != IssueKind.WRITE_OFF else None,
+        project=project if kind == IssueKind.UNIT else None,
         beneficiary_name=(beneficiary_name or "").strip() if kind == IssueKind.RELIEF_PERSON else "",
         head_count=1 if kind != IssueKind.RELIEF_GROUP else head_count,
         document_number=(document_number or "").strip(),
@@ -391,7 +448,9 @@ def issue_record(
     issue.total_value = sum((line.value for line in made), Decimal("0.00"))
     issue.save()
     if kind == IssueKind.ALLOCATION:
-        fund = _receiving_fund(recipient_chapter, recipient_fund)
+        receiving = {
+            pk: _receiving_fund(recipient_chapter, recipient_fund, source) for pk, source in sources.items()
+        }
         store_below = store_default(chapter=recipient_chapter, user=user)
         for line in made:
             lot = line.lot
@@ -400,7 +459,7 @@ def issue_record(
                 user=user,
                 date=date,
                 origin=LotOrigin.ALLOCATION,
-                fund=fund,
+                fund=receiving[lot.fund_id],
                 item_name=lot.item.name,
                 specification=lot.item.specification,
                 unit=lot.item.unit,
@@ -427,7 +486,7 @@ def issue_record(
 def issue_line_choices(*, chapter, item, date, store=None):
     """The lots an issue of ``item`` may take from, in the order they would be taken, with their
     stock: what the issue form offers for choosing lots by hand."""
-    lots = Lot.objects.filter(chapter=chapter, item=item, date__lte=date)
+    lots = Lot.objects.available().filter(chapter=chapter, item=item, date__lte=date)
     if store is not None:
         lots = lots.filter(store=store)
     return [lot for lot in fifo_order(with_stock(lots.select_related("item", "store"))) if lot.on_hand > 0]
@@ -469,6 +528,10 @@ class IssueCorrections(CorrectionHooks):
                 updated_by=user,
             ).save()
             received = Lot.objects.filter(source_line=line).first()
+            if received is not None and received.in_transit:
+                # Taken back before it arrived: nothing is left for the chapter below to confirm.
+                recorded_update(Lot.all_objects.filter(pk=received.pk), in_transit=False, updated_by=user)
+                received.in_transit = False
             if received is not None:
                 held = with_stock(Lot.objects.filter(pk=received.pk)).get()
                 _adjustment_save(
@@ -578,6 +641,8 @@ def stock_count_record(*, chapter, user, date, lot, counted_quantity, reason, co
     locked = lots_locked([lot.pk])[lot.pk]
     if not locked.stands:
         raise ValidationError({"lot": _("该批次已作废")})
+    if locked.in_transit:
+        raise ValidationError({"lot": _("该批次是在途的调拨物资，请先确认接收")})
     if counted_quantity is None or counted_quantity < 0:
         raise ValidationError({"counted_quantity": _("实盘数量不能为负数")})
     bounds.check("counted_quantity", counted_quantity, bounds.validate_quantity)
@@ -615,3 +680,83 @@ def stock_count_record(*, chapter, user, date, lot, counted_quantity, reason, co
         counted_by_1=first,
         counted_by_2=second,
     )
+
+
+# --- Allocations received from above ----------------------------------------------------------
+
+# Who confirms that an allocation arrived: the receiving chapter's staff and leaders (and its
+# administrators, who enter its records too); not its auditors, not the chapter above.
+RECEIVING_ROLES = frozenset({Role.STAFF, Role.LEADER, Role.ADMIN})
+
+
+def may_confirm_arrival(memberships, chapter):
+    """Whether a user holding ``memberships`` confirms the arrivals of ``chapter``."""
+    return any(m.role in RECEIVING_ROLES and m.chapter_id == chapter.pk for m in memberships)
+
+
+@transaction.atomic
+def allocation_confirm(*, lot, user, date, counted_quantity, counted_by_1, counted_by_2, reason=""):
+    """Confirms that an allocation from the chapter above arrived (确认接收): on ``date``, counted
+    by two people, ``counted_quantity`` of what was sent. The lot then holds its goods in the
+    store (it may be issued and counted); a shortfall is recorded as a stock count adjustment of
+    the lot with its reason (``stock_count_record``), never by changing the lot's quantity. Only
+    a person of the receiving chapter (``RECEIVING_ROLES``) confirms, once."""
+    memberships = list(Membership.objects.filter(user=user, chapter_id=lot.chapter_id)) if user else []
+    if not may_confirm_arrival(memberships, lot.chapter):
+        raise ValidationError(
+            _("只有调入单位%(chapter)s的工作人员或领导才能确认接收这批物资") % {"chapter": lot.chapter}
+        )
+    bounds.check("date", date, bounds.validate_record_date)
+    if counted_quantity is not None:
+        bounds.check("counted_quantity", counted_quantity, bounds.validate_quantity)
+    locked = Lot.all_objects.select_for_update().get(pk=lot.pk)
+    if locked.source_line_id is None:
+        raise ValidationError(_("该批次不是上级调拨的在途物资，无需确认接收"))
+    if locked.is_void:
+        raise ValidationError(_("上级已作废这次调拨，不能确认接收"))
+    if not locked.in_transit and locked.received_at is None:
+        # Taken back by the chapter above (a reversal) before it arrived.
+        raise ValidationError(_("这批物资不在途，无需确认接收"))
+    if not locked.in_transit:
+        raise ValidationError(
+            _("这批物资已于%(day)s由%(user)s确认接收，不能重复确认")
+            % {"day": locked.received_on, "user": locked.received_by or _("他人")}
+        )
+    refuse(
+        arrival_problems(
+            sent=locked.quantity,
+            sent_on=locked.date,
+            date=date,
+            counted_quantity=counted_quantity,
+            counted_by_1=counted_by_1,
+            counted_by_2=counted_by_2,
+            reason=reason,
+        )
+    )
+    first, second = counted_by_1.strip(), counted_by_2.strip()
+    # Recorded as a change of the lot (history), not a save: the lot's figures do not move, so a
+    # month closed since it was sent does not refuse its arrival.
+    recorded_update(
+        Lot.all_objects.filter(pk=locked.pk, in_transit=True),
+        in_transit=False,
+        received_on=date,
+        received_quantity=counted_quantity,
+        received_at=timezone.now(),
+        received_by=user,
+        counted_by_1=first,
+        counted_by_2=second,
+        updated_by=user,
+    )
+    locked.refresh_from_db()
+    if counted_quantity < locked.quantity:
+        stock_count_record(
+            chapter=locked.chapter,
+            user=user,
+            date=date,
+            lot=locked,
+            counted_quantity=counted_quantity,
+            reason=_("调拨接收短少：%(reason)s") % {"reason": reason.strip()},
+            counted_by_1=first,
+            counted_by_2=second,
+        )
+    return locked

@@ -12,6 +12,7 @@ urlpatterns = [
     path("lots/new/", views.LotCreateView.as_view(), name="lot-create"),
     path("lots/<int:pk>/", views.LotDetailView.as_view(), name="lot-detail"),
     path("lots/<int:parent_pk>/count/", views.StockCountView.as_view(), name="stock-count"),
+    path("lots/<int:parent_pk>/receive/", views.ArrivalConfirmView.as_view(), name="lot-receive"),
     *correction_urls(Lot, "lot", "lots/"),
     path("issues/", views.IssueListView.as_view(), name="issue-list"),
     path("issues/new/", views.IssueCreateView.as_view(), name="issue-create"),

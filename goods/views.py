@@ -1,8 +1,10 @@
 import datetime
 
 from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +15,7 @@ from redcross.views.generic import RecordDetailView, RecordFormView, RecordListV
 from . import selectors, services
 from .choices import StockFilter
 from .filtersets import IssueFilterSet, StockFilterSet
-from .forms import LOTS_OFFERED, IssueForm, LotForm, LotSearchForm, StockCountForm, StoreForm
+from .forms import LOTS_OFFERED, ArrivalForm, IssueForm, LotForm, LotSearchForm, StockCountForm, StoreForm
 from .models import Adjustment, Issue, IssueLine, Item, Lot
 
 
@@ -37,6 +39,8 @@ class StockListView(RecordListView):
 
     def get_base_queryset(self):
         self.as_of = as_of_param(self.request.GET)
+        # Allocations still in transit are in the books (the ledger closes with them) but not in
+        # the store: marked in the list and the totals, and listed apart (``in_transit``).
         lots = Lot.objects.visible_to(self.access).with_related()
         return selectors.stock_lots(lots, as_of=self.as_of)
 
@@ -56,8 +60,33 @@ class StockListView(RecordListView):
             by_item=list(selectors.stock_by_item(lots)[:100]),
             expiring_url=records_url("goods:stock", stock=StockFilter.EXPIRING),
             can_write=self.access.can_write(),
+            in_transit=transit_rows(
+                selectors.lots_in_transit(Lot.objects.visible_to(self.access)), self.access
+            ),
         )
         return context
+
+
+def transit_rows(lots, access, shown=selectors.IN_TRANSIT_SHOWN):
+    """The first ``shown`` allocations in transit, each marked with whether the user confirms
+    it, and whether more wait: one query."""
+    rows = list(lots[: shown + 1])
+    for lot in rows:
+        lot.may_confirm = services.may_confirm_arrival(access.memberships, lot.chapter)
+    return {"lots": rows[:shown], "more": len(rows) > shown}
+
+
+def transit_panel(request, access):
+    """The start pages' panel (``redcross.registry`` "home_panels"): for the staff and leaders
+    of a chapter, the allocations from above waiting for them to confirm their arrival. One
+    query; no panel when nothing waits."""
+    chapters = [m.chapter_id for m in access.memberships if m.role in services.RECEIVING_ROLES]
+    if not chapters:
+        return None
+    found = transit_rows(selectors.lots_in_transit(Lot.objects.filter(chapter__in=chapters)), access, 5)
+    if not found["lots"]:
+        return None
+    return {"template": "goods/transit_panel.html", **found}
 
 
 class LotDetailView(RecordDetailView):
@@ -68,7 +97,9 @@ class LotDetailView(RecordDetailView):
     template_name = "goods/lot_detail.html"
 
     def get_queryset(self):
-        return Lot.all_objects.with_related().select_related("created_by", "source_line__issue__chapter")
+        return Lot.all_objects.with_related().select_related(
+            "created_by", "received_by", "source_line__issue__chapter"
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -78,7 +109,12 @@ class LotDetailView(RecordDetailView):
             held=held,
             trace=selectors.lot_trace(lot, self.access),
             adjustments=list(Adjustment.all_objects.filter(lot=lot).select_related("created_by")),
-            can_issue=lot.stands and held.on_hand > 0 and self.access.can_write(lot.chapter),
+            can_issue=lot.stands
+            and not lot.in_transit
+            and held.on_hand > 0
+            and self.access.can_write(lot.chapter),
+            may_confirm=lot.awaits_receipt
+            and services.may_confirm_arrival(self.access.memberships, lot.chapter),
         )
         if lot.donation_id is not None or lot.source_line_id is not None:
             # A gift's lot goes with its gift, an allocation's with the issue above: not alone.
@@ -120,15 +156,22 @@ class IssueDetailView(RecordDetailView):
     template_name = "goods/issue_detail.html"
 
     def get_queryset(self):
-        return Issue.all_objects.with_related().select_related("created_by", "approved_by")
+        return Issue.all_objects.with_related().select_related("created_by", "approved_by", "project")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["lines"] = list(
             IssueLine.all_objects.filter(issue=self.object)
-            .select_related("lot__item", "lot__store", "lot__donation__donor", "received_lot")
+            .select_related(
+                "lot__item", "lot__store", "lot__donation__donor", "received_lot", "received_lot__received_by"
+            )
             .order_by("pk")
         )
+        received = [line.received_lot for line in context["lines"] if getattr(line, "received_lot", None)]
+        context["arrivals"] = {
+            "waiting": sum(1 for lot in received if lot.awaits_receipt),
+            "confirmed": sum(1 for lot in received if lot.received_at is not None),
+        }
         recipients = {}
         for describe in selectors.RELIEF_RECIPIENTS:
             recipients.update(describe([self.object], self.access) if self.object.is_relief else {})
@@ -219,6 +262,48 @@ class StockCountView(RecordFormView):
             chapter=self.parent.chapter, user=self.request.user, lot=self.parent, **form.service_arguments()
         )
         return self.parent
+
+
+class ArrivalConfirmView(RecordFormView):
+    """The receiving chapter confirms that an allocation from above arrived (确认接收): only its
+    staff and leaders (``services.RECEIVING_ROLES``), once."""
+
+    parent_model = Lot
+    form_class = ArrivalForm
+    title = _("确认接收调拨物资")
+    success_message = _("已确认接收")
+
+    def require(self, chapter):
+        self.access.require_read(chapter)
+        if not services.may_confirm_arrival(self.access.memberships, chapter):
+            raise PermissionDenied(
+                _("只有调入单位%(chapter)s的工作人员或领导才能确认接收这批物资") % {"chapter": chapter}
+            )
+
+    def get(self, request, *args, **kwargs):
+        if not self.parent.in_transit:
+            messages.info(request, arrival_done_message(self.parent))
+            return redirect(self.parent.get_absolute_url())
+        return super().get(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["lot"] = self.parent
+        return kwargs
+
+    def get_title(self):
+        return _("确认接收%(origin)s调拨的物资") % {"origin": self.parent.origin_chapter}
+
+    def perform(self, form):
+        return services.allocation_confirm(
+            lot=self.parent, user=self.request.user, **form.service_arguments()
+        )
+
+
+def arrival_done_message(lot):
+    if lot.received_at is None:
+        return _("这批物资不在途，无需确认接收")
+    return _("这批物资已于%(day)s由%(user)s确认接收") % {"day": lot.received_on, "user": lot.received_by}
 
 
 class StoreCreateView(RecordFormView):

@@ -76,6 +76,7 @@ MATRIX = {
     "goods:lot-create": ("create", {}),
     "goods:lot-detail": ("read", {"pk": "lot"}),
     "goods:stock-count": ("write", {"parent_pk": "lot"}),
+    "goods:lot-receive": ("receive", {"parent_pk": "lot_in_transit"}),
     "goods:lot-void": ("write", {"pk": "lot"}),
     "goods:lot-reverse": ("write", {"pk": "lot"}),
     "goods:issue-list": ("member", {}),
@@ -218,6 +219,7 @@ def world(tree, member, records):  # noqa: F811
     )  # fmt: skip
     version = disclosure_publish(disclosure=disclosure, user=users["leader"])
     ids = {
+        "lot_in_transit": allocated(tree, member(Role.STAFF, tree.tongliao, "m-city-staff")).pk,
         **records,
         "disbursement": payment.pk,
         "beneficiary": payment.beneficiary_id,
@@ -235,6 +237,27 @@ def world(tree, member, records):  # noqa: F811
         ).pk,
     }
     return users, ids
+
+
+def allocated(tree, city_staff):
+    """A lot 通辽 allocated to 奈曼旗, in transit until the county confirms it."""
+    from goods.choices import IssueKind, LotOrigin
+    from goods.models import Lot
+    from goods.services import issue_record, lot_receive
+
+    from .factories import FundFactory
+
+    above = lot_receive(
+        chapter=tree.tongliao, user=city_staff, date=datetime.date(2020, 6, 1), origin=LotOrigin.ALLOCATION,
+        fund=FundFactory(chapter=tree.tongliao), item_name="棉被", unit="床", quantity=Decimal("10"),
+        total_value=Decimal("1000"), valuation_basis="invoice", counted_by_1="甲", counted_by_2="乙",
+        origin_chapter=tree.nm,
+    )  # fmt: skip
+    issue = issue_record(
+        chapter=tree.tongliao, user=city_staff, date=datetime.date(2020, 6, 1), kind=IssueKind.ALLOCATION,
+        recipient_chapter=tree.naiman, lines=[(above, Decimal("10"))],
+    )  # fmt: skip
+    return Lot.objects.get(source_line__issue=issue)
 
 
 def exported(user):
@@ -282,6 +305,8 @@ def allowed(rule, role):
         # Staff, leaders and administrators prepare their own chapter's disclosures.
         "prepare": role in {"staff", "leader", "admin", "city", "sibling"},
         "owner": role == "staff",
+        # The receiving chapter's staff and leaders (and administrators) confirm an allocation.
+        "receive": role in {"staff", "leader", "admin"},
     }[rule]
 
 
@@ -330,7 +355,7 @@ def test_a_refused_role_changes_nothing_by_posting_to_any_write_view(client, wor
     client.force_login(users[role])
     for name, (rule, arguments) in MATRIX.items():
         if (
-            rule not in ("write", "create", "administer", "edit-report", "approve", "prepare")
+            rule not in ("write", "create", "administer", "edit-report", "approve", "prepare", "receive")
             or allowed(rule, role) is True
         ):
             continue

@@ -92,7 +92,7 @@ def test_each_list_downloads_as_excel_from_what_was_stored(books, published):
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
     header = rows.index(
-        ["日期", "捐赠人", "方式", "物资名称", "数量", "单位", "现金（元）", "物资折价（元）"]
+        ["日期", "捐赠人", "方式", "物资名称", "数量", "计量单位", "现金（元）", "物资折价（元）"]
     )
     assert [r[1] for r in rows[header + 1 : header + 4]] == ["奈曼旗教育系统", "爱心人士", "匿名"]
     assert rows[header + 4][0] == "合计（3条）" and rows[header + 4][6] == 249800
