@@ -17,6 +17,8 @@ import datetime
 from decimal import Decimal
 
 from django.apps import apps
+from django.db.models import F
+from django.utils import timezone
 
 from donations.choices import ValuationBasis
 from donations.models import Fund
@@ -30,6 +32,7 @@ from .services import issue_record, lot_receive
 D = datetime.date
 SONGWANJIA_FUND = "博爱送万家物资"  # the city's fund (``donations/demo.py``), and each county's
 SONGWANJIA_COUNTERS = ("陈红梅", "刘建军")  # who counted the goods at the city's store
+COUNTY_COUNTERS = {"610923": ("王丽", "赵军"), "610924": ("李娟", "周平"), "610922": ("张敏", "孙涛")}
 
 # (origin chapter, item, quantity, unit, value, document): arrived on 10 January 2023.
 SONGWANJIA_LOTS = {
@@ -78,7 +81,7 @@ def songwanjia_ankang(chapters, user=None):
         county_fund = Fund.objects.filter(chapter=county, name=SONGWANJIA_FUND).first() or fund_create(
             chapter=county, user=user, name=SONGWANJIA_FUND
         )
-        issue_record(
+        issue = issue_record(
             chapter=city,
             user=user,
             date=D(2023, 1, 14),
@@ -88,6 +91,16 @@ def songwanjia_ankang(chapters, user=None):
             recipient_fund=county_fund,
             reason="红十字博爱送万家",
             document_number=document,
+        )
+        # The county counted them in on the day (the demo has no county accounts to confirm
+        # through the page): confirmed, in full, by two of its own people.
+        Lot.all_objects.filter(source_line__issue=issue).update(
+            in_transit=False,
+            received_on=D(2023, 1, 14),
+            received_quantity=F("quantity"),
+            received_at=timezone.now(),
+            counted_by_1=COUNTY_COUNTERS[code][0],
+            counted_by_2=COUNTY_COUNTERS[code][1],
         )
 
 

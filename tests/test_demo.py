@@ -158,6 +158,13 @@ def test_the_city_receives_the_songwanjia_goods_as_an_allocation_and_gives_them_
             "博爱送万家物资",
             lot.chapter_id,
         )
+        # Counted in on the day by two of the county's own people: not left in transit.
+        assert (lot.in_transit, lot.received_on.isoformat(), lot.received_quantity) == (
+            False,
+            "2023-01-14",
+            lot.quantity,
+        )
+        assert lot.counted_by_1 and lot.counted_by_2 and lot.counted_by_1 != lot.counted_by_2
 
 
 def test_the_home_page_for_2020_reads_like_the_seed_report(demo, client):
