@@ -238,3 +238,18 @@ def test_the_published_epidemic_drive_lists_its_goods_issued_in_full_to_the_comm
     assert len(issued["rows"]) == len(received["rows"]) == 5
     summary = {i["key"]: i["value"] for i in version.content["summary"]}
     assert summary["received_in_kind"] == summary["goods_received"] == "838500.00"
+    # The goods used are the issues' 83.85万 once, though the payouts to the command also say so
+    # (the data migration traced them to their issues); the cash was passed on in full too.
+    assert sections["payouts"]["totals"]["in_kind"] == "838500.00"
+    assert "goods_untraced" not in sections
+    assert summary["used_in_kind"] == "838500.00"
+    assert summary["used_cash"] == summary["received_cash"] == "1116100.00"
+    assert summary["used"] == summary["received"] == "1954600.00"
+    # The year's goods used: the epidemic goods issued, and 光明行's surgeries in kind that no
+    # issue traces (252,000), each once.
+    year = DisclosureVersion.objects.get(chapter__code="150525", disclosure__period="2020")
+    figures = {i["key"]: i["value"] for i in year.content["summary"]}
+    untraced = next(s for s in year.content["sections"] if s["key"] == "goods_untraced")
+    assert untraced["rows"] == [["救助发放", "光明行白内障手术（130人次）", "252000.00"]]
+    assert figures["used_in_kind"] == "1090500.00"
+    assert figures["used"] == "3584500.00"
