@@ -212,7 +212,36 @@ def gift_answer(receipt):
     spent = None
     if fund.is_restricted:
         spent = restricted_use(fund)
-    return {"gift": gift, "receipt": receipt, "fund": fund, "published": published, "spent": spent}
+    # An unrestricted gift outside any drive is used with the chapter's other unrestricted money:
+    # its use is what the chapter's period disclosure covering its day published.
+    outside = not gift.drive_id and not fund.is_restricted
+    return {
+        "gift": gift,
+        "receipt": receipt,
+        "fund": fund,
+        "published": published,
+        "spent": spent,
+        "outside": outside,
+        "period": period_covering(gift.chapter_id, gift.date) if outside else None,
+    }
+
+
+def period_covering(chapter_id, day):
+    """The latest published version of the chapter's period disclosures (its year's or its first
+    half's) whose figures reach ``day``, the longest cut first; None when none is published (one
+    query)."""
+    codes = [str(day.year), *([f"{day.year}H1"] if day.month <= 6 else [])]
+    return (
+        DisclosureVersion.objects.filter(
+            chapter_id=chapter_id,
+            disclosure__kind=DisclosureKind.PERIOD,
+            disclosure__period__in=codes,
+            as_of__gte=day,
+        )
+        .defer("html")
+        .order_by("-as_of", "-version")
+        .first()
+    )
 
 
 def restricted_use(fund, *, start=None, end=None):
