@@ -27,7 +27,8 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, Q, Sum
+from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext as _
 
 from aid.models import Disbursement
@@ -330,14 +331,28 @@ def goods_received_section(lots):
     )
 
 
-def goods_issued_section(lines):
+def _relief_township():
+    """The township of a relief issue's payment (the payment's own, else its person's), for the
+    issue or, for a reversal, the issue it reverses: the issue itself names none."""
+    township = Coalesce(NullIf("township", Value("")), NullIf("beneficiary__township", Value("")))
+
+    def of(issue):
+        payments = Disbursement.all_objects.filter(goods_issue=OuterRef(issue)).order_by("pk")
+        return Subquery(payments.annotate(t=township).values("t")[:1])
+
+    return Coalesce(of("issue_id"), of("issue__reverses_id"))
+
+
+def goods_issued_section(lines, *, township_shown=False):
     """The standing issue lines in ``lines`` (an IssueLine queryset), one line per issue and item:
     the receiving unit or chapter below by name; relief in kind only as its category and head
-    count per day, never a person."""
+    count per day (and township, when the chapter chooses to show it: its payment's), never a
+    person."""
     columns = [
         ("date", _("出库日期"), DATE, False),
         ("kind", _("去向"), TEXT, False),
         ("recipient", _("接收单位"), TEXT, False),
+        *([("township", _("乡镇"), TEXT, False)] if township_shown else []),
         ("item", _("品名"), TEXT, False),
         ("specification", _("规格"), TEXT, False),
         ("unit", _("计量单位"), TEXT, False),
@@ -345,7 +360,10 @@ def goods_issued_section(lines):
         ("value", _("折价（元）"), MONEY, True),
     ]
     merged = {}
+    if township_shown:
+        lines = lines.annotate(township=_relief_township())
     for line in lines.order_by("date", "issue_id", "pk").values(
+        *(["township"] if township_shown else []),
         "date",
         "issue_id",
         "issue__kind",
@@ -365,10 +383,12 @@ def goods_issued_section(lines):
         relief = kind in RELIEF_KINDS
         # Relief merges per day, category and item (its persons counted once per issue); the
         # other issues keep one line per issue and item.
+        township = (line["township"] or _("未填写")) if relief and township_shown else None
         key = (
             line["date"],
             kind in RELIEF_KINDS,
             line["issue__category__name"] if relief else line["issue_id"],
+            township,
             item,
         )
         row = merged.setdefault(
@@ -380,7 +400,7 @@ def goods_issued_section(lines):
         row["quantity"] += line["quantity"]
         row["value"] += line["value"]
     rows = []
-    for (day, relief, _who, item), row in merged.items():
+    for (day, relief, _who, township, item), row in merged.items():
         line = row["line"]
         kind = line["issue__kind"]
         if relief:
@@ -400,7 +420,8 @@ def goods_issued_section(lines):
             recipient = "—"
         if line["issue__reverses_id"]:
             label = _("%(kind)s（冲销）") % {"kind": label}
-        rows.append([day, label, recipient, *item, row["quantity"], _money(row["value"])])
+        shown = [township or "—"] if township_shown else []
+        rows.append([day, label, recipient, *shown, *item, row["quantity"], _money(row["value"])])
     return Section(
         key="goods_issued",
         title=_("物资发放明细"),
@@ -488,7 +509,9 @@ def drive_content(disclosure, as_of):
     if drive.goal:
         facts.append((_("目标金额（元）"), str(drive.goal)))
     goods_received = goods_received_section(Lot.objects.filter(donation__drive=drive, date__lte=as_of))
-    goods_issued = goods_issued_section(IssueLine.objects.filter(**spent))
+    goods_issued = goods_issued_section(
+        IssueLine.objects.filter(**spent), township_shown=disclosure.township_shown
+    )
     untraced = goods_untraced_section(Disbursement.objects.filter(**spent), Payout.objects.filter(**spent))
     sections = [gifts, relief, expenditures, payouts, goods_received, goods_issued]
     if untraced.rows:

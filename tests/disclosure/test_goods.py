@@ -368,3 +368,46 @@ def test_new_versions_show_quantities_with_separators_published_ones_stay_as_the
     assert '<td class="num">600</td>' in new  # below a thousand: as it was
     first.refresh_from_db()
     assert '<td class="num">1000</td>' in first.html
+
+
+# --- townships of relief issues (公开到乡镇) ----------------------------------------------------------
+
+
+def test_relief_issues_show_their_payment_s_township_when_the_chapter_chooses(books, drive_disclosure, goods):
+    from disclosure.services import disclosure_update
+
+    mask = ["医用口罩", "50只/盒", "箱"]
+    hidden = section(draft_content(drive_disclosure), "goods_issued")
+    assert "township" not in [c["key"] for c in hidden["columns"]] and TOWNSHIP not in str(hidden)
+    disclosure_update(
+        disclosure=drive_disclosure, user=books.staff, as_of=D(2020, 4, 30), township_shown=True
+    )
+    issued = section(draft_content(drive_disclosure), "goods_issued")
+    assert [c["label"] for c in issued["columns"]][:4] == ["出库日期", "去向", "接收单位", "乡镇"]
+    # The person's issue (its payment names 八仙筒镇) and the group's (none) are two lines now.
+    assert issued["rows"] == [
+        ["2020-02-12", "发往接收单位", "奈曼旗新冠肺炎疫情防控指挥部", "—", *mask, "600", "18000.00"],
+        ["2020-02-14", "救助发放", "困难群众慰问（1人次）", TOWNSHIP, *mask, "2", "60.00"],
+        ["2020-02-14", "救助发放", "困难群众慰问（5人次）", "未填写", *mask, "5", "150.00"],
+    ]
+    assert issued["totals"] == {"value": "18210.00"}
+    assert RELIEF_PERSON not in str(issued) and RELIEF_ID not in str(issued)
+    assert disclosure_publish(disclosure=drive_disclosure, user=books.leader).version == 1
+
+
+def test_a_reversed_relief_issue_keeps_its_township(books, drive_disclosure, goods):
+    from disclosure.services import disclosure_update
+    from goods.models import Issue
+    from redcross.corrections import record_reverse
+    from tests.factories import ClosedPeriodFactory
+
+    ClosedPeriodFactory(chapter=books.chapter, kind="month", start=D(2020, 2, 1), end=D(2020, 2, 29))
+    person = Issue.objects.get(kind=IssueKind.RELIEF_PERSON)
+    record_reverse(person, user=books.staff, date=D(2020, 3, 5), reason="发错对象")
+    disclosure_update(
+        disclosure=drive_disclosure, user=books.staff, as_of=D(2020, 4, 30), township_shown=True
+    )
+    rows = section(draft_content(drive_disclosure), "goods_issued")["rows"]
+    # The reversal's own payment names no issue: the township is the reversed issue's payment's.
+    assert ["2020-03-05", "救助发放（冲销）", "困难群众慰问（0人次）", TOWNSHIP] == rows[-1][:4]
+    assert rows[-1][-2:] == ["-2", "-60.00"]
