@@ -58,7 +58,7 @@ def _ended_in_full(chapter, *, drives=(), projects=True):
         {"kind": DisclosureKind.DRIVE, "drive": d, "as_of": d.end_date} for d in drives if d.end_date < today
     ]
     if projects:
-        ended = Project.objects.filter(chapter=chapter, end_date__lt=today).order_by("start_date", "pk")
+        ended = Project.objects.filter(chapter=chapter, end_date__lt=today).order_by("end_date", "pk")
         subjects += [{"kind": DisclosureKind.PROJECT, "project": p, "as_of": p.end_date} for p in ended]
     return subjects
 
@@ -67,10 +67,12 @@ def _ended_in_full(chapter, *, drives=(), projects=True):
 def disclosure_demo(chapter, staff, leader):
     drives = list(Drive.objects.filter(chapter=chapter, start_date__year=2020).order_by("start_date"))
     _name_organisations(chapter, staff, drives)
-    subjects = [{"kind": DisclosureKind.DRIVE, "drive": d, "as_of": YEAR_END} for d in drives]
-    subjects.append({"kind": DisclosureKind.PERIOD, "period": "2020", "as_of": YEAR_END})
+    # In the order they fell due: the 2019 drive and the projects (ended by October 2020) before
+    # the year-end disclosures, so the public page, newest first, leads with 2020's drives.
     earlier = Drive.objects.filter(chapter=chapter, start_date__year__lt=2020).order_by("start_date")
-    subjects += _ended_in_full(chapter, drives=earlier)
+    subjects = _ended_in_full(chapter, drives=earlier)
+    subjects += [{"kind": DisclosureKind.DRIVE, "drive": d, "as_of": YEAR_END} for d in drives]
+    subjects.append({"kind": DisclosureKind.PERIOD, "period": "2020", "as_of": YEAR_END})
     _publish(chapter, staff, leader, subjects)
 
 
