@@ -326,7 +326,8 @@ def test_the_home_page_costs_the_same_queries_however_many_records(client, membe
     payments, expenditures and goods written off),
     the chapters to choose from (1), the projects (1), and the two monthly charts (relief from the
     daily sums, gifts by month), and the disclosures due (2: the drives and the projects that can
-    be due, each with its last version by subquery). The other charts draw the tables' rows: no query of their own."""
+    be due, each with its last version by subquery). The other charts draw the tables' rows: no
+    query of their own."""
     import datetime
 
     from django.db import connection
