@@ -64,14 +64,16 @@ def cumulative_problems(content, previous, note):
     """Cumulative figures below the last version's, unless ``note`` (更正说明) explains them."""
     if previous is None or note.strip():
         return []
-    labels = {item["key"]: item["label"] for item in content["summary"]}
+    earlier = previous.get("cumulative", {})
     problems = []
-    for key, before in previous.get("cumulative", {}).items():
+    # In the order the page shows the figures (PostgreSQL's jsonb keeps the stored keys sorted).
+    for item in content["summary"]:
+        key, before = item["key"], earlier.get(item["key"])
         now = content["cumulative"].get(key)
-        if now is not None and _number(now) < _number(before):
+        if before is not None and now is not None and _number(now) < _number(before):
             problems.append(
                 _("“%(label)s”从上一版的%(before)s减少为%(now)s，须填写更正说明")
-                % {"label": labels.get(key, key), "before": before, "now": now}
+                % {"label": item["label"], "before": before, "now": now}
             )
     return problems
 

@@ -15,17 +15,20 @@ against each other before anything is published.
 
 Each section is written by one builder below. The goods lists (``goods_received_section``,
 ``goods_issued_section``: the lots and the issues of the goods app) are quantities beside the money
-lists: the gifts list already holds an in-kind gift's value and the relief and payouts lists the
-value of goods given, so the goods lists' values are summary figures of their own (checked against
-their lines like any other) and never added into the received or used totals; a drive's goods
-received must equal the in-kind part of its gifts (``equals``, checked before publishing).
+lists. Received: the gifts list already holds an in-kind gift's value, so the goods received is a
+figure of its own, never added into the received total, and a drive's must equal the in-kind part
+of its gifts (``equals``, checked before publishing). Used: cash from the relief, spending and
+payouts lists' cash, goods from the goods issues' lines (to a unit or a chapter below as much as
+to relief) and the older in-kind relief and payouts no issue traces (``goods_untraced_section``),
+so a value the relief or payouts list shows and an issue also holds is counted once.
 """
 
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, Q, Sum
+from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext as _
 
 from aid.models import Disbursement
@@ -328,14 +331,28 @@ def goods_received_section(lots):
     )
 
 
-def goods_issued_section(lines):
+def _relief_township():
+    """The township of a relief issue's payment (the payment's own, else its person's), for the
+    issue or, for a reversal, the issue it reverses: the issue itself names none."""
+    township = Coalesce(NullIf("township", Value("")), NullIf("beneficiary__township", Value("")))
+
+    def of(issue):
+        payments = Disbursement.all_objects.filter(goods_issue=OuterRef(issue)).order_by("pk")
+        return Subquery(payments.annotate(t=township).values("t")[:1])
+
+    return Coalesce(of("issue_id"), of("issue__reverses_id"))
+
+
+def goods_issued_section(lines, *, township_shown=False):
     """The standing issue lines in ``lines`` (an IssueLine queryset), one line per issue and item:
     the receiving unit or chapter below by name; relief in kind only as its category and head
-    count per day, never a person."""
+    count per day (and township, when the chapter chooses to show it: its payment's), never a
+    person."""
     columns = [
         ("date", _("出库日期"), DATE, False),
         ("kind", _("去向"), TEXT, False),
         ("recipient", _("接收单位"), TEXT, False),
+        *([("township", _("乡镇"), TEXT, False)] if township_shown else []),
         ("item", _("品名"), TEXT, False),
         ("specification", _("规格"), TEXT, False),
         ("unit", _("计量单位"), TEXT, False),
@@ -343,7 +360,10 @@ def goods_issued_section(lines):
         ("value", _("折价（元）"), MONEY, True),
     ]
     merged = {}
+    if township_shown:
+        lines = lines.annotate(township=_relief_township())
     for line in lines.order_by("date", "issue_id", "pk").values(
+        *(["township"] if township_shown else []),
         "date",
         "issue_id",
         "issue__kind",
@@ -363,10 +383,12 @@ def goods_issued_section(lines):
         relief = kind in RELIEF_KINDS
         # Relief merges per day, category and item (its persons counted once per issue); the
         # other issues keep one line per issue and item.
+        township = (line["township"] or _("未填写")) if relief and township_shown else None
         key = (
             line["date"],
             kind in RELIEF_KINDS,
             line["issue__category__name"] if relief else line["issue_id"],
+            township,
             item,
         )
         row = merged.setdefault(
@@ -378,7 +400,7 @@ def goods_issued_section(lines):
         row["quantity"] += line["quantity"]
         row["value"] += line["value"]
     rows = []
-    for (day, relief, _who, item), row in merged.items():
+    for (day, relief, _who, township, item), row in merged.items():
         line = row["line"]
         kind = line["issue__kind"]
         if relief:
@@ -398,13 +420,67 @@ def goods_issued_section(lines):
             recipient = "—"
         if line["issue__reverses_id"]:
             label = _("%(kind)s（冲销）") % {"kind": label}
-        rows.append([day, label, recipient, *item, row["quantity"], _money(row["value"])])
+        shown = [township or "—"] if township_shown else []
+        rows.append([day, label, recipient, *shown, *item, row["quantity"], _money(row["value"])])
     return Section(
         key="goods_issued",
         title=_("物资发放明细"),
         columns=columns,
         rows=rows,
         totals={"value": _money(lines.aggregate(s=Sum("value"))["s"])},
+    )
+
+
+def traced_q():
+    """A relief payment or payout whose goods left through a goods issue (the issue names it, or
+    the record it reverses): their value is counted from the issue's lines, not from it."""
+    return Q(goods_issue__isnull=False) | Q(reverses__goods_issue__isnull=False)
+
+
+def goods_untraced_section(payments, payouts, *, per_day=True):
+    """Goods given in kind without a goods issue behind them: older relief payments and payouts
+    whose value the data migration of issue 20 could not trace to a lot (``goods.migrating``).
+    With the goods issues they make the goods used, each value counted once. Relief only per
+    category (and day, for a drive) with its head count, never a person."""
+    columns = [
+        *([("date", _("日期"), DATE, False)] if per_day else []),
+        ("kind", _("去向"), TEXT, False),
+        ("recipient", _("接收单位／救助类别"), TEXT, False),
+        ("value", _("物资折价（元）"), MONEY, True),
+    ]
+    day = ["date"] if per_day else []
+    payments = payments.exclude(in_kind_amount=0).exclude(traced_q())
+    payouts = payouts.exclude(in_kind_amount=0).exclude(traced_q())
+    relief = [
+        (
+            *[r[d] for d in day],
+            _("救助发放"),
+            _("%(category)s（%(n)s人次）") % {"category": r["category__name"], "n": r["persons"] or 0},
+            _money(r["value"]),
+        )
+        for r in payments.order_by()
+        .values(*day, "category__name")
+        .annotate(persons=Sum("head_count", filter=Q(reverses__isnull=True)), value=Sum("in_kind_amount"))
+        .order_by(*day, "category__name")
+    ]
+    passed_on = [
+        (*[p[d] for d in day], _("款物拨付"), p["recipient"], _money(p["value"]))
+        for p in payouts.order_by()
+        .values(*day, "recipient")
+        .annotate(value=Sum("in_kind_amount"))
+        .order_by(*day, "recipient")
+    ]
+    rows = sorted(relief + passed_on, key=lambda r: r[0]) if per_day else relief + passed_on
+    total = _money(payments.aggregate(s=Sum("in_kind_amount"))["s"]) + _money(
+        payouts.aggregate(s=Sum("in_kind_amount"))["s"]
+    )
+    return Section(
+        key="goods_untraced",
+        title=_("未经物资出库的实物使用"),
+        columns=columns,
+        rows=[list(r) for r in rows],
+        totals={"value": total},
+        note=_("较早登记的实物救助和拨付未能对应到入库批次，按其登记的折价计入物资使用。"),
     )
 
 
@@ -433,25 +509,28 @@ def drive_content(disclosure, as_of):
     if drive.goal:
         facts.append((_("目标金额（元）"), str(drive.goal)))
     goods_received = goods_received_section(Lot.objects.filter(donation__drive=drive, date__lte=as_of))
-    goods_issued = goods_issued_section(IssueLine.objects.filter(**spent))
-    sections = [gifts, relief, expenditures, payouts, goods_received, goods_issued]
-    received = _total(gifts, "cash", "in_kind")
-    used = (
-        _total(relief, "cash", "in_kind")
-        + _total(expenditures, "amount")
-        + _total(payouts, "cash", "in_kind")
+    goods_issued = goods_issued_section(
+        IssueLine.objects.filter(**spent), township_shown=disclosure.township_shown
     )
+    untraced = goods_untraced_section(Disbursement.objects.filter(**spent), Payout.objects.filter(**spent))
+    sections = [gifts, relief, expenditures, payouts, goods_received, goods_issued]
+    if untraced.rows:
+        sections.append(untraced)
+    received = _total(gifts, "cash", "in_kind")
     summary = [
         ("received_cash", _("累计接收现金（元）"), gifts.totals["cash"], ["gifts.cash"]),
         ("received_in_kind", _("累计接收物资折价（元）"), gifts.totals["in_kind"], ["gifts.in_kind"]),
         ("received", _("累计接收合计（元）"), received, ["gifts.cash", "gifts.in_kind"]),
-        (
-            "used",
-            _("累计使用合计（元）"),
-            used,
-            ["relief.cash", "relief.in_kind", "expenditures.amount", "payouts.cash", "payouts.in_kind"],
+        *_used_summary(
+            relief,
+            "expenditures.amount",
+            _total(expenditures, "amount"),
+            payouts,
+            goods_issued,
+            untraced,
+            cumulative=True,
         ),
-        *_goods_summary(goods_received, goods_issued, equals="received_in_kind"),
+        _goods_received_figure(goods_received, equals="received_in_kind"),
     ]
     note = _("本活动所募款物计入“%(fund)s”，使用明细为该基金自活动开始以来的全部支出。") % {"fund": fund.name}
     return facts, sections, summary, note
@@ -528,40 +607,59 @@ def period_content(disclosure, as_of):
             issue__chapter=disclosure.chapter, date__gte=period.start, date__lte=min(as_of, period.end)
         )
     )
+    untraced = goods_untraced_section(
+        Disbursement.objects.filter(**within), Payout.objects.filter(**within), per_day=False
+    )
     received = _total(by_drive, "cash", "in_kind")
-    used = _total(relief, "cash", "in_kind") + _total(spending, "amount") + _total(payouts, "cash", "in_kind")
     summary = [
         ("received_cash", _("接收现金（元）"), by_drive.totals["cash"], ["received.cash"]),
         ("received_in_kind", _("接收物资折价（元）"), by_drive.totals["in_kind"], ["received.in_kind"]),
         ("received", _("接收合计（元）"), received, ["received.cash", "received.in_kind"]),
-        (
-            "used",
-            _("使用合计（元）"),
-            used,
-            ["relief.cash", "relief.in_kind", "projects.amount", "payouts.cash", "payouts.in_kind"],
+        *_used_summary(
+            relief, "projects.amount", _total(spending, "amount"), payouts, goods_issued, untraced
         ),
-        *_goods_summary(goods_received, goods_issued),
+        _goods_received_figure(goods_received),
     ]
     facts = [(_("期间"), f"{period.start.isoformat()} — {period.end.isoformat()}")]
     sections = [by_drive, relief, spending, payouts, goods_received, goods_issued]
+    if untraced.rows:
+        sections.append(untraced)
     return facts, sections, summary, ""
 
 
-def _goods_summary(received, issued, *, equals=None):
-    """The goods lists' values, beside the money figures and never added into them (the gifts,
-    relief and payouts lists already hold the goods' values). A drive's goods received must be
-    the in-kind part of its gifts (``equals``); a period's lots also hold purchases and
-    allocations from above, which are no gifts."""
+def _used_summary(relief, spent_key, spent, payouts, goods_issued, untraced, *, cumulative=False):
+    """What was used, cash and goods apart and their sum, each counted once: cash from the relief
+    payments, the spending and the payouts in cash; goods from the goods issues (their lines'
+    value, to persons, groups, receiving units, chapters below, and write-offs), and from the
+    older relief and payouts in kind that no issue traces (``goods_untraced``). The relief and
+    payouts lists still show their in-kind value, which the goods issues already count."""
+    cash = ["relief.cash", spent_key, "payouts.cash"]
+    goods = ["goods_issued.value", "goods_untraced.value"]
+    used_cash = _total(relief, "cash") + spent + _total(payouts, "cash")
+    used_goods = _total(goods_issued, "value") + _total(untraced, "value")
+    if cumulative:
+        labels = (_("累计使用现金（元）"), _("累计使用物资折价（元）"), _("累计使用合计（元）"))
+    else:
+        labels = (_("使用现金（元）"), _("使用物资折价（元）"), _("使用合计（元）"))
     return [
-        (
-            "goods_received",
-            _("接收物资折价（元，物资明细）"),
-            received.totals["value"],
-            ["goods_received.value"],
-            *([equals] if equals else []),
-        ),
-        ("goods_issued", _("发放物资折价（元，物资明细）"), issued.totals["value"], ["goods_issued.value"]),
+        ("used_cash", labels[0], used_cash, cash),
+        ("used_in_kind", labels[1], used_goods, goods),
+        ("used", labels[2], used_cash + used_goods, cash + goods),
     ]
+
+
+def _goods_received_figure(received, *, equals=None):
+    """The goods received list's value, beside the money figures and never added into them (the
+    gifts list already holds the gifts' values). A drive's goods received must be the in-kind part
+    of its gifts (``equals``); a period's lots also hold purchases and allocations from above,
+    which are no gifts."""
+    return (
+        "goods_received",
+        _("接收物资折价（元，物资明细）"),
+        received.totals["value"],
+        ["goods_received.value"],
+        *([equals] if equals else []),
+    )
 
 
 def _by_category(relief):

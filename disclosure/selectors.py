@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Max, OuterRef, Q, Subquery, Sum
+from django.db.models import DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,34 +67,52 @@ def _due_of(subject, start, end, published, covered, today):
     return _("结束后完整公开"), add_months(end, FINAL_WITHIN_MONTHS)
 
 
+# A drive or project longer than six months is at least this many days long (add_months(start, 6)
+# is 181 to 184 days on): the database keeps the running ones longer than this, Python decides.
+LONG_DAYS = 181
+
+
+def _can_be_due(model, subject, chapters, today):
+    """The drives or projects (``subject``: the disclosure's field naming them) of ``chapters``
+    that can owe a disclosure on ``today``: started, and either still running and longer than six
+    months (or without an end), or ended and not disclosed in full. Each with the day its last
+    version was published and the latest cut-off it published (one query; those disclosed in
+    full and the short ones still running are never read)."""
+    versions = DisclosureVersion.objects.filter(**{f"disclosure__{subject}": OuterRef("pk")})
+    running_long = Q(end_date__gte=today, span__gt=datetime.timedelta(days=LONG_DAYS))
+    if model._meta.get_field("end_date").null:
+        running_long |= Q(end_date__isnull=True)
+    ended_open = Q(end_date__lt=today) & (Q(covered__isnull=True) | Q(covered__lt=F("end_date")))
+    return (
+        model.objects.filter(chapter__in=chapters, start_date__lte=today)
+        .annotate(
+            span=ExpressionWrapper(F("end_date") - F("start_date"), output_field=DurationField()),
+            last=Subquery(versions.order_by("-published_at").values("published_at")[:1]),
+            covered=Subquery(versions.order_by("-as_of").values("as_of")[:1]),
+        )
+        .filter(running_long | ended_open)
+        .only("name", "start_date", "end_date")
+    )
+
+
 def disclosures_due(chapters, *, today=None):
     """The disclosures the drives and projects of ``chapters`` owe by ``SOON_DAYS`` from today,
-    overdue first (three queries)."""
+    overdue first (two queries, reading only the drives and projects that can be due)."""
     from django.urls import reverse
 
     today = today or bounds.today()
-    published = {
-        (row["disclosure__kind"], row["disclosure__drive"] or row["disclosure__project"]): row
-        for row in DisclosureVersion.objects.filter(
-            chapter__in=chapters, disclosure__kind__in=[DisclosureKind.DRIVE, DisclosureKind.PROJECT]
-        )
-        .values("disclosure__kind", "disclosure__drive", "disclosure__project")
-        .annotate(last=Max("published_at"), covered=Max("as_of"))
-        .order_by()
-    }
     dues = []
     subjects = [
-        (DisclosureKind.DRIVE, d.pk, str(d), d.start_date, d.end_date)
-        for d in Drive.objects.filter(chapter__in=chapters).only("name", "start_date", "end_date")
+        (DisclosureKind.DRIVE, d.pk, str(d), d.start_date, d.end_date, d.last, d.covered)
+        for d in _can_be_due(Drive, "drive", chapters, today)
     ] + [
-        (DisclosureKind.PROJECT, p.pk, p.name, p.start_date, p.end_date)
-        for p in Project.objects.filter(chapter__in=chapters).only("name", "start_date", "end_date")
+        (DisclosureKind.PROJECT, p.pk, p.name, p.start_date, p.end_date, p.last, p.covered)
+        for p in _can_be_due(Project, "project", chapters, today)
     ]
     prepare = reverse("disclosure:create")
-    for kind, pk, name, start, end in subjects:
-        row = published.get((kind, pk), {})
-        last = timezone.localdate(row["last"]) if row.get("last") else None
-        found = _due_of(name, start, end, last, row.get("covered"), today)
+    for kind, pk, name, start, end, last, covered in subjects:
+        last = timezone.localdate(last) if last else None
+        found = _due_of(name, start, end, last, covered, today)
         if found is None:
             continue
         what, due = found
@@ -212,7 +230,36 @@ def gift_answer(receipt):
     spent = None
     if fund.is_restricted:
         spent = restricted_use(fund)
-    return {"gift": gift, "receipt": receipt, "fund": fund, "published": published, "spent": spent}
+    # An unrestricted gift outside any drive is used with the chapter's other unrestricted money:
+    # its use is what the chapter's period disclosure covering its day published.
+    outside = not gift.drive_id and not fund.is_restricted
+    return {
+        "gift": gift,
+        "receipt": receipt,
+        "fund": fund,
+        "published": published,
+        "spent": spent,
+        "outside": outside,
+        "period": period_covering(gift.chapter_id, gift.date) if outside else None,
+    }
+
+
+def period_covering(chapter_id, day):
+    """The latest published version of the chapter's period disclosures (its year's or its first
+    half's) whose figures reach ``day``, the longest cut first; None when none is published (one
+    query)."""
+    codes = [str(day.year), *([f"{day.year}H1"] if day.month <= 6 else [])]
+    return (
+        DisclosureVersion.objects.filter(
+            chapter_id=chapter_id,
+            disclosure__kind=DisclosureKind.PERIOD,
+            disclosure__period__in=codes,
+            as_of__gte=day,
+        )
+        .defer("html")
+        .order_by("-as_of", "-version")
+        .first()
+    )
 
 
 def restricted_use(fund, *, start=None, end=None):

@@ -1,6 +1,7 @@
 """Writes of disclosures: preparing one, publishing a version, recording feedback to a donor."""
 
 import datetime
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,10 +29,17 @@ NUMERIC = ("money", "count", "quantity")
 
 
 def _shown(value, kind):
+    """A cell as the page writes it: money and counts with thousands separators, and quantities too
+    (50,000; decimals kept as stored: 1,234.5), as the money figures are written."""
     if kind == "money":
         return format_money(value)
     if kind == "count" and value != "":
         return f"{int(value):,}"
+    if kind == "quantity" and value != "":
+        try:
+            return f"{Decimal(value):,}"
+        except (InvalidOperation, TypeError, ValueError):
+            return value
     return value
 
 
@@ -60,6 +68,7 @@ def _render_content(content):
             {
                 "key": section["key"],
                 "title": section["title"],
+                "note": section.get("note", ""),
                 "head": [(c["label"], c["kind"] in NUMERIC) for c in section["columns"]],
                 "rows": [
                     [(_shown(v, k), k in NUMERIC) for v, k in zip(row, kinds, strict=True)]

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from aid.models import Beneficiary, Disbursement
@@ -338,3 +338,53 @@ def test_the_published_epidemic_drive_lists_its_goods_issued_in_full_to_the_comm
     assert len(issued["rows"]) == len(received["rows"]) == 5
     summary = {i["key"]: i["value"] for i in version.content["summary"]}
     assert summary["received_in_kind"] == summary["goods_received"] == "838500.00"
+    # The goods used are the issues' 83.85万 once, though the payouts to the command also say so
+    # (the data migration traced them to their issues); the cash was passed on in full too.
+    assert sections["payouts"]["totals"]["in_kind"] == "838500.00"
+    assert "goods_untraced" not in sections
+    assert summary["used_in_kind"] == "838500.00"
+    assert summary["used_cash"] == summary["received_cash"] == "1116100.00"
+    assert summary["used"] == summary["received"] == "1954600.00"
+    # The year's goods used: the epidemic goods issued, and 光明行's surgeries in kind that no
+    # issue traces (252,000), each once.
+    year = DisclosureVersion.objects.get(chapter__code="150525", disclosure__period="2020")
+    figures = {i["key"]: i["value"] for i in year.content["summary"]}
+    untraced = next(s for s in year.content["sections"] if s["key"] == "goods_untraced")
+    assert untraced["rows"] == [["救助发放", "光明行白内障手术（130人次）", "252000.00"]]
+    assert figures["used_in_kind"] == "1090500.00"
+    assert figures["used"] == "3584500.00"
+
+
+def test_the_demo_start_pages_show_no_disclosure_overdue(demo, client):
+    """On the demo's day (today) every demo drive and project ended years ago: 150525 and 610900
+    published each in full, cut at its end, so their start pages show no overdue reminder."""
+    from disclosure.models import DisclosureVersion
+    from disclosure.selectors import disclosures_due
+    from projects.models import Project
+
+    for username, chapter in (("demo-staff", "150525"), ("demo-city", "610900")):
+        client.login(request=login_request(), username=username, password="redcross-demo")
+        html = client.get(reverse("home")).content.decode()
+        panel = html[
+            html.index('id="due-disclosures"') : html.index("</section>", html.index('id="due-disclosures"'))
+        ]
+        assert "信息公开到期提醒" in panel
+        assert "近30天内没有到期的信息公开。" in panel
+        assert "逾期" not in panel and "准备公开" not in panel
+        projects = Project.objects.filter(chapter__code=chapter)
+        published = {
+            v.disclosure.project_id: v.as_of
+            for v in DisclosureVersion.objects.filter(chapter__code=chapter, disclosure__kind="project")
+        }
+        assert published == {p.pk: p.end_date for p in projects}
+        client.logout()
+    drives = DisclosureVersion.objects.filter(disclosure__kind="drive").values_list("chapter__code", "title")
+    assert (
+        "150525",
+        "奈曼旗红十字会募捐活动“博爱一日捐（2019）”接收和使用情况公示（截至2019年6月30日）",
+    ) in drives
+    public = Client().get("/public/150525/").content.decode()
+    assert "第四中学红十字示范校项目" in public and "孟家段水库应急救护点" in public
+    # The counties' open-ended projects have no demo user: left as they are, still owing one.
+    dues = disclosures_due(Chapter.objects.filter(code="610921"))
+    assert [(d.subject, d.overdue) for d in dues] == [("汉阴县博爱家园项目", True)]

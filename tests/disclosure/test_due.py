@@ -87,3 +87,75 @@ def test_staff_see_what_is_due_and_overdue_on_their_start_page(client, books, lo
     assert "疫情防控专项募捐（2020）" in client.get("/").content.decode()  # the leader's dashboard too
     client.force_login(books.auditor)
     assert 'id="due-disclosures"' not in client.get("/").content.decode()
+
+
+# --- what the due panel reads ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def old_drives(books):
+    """Thirty drives of 2010–2019, each disclosed in full (cut at its end), and one of 2018 never
+    disclosed at all."""
+    from disclosure.choices import DisclosureKind
+
+    fund = FundFactory(chapter=books.chapter, name="历年募捐")
+    for n in range(30):
+        year = 2010 + n % 10
+        drive = DriveFactory(
+            fund=fund, name=f"历年募捐{n}", start_date=D(year, 3, 1), end_date=D(year, 5, 31)
+        )
+        disclosure = disclosure_prepare(
+            chapter=books.chapter,
+            user=books.staff,
+            kind=DisclosureKind.DRIVE,
+            drive=drive,
+            as_of=drive.end_date,
+        )
+        disclosure_publish(disclosure=disclosure, user=books.leader)
+    return DriveFactory(fund=fund, name="未公开的募捐", start_date=D(2018, 3, 1), end_date=D(2018, 4, 30))
+
+
+def test_the_due_panel_reads_only_what_can_be_due_in_two_queries(books, old_drives, long_drive, monkeypatch):
+    """Of 33 drives and one project, only those that can owe a disclosure on 2026-04-02 are read:
+    the long drive still running, the 2020 drive and the 2018 one never disclosed in full, and the
+    project without an end; the thirty disclosed in full are not read at all."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from disclosure import selectors
+
+    read = []
+    real = selectors._due_of
+
+    def counted(subject, *args):
+        read.append(subject)
+        return real(subject, *args)
+
+    monkeypatch.setattr(selectors, "_due_of", counted)
+    with CaptureQueriesContext(connection) as queries:
+        found = disclosures_due([books.chapter], today=D(2026, 4, 2))
+    assert len(queries) == 2
+    assert sorted(read) == sorted(
+        [
+            "博爱助学长期募捐（2026）",
+            "疫情防控专项募捐（2020）",
+            "未公开的募捐（2018）",
+            "富康社区博爱家园项目",
+        ]
+    )
+    # An old drive never disclosed stays overdue: nothing is hidden for being old.
+    assert ("未公开的募捐（2018）", "结束后完整公开", D(2018, 7, 30), True) in [
+        (d.subject, d.what, d.due, d.overdue) for d in found
+    ]
+
+
+def test_a_short_drive_still_running_is_not_read(books, monkeypatch):
+    from disclosure import selectors
+
+    DriveFactory(fund=books.fund, name="短期募捐", start_date=D(2026, 3, 1), end_date=D(2026, 5, 31))
+    DriveFactory(fund=books.fund, name="长期募捐", start_date=D(2026, 1, 1), end_date=D(2026, 7, 2))
+    read = []
+    real = selectors._due_of
+    monkeypatch.setattr(selectors, "_due_of", lambda subject, *a: read.append(subject) or real(subject, *a))
+    disclosures_due([books.chapter], today=D(2026, 4, 2))
+    assert "短期募捐（2026）" not in read and "长期募捐（2026）" in read

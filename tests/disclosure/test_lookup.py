@@ -4,6 +4,7 @@ gets the same answer by the same path, and misses are rate-limited per address l
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -11,7 +12,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from disclosure.models import LookupFailure
+from redcross.money import format_money
 
+D = datetime.date
 URL = "/public/150525/lookup/"
 
 
@@ -46,6 +49,68 @@ def test_a_restricted_gift_shows_what_was_spent_on_its_purpose(books):
     assert "限定用途：助学" in page and "限定用途“助学”的支出" in page
     table = page[page.index('id="restricted-use"') :]
     assert re.search(r"<td>助学</td><td class=\"num\">25</td><td class=\"num\">50,000.00</td>", table)
+
+
+@pytest.fixture
+def general_gifts(books):
+    """Two unrestricted gifts outside any drive, into the chapter's general fund: one in March,
+    one in August 2020."""
+    from tests.factories import DonationFactory, DonorFactory, FundFactory, ReceiptFactory
+
+    fund = FundFactory(chapter=books.chapter, name="非限定性捐赠")
+    donor = DonorFactory(chapter=books.chapter, name="孙丽华")
+    for day, number, amount in (
+        (D(2020, 3, 8), "NM2020-0031", "800.00"),
+        (D(2020, 8, 1), "NM2020-0032", "2000.00"),
+    ):
+        ReceiptFactory(
+            donation=DonationFactory(fund=fund, donor=donor, date=day, amount=Decimal(amount)), number=number
+        )
+    return fund
+
+
+def publish_period(books, period, as_of):
+    from disclosure.choices import DisclosureKind
+    from disclosure.services import disclosure_prepare, disclosure_publish
+
+    disclosure = disclosure_prepare(
+        chapter=books.chapter, user=books.staff, kind=DisclosureKind.PERIOD, period=period, as_of=as_of
+    )
+    return disclosure_publish(disclosure=disclosure, user=books.leader)
+
+
+def test_a_general_gift_outside_a_drive_says_its_period_disclosure_is_not_yet_published(books, general_gifts):
+    page = ask(Client(), "NM2020-0032", "孙丽华").content.decode()
+    assert "2,000.00 元" in page
+    assert "这笔捐赠不属于募捐活动，也未限定用途，与本会其他非限定捐赠一并使用" in page
+    assert (
+        "涵盖该捐赠日期的2020年期间公示尚未发布，"
+        '发布后可在<a href="/public/150525/">本会信息公开</a>页面查看。' in page
+    )
+    assert "该募捐活动或基金的使用情况尚未公示" not in page
+
+
+def test_a_general_gift_outside_a_drive_shows_the_period_disclosure_covering_its_day(books, general_gifts):
+    half = publish_period(books, "2020H1", D(2020, 6, 30))
+    # March: the first half's disclosure covers it.
+    page = ask(Client(), "NM2020-0031", "孙丽华").content.decode()
+    assert f'href="/public/150525/{half.pk}/"' in page
+    use = page[page.index('id="period-use"') :]
+    assert re.search(r"使用合计（元）</th><td class=\"num\">[0-9,.]+</td>", use)
+    # August: the first half does not reach it, and the year is not published yet.
+    page = ask(Client(), "NM2020-0032", "孙丽华").content.decode()
+    assert f"/public/150525/{half.pk}/" not in page and "涵盖该捐赠日期的2020年期间公示尚未发布" in page
+    early = publish_period(books, "2020", D(2020, 7, 31))  # the year's, cut before the gift
+    page = ask(Client(), "NM2020-0032", "孙丽华").content.decode()
+    assert f"/public/150525/{early.pk}/" not in page and "涵盖该捐赠日期的2020年期间公示尚未发布" in page
+    year = publish_period(books, "2020", D(2020, 12, 31))
+    assert year.version == 2
+    used = {i["key"]: i["value"] for i in year.content["summary"]}["used"]
+    for number in ("NM2020-0031", "NM2020-0032"):  # the year's, cut later, for both
+        page = ask(Client(), number, "孙丽华").content.decode()
+        assert f'href="/public/150525/{year.pk}/"' in page and f"/public/150525/{half.pk}/" not in page
+        figures = page[page.index('id="period-use"') :]
+        assert f'使用合计（元）</th><td class="num">{format_money(used)}</td>' in figures
 
 
 WRONG = [

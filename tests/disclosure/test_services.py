@@ -46,9 +46,10 @@ def test_a_drive_s_lines_name_donors_as_they_agreed_and_its_use_without_persons(
         "received_cash": "249800.00",
         "received_in_kind": "0.00",
         "received": "249800.00",
+        "used_cash": "192000.00",
+        "used_in_kind": "0.00",
         "used": "192000.00",
         "goods_received": "0.00",
-        "goods_issued": "0.00",
     }
     text = str(content)
     for secret in (PERSON_NAME, PERSON_ID, TOWNSHIP, "尿毒症", "赵明", "钱多多"):
@@ -189,9 +190,10 @@ def test_a_period_s_disclosure_holds_its_totals(books):
         "received_cash": "349800.00",
         "received_in_kind": "0.00",
         "received": "349800.00",
+        "used_cash": "242000.00",
+        "used_in_kind": "0.00",
         "used": "242000.00",
         "goods_received": "0.00",
-        "goods_issued": "0.00",
     }
 
 
