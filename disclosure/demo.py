@@ -2,11 +2,12 @@
 drive and 博爱一日捐), its 2020 totals and its 2020 work report, so ``/public/150525/`` shows them.
 
 On the demo's day (the app's today) every drive and project of the demo ended long ago, and the
-law wanted each disclosed in full within three months of its end: 150525 published its 2019 drive
-and its five 2020 projects, 安康市 (610900) its 2023 drive and its two projects, each cut at its
-end, so the start pages of demo-staff and demo-city show nothing overdue rather than six invented
-reminders. The counties' open-ended 2023 projects have no demo user to see or publish them and
-are left as they are. Idempotent: what is published once is left as it is."""
+law wanted each disclosed in full within three months of its end: 150525 published its 2019
+drive and its five 2020 projects, 安康市 (610900) its two projects (its 博爱送万家 goods came as an
+allocation, not a drive), each cut at its end, so the start pages of demo-staff and demo-city
+show nothing overdue rather than six invented reminders. The counties' open-ended 2023 projects
+have no demo user to see or publish them and are left as they are. Idempotent: what is published
+once is left as it is."""
 
 import datetime
 
@@ -78,8 +79,8 @@ def disclosure_demo(chapter, staff, leader):
 
 @transaction.atomic
 def city_disclosure_demo(chapter, leader):
-    """安康市's 2023 drive and projects, published by its leader (demo-city, who prepares them too:
-    the city has no demo staff)."""
+    """安康市's drives (none in the demo) and projects, published by its leader (demo-city, who
+    prepares them too: the city has no demo staff)."""
     drives = Drive.objects.filter(chapter=chapter).order_by("start_date")
     _publish(chapter, leader, leader, _ended_in_full(chapter, drives=drives))
 
