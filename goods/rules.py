@@ -8,6 +8,19 @@ from django.utils.translation import gettext as _
 from .choices import IssueKind, LotOrigin
 
 
+def counter_problems(counted_by_1, counted_by_2):
+    """Two different people count goods in (清点人), at intake as on arrival from above."""
+    problems = {}
+    first, second = (counted_by_1 or "").strip(), (counted_by_2 or "").strip()
+    if not first:
+        problems["counted_by_1"] = _("请填写两名清点人")
+    if not second:
+        problems["counted_by_2"] = _("请填写两名清点人")
+    elif first and first == second:
+        problems["counted_by_2"] = _("两名清点人不能是同一人")
+    return problems
+
+
 def lot_problems(*, date, quantity, total_value, expiry_date, counted_by_1, counted_by_2, origin=None):
     """A lot holds a quantity above zero, is worth something not negative, expires no earlier
     than it arrived, and was counted by two different people (清点人)."""
@@ -18,13 +31,7 @@ def lot_problems(*, date, quantity, total_value, expiry_date, counted_by_1, coun
         problems["total_value"] = _("折价金额不能为负数")
     if date and expiry_date and expiry_date < date:
         problems["expiry_date"] = _("有效期不能早于入库日期")
-    first, second = (counted_by_1 or "").strip(), (counted_by_2 or "").strip()
-    if not first:
-        problems["counted_by_1"] = _("请填写两名清点人")
-    if not second:
-        problems["counted_by_2"] = _("请填写两名清点人")
-    elif first and first == second:
-        problems["counted_by_2"] = _("两名清点人不能是同一人")
+    problems.update(counter_problems(counted_by_1, counted_by_2))
     if origin == LotOrigin.PURCHASE and total_value is not None and total_value <= 0:
         problems["total_value"] = _("采购物资须填写采购金额")
     return problems
@@ -105,13 +112,7 @@ def arrival_problems(*, sent, sent_on, date, counted_quantity, counted_by_1, cou
         }
     elif counted_quantity < sent and not (reason or "").strip():
         problems["reason"] = _("实收少于调出数量 %(sent)s，请填写短少原因") % {"sent": plain(sent)}
-    first, second = (counted_by_1 or "").strip(), (counted_by_2 or "").strip()
-    if not first:
-        problems["counted_by_1"] = _("请填写两名清点人")
-    if not second:
-        problems["counted_by_2"] = _("请填写两名清点人")
-    elif first and first == second:
-        problems["counted_by_2"] = _("两名清点人不能是同一人")
+    problems.update(counter_problems(counted_by_1, counted_by_2))
     return problems
 
 
