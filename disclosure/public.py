@@ -9,6 +9,7 @@ import re
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
@@ -106,7 +107,7 @@ class VersionExcelView(View):
         version = version_or_404(code, pk)
         meta = [
             (_("版本"), _("第%(n)s版") % {"n": version.version}),
-            (_("发布时间"), version.published_at.strftime("%Y-%m-%d %H:%M")),
+            (_("发布时间"), timezone.localtime(version.published_at).strftime("%Y-%m-%d %H:%M")),
             (_("校验值（SHA-256）"), version.sha256),
         ]
         data = section_workbook(version.content, key, meta=meta)

@@ -92,6 +92,14 @@ def _as_of_problem(disclosure, as_of):
         return _("截止日期不能早于1904年")
     if disclosure.kind == DisclosureKind.DRIVE and as_of < disclosure.drive.start_date:
         return _("截止日期不能早于募捐活动开始日期")
+    if disclosure.kind == DisclosureKind.PROJECT and as_of < disclosure.project.start_date:
+        return _("截止日期不能早于项目开始日期")
+    if disclosure.kind == DisclosureKind.PERIOD:
+        from reports.periods import Period
+
+        start = Period.parse(disclosure.period).start
+        if as_of < start:
+            return _("截止日期不能早于期间开始日期（%(start)s）") % {"start": start.isoformat()}
     return None
 
 

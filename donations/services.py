@@ -387,6 +387,10 @@ def _receipt_new(*, donation, user, number, issued_on):
         raise ValidationError(
             {"number": _("票据号“%(number)s”已经使用过（含已作废的票据）") % {"number": number}}
         )
+    if issued_on is not None and issued_on < donation.date:
+        raise ValidationError(
+            {"issued_on": _("开具日期不能早于捐赠日期（%(date)s）") % {"date": donation.date.isoformat()}}
+        )
     receipt = Receipt(
         chapter_id=donation.chapter_id,
         donation=donation,

@@ -9,6 +9,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from donations.models import Donation
 from tests.factories import PublicationFactory, ReportFactory
@@ -97,6 +98,9 @@ def test_each_list_downloads_as_excel_from_what_was_stored(books, published):
     assert [r[1] for r in rows[header + 1 : header + 4]] == ["奈曼旗教育系统", "爱心人士", "匿名"]
     assert rows[header + 4][0] == "合计（3条）" and rows[header + 4][6] == 249800
     assert any(published.sha256 in str(cell) for row in rows for cell in row)
+    # Published when the page says it was: Beijing time, not the database's UTC.
+    beijing = timezone.localtime(published.published_at).strftime("%Y-%m-%d %H:%M")
+    assert ["发布时间", beijing] in [row[:2] for row in rows]
     assert Client().get(f"/public/150525/{published.pk}/excel/nothing.xlsx").status_code == 404
 
 

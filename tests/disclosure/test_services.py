@@ -207,6 +207,10 @@ def test_a_period_s_disclosure_holds_its_totals(books):
         ),
         ({"kind": DisclosureKind.DRIVE, "as_of": D(2019, 1, 1)}, "截止日期不能早于募捐活动开始日期"),
         ({"kind": DisclosureKind.DRIVE, "as_of": D(2999, 1, 1)}, "截止日期不能晚于今天"),
+        (
+            {"kind": DisclosureKind.PERIOD, "period": "2020", "as_of": D(2019, 12, 31)},
+            "截止日期不能早于期间开始日期（2020-01-01）",
+        ),
     ],
 )
 def test_a_disclosure_of_nothing_or_of_a_wrong_day_is_refused(books, subject, message):

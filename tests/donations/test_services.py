@@ -217,6 +217,18 @@ def test_a_donation_to_a_drive_goes_to_the_drive_fund_within_its_dates(tree, don
     ]
 
 
+def test_a_receipt_is_not_dated_before_its_gift(tree, donor, staff):
+    fund = fund_create(chapter=tree.naiman, user=None, name="博爱一日捐")
+    gift = give(tree.naiman, donor, fund)
+    with pytest.raises(ValidationError) as refused:
+        day_before = gift.date - datetime.timedelta(1)
+        receipt_issue(donation=gift, user=staff, number="NM2020-0001", issued_on=day_before)
+    assert refused.value.message_dict["issued_on"] == [f"开具日期不能早于捐赠日期（{gift.date.isoformat()}）"]
+    assert list(Receipt.objects.values_list("number")) == []
+    receipt_issue(donation=gift, user=staff, number="NM2020-0001", issued_on=gift.date)
+    assert list(Receipt.objects.values_list("number", "issued_on")) == [("NM2020-0001", gift.date)]
+
+
 def test_a_receipt_is_voided_with_its_reason_and_reissued_never_edited(tree, donor, staff):
     fund = fund_create(chapter=tree.naiman, user=None, name="博爱一日捐")
     gift = give(tree.naiman, donor, fund, receipt_number="NM2020-0001")
