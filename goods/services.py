@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from donations.services import fund_lock_for_spending
+from donations.services import fund_create, fund_lock_for_spending
 from redcross import bounds
 from redcross.choices import Role
 from redcross.corrections import CorrectionHooks
@@ -268,10 +269,16 @@ def _check_issue_lines(*, chapter, date, lines, locked):
         )
 
 
-def _receiving_fund(recipient_chapter, recipient_fund, source_fund=None):
+# The unrestricted fund a chapter below receives allocated goods into when it has none yet.
+RECEIVING_FUND = gettext_lazy("上级调拨物资")
+
+
+def _receiving_fund(recipient_chapter, recipient_fund, source_fund=None, *, user=None):
     """The fund of the chapter below the goods of ``source_fund`` go into: one restricted to the
     same relief category when the source fund is (the donors' purpose goes with the goods),
-    otherwise an unrestricted one."""
+    otherwise an unrestricted one. A chapter below holding no unrestricted fund gets one, named
+    ``RECEIVING_FUND``, as it receives its first allocation (it cannot have made one in advance
+    without knowing it would need it)."""
     category_id = getattr(source_fund, "restricted_category_id", None)
     if recipient_fund is not None:
         if recipient_fund.chapter_id != recipient_chapter.pk:
@@ -313,12 +320,7 @@ def _receiving_fund(recipient_chapter, recipient_fund, source_fund=None):
         .first()
     )
     if fund is None:
-        raise ValidationError(
-            {
-                "recipient_chapter": _("%(chapter)s尚无非限定用途基金，无法接收调拨物资")
-                % {"chapter": recipient_chapter}
-            }
-        )
+        fund = fund_create(chapter=recipient_chapter, user=user, name=str(RECEIVING_FUND))
     return fund
 
 
@@ -449,7 +451,8 @@ def issue_record(
     issue.save()
     if kind == IssueKind.ALLOCATION:
         receiving = {
-            pk: _receiving_fund(recipient_chapter, recipient_fund, source) for pk, source in sources.items()
+            pk: _receiving_fund(recipient_chapter, recipient_fund, source, user=user)
+            for pk, source in sources.items()
         }
         store_below = store_default(chapter=recipient_chapter, user=user)
         for line in made:

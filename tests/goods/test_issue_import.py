@@ -155,26 +155,21 @@ def test_an_allocation_to_a_chapter_below_by_its_code_and_its_undo(tree, member)
         {**quilts, "数量": 80, "接收单位": "科尔沁左翼中旗红十字会"},
     ]
 
-    refused = run(tree.tongliao, city_staff, rows)
-    # The chapters below hold no fund to receive goods into: told by row, nothing saved.
-    assert [str(p) for p in refused.problems] == [
-        "物资发放 第2行 接收单位: 奈曼旗红十字会尚无非限定用途基金，无法接收调拨物资",
-        "物资发放 第3行 接收单位: 科尔沁左翼中旗红十字会尚无非限定用途基金，无法接收调拨物资",
-    ]
-    assert not Issue.all_objects.exists() and lot_on_hand(lot) == Decimal("300.00")
-    FundFactory(chapter=tree.naiman, name="综合基金")
+    # 科尔沁左翼中旗 holds an unrestricted fund to receive goods into; 奈曼旗 holds none and gets
+    # one, 上级调拨物资, with its first allocation.
     FundFactory(chapter=tree.horqin, name="综合基金")
 
     result = run(tree.tongliao, city_staff, rows)
 
     assert result.imported, [str(p) for p in result.problems]
     received = {
-        r.chapter.code: (r.quantity, r.total_value) for r in Lot.objects.filter(origin_chapter=tree.tongliao)
+        r.chapter.code: (r.quantity, r.total_value, r.fund.name, r.fund.chapter.code, r.in_transit)
+        for r in Lot.objects.filter(origin_chapter=tree.tongliao).select_related("fund__chapter", "chapter")
     }
     assert received == {
-        "150525": (Decimal("120"), Decimal("12000.00")),
-        "152321": (Decimal("80"), Decimal("8000.00")),
-    } or (received[tree.naiman.code] == (Decimal("120"), Decimal("12000.00")))
+        "150525": (Decimal("120"), Decimal("12000.00"), "上级调拨物资", "150525", True),
+        "150521": (Decimal("80"), Decimal("8000.00"), "综合基金", "150521", True),
+    }
     assert lot_on_hand(lot) == Decimal("100.00")
 
     import_undo(result.batch, user=city_staff)
