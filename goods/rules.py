@@ -62,6 +62,9 @@ def issue_problems(
         problems["beneficiary_name"] = _("发放给个人时须填写受助人姓名")
     if kind == IssueKind.RELIEF_GROUP and (head_count is None or head_count < 1):
         problems["head_count"] = _("群体发放须填写受助人数")
+    if kind == IssueKind.RELIEF_GROUP and (beneficiary_name or "").strip():
+        # A group is counted, not named: a name typed here would be dropped without a word.
+        problems["beneficiary_name"] = _("群体发放不填受助人姓名；如需写明群体（如敬老院），请写在备注中")
     return problems
 
 

@@ -275,6 +275,30 @@ def test_a_malformed_or_absurd_quantity_is_told_by_its_field_and_changes_nothing
     assert rows(*GOODS_ROWS) == before
 
 
+def test_a_group_s_name_is_not_dropped_without_a_word(logged_in, stocked, category):
+    """A group is counted, not named: a name typed for one is told where it belongs."""
+    masks = stocked["masks"]
+    before = rows(*GOODS_ROWS)
+
+    response = logged_in.post(
+        reverse("goods:issue-create"),
+        {
+            "date": datetime.date.today().isoformat(),
+            "kind": "relief_group",
+            "category": category["困难群众慰问"].pk,
+            "head_count": "40",
+            "beneficiary_name": "东明镇敬老院",
+            f"lot_{masks.pk}": "10",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["beneficiary_name"] == [
+        "群体发放不填受助人姓名；如需写明群体（如敬老院），请写在备注中"
+    ]
+    assert rows(*GOODS_ROWS) == before
+
+
 def test_a_forged_lot_of_another_chapter_is_not_taken(client, stocked, member, tree):
     hanyin = member(Role.STAFF, tree.hanyin, "hanyin")
     client.force_login(hanyin)
