@@ -253,6 +253,11 @@ def test_the_goods_used_count_every_issue_once_relief_and_unit_alike(books, driv
     # have no payment at all: the goods used are the whole 36,000, counted once.
     assert section(content, "relief")["totals"]["in_kind"] == "6000.00"
     assert section(content, "goods_issued")["totals"] == {"value": "36000.00"}
+    # Someone adding up the relief and payouts lists is told where the unit's goods are counted.
+    assert section(content, "goods_issued")["note"] == (
+        "本表合计计入“使用物资折价”。以物资发放的救助和拨付也在其明细中列出折价，"
+        "只在本表计入一次；发往接收单位和调拨下级的物资只在本表列出。"
+    )
     assert summary["used_in_kind"] == "36000.00"
     assert summary["used_cash"] == "192000.00"
     assert summary["used"] == "228000.00"
