@@ -430,8 +430,8 @@ def goods_issued_section(lines, *, township_shown=False):
         totals={"value": _money(lines.aggregate(s=Sum("value"))["s"])},
         # Read by someone adding the lists up: where the goods used are counted, and only there.
         note=_(
-            "本表合计计入“使用物资折价”。以物资发放的救助和拨付也在其明细中列出折价，"
-            "只在本表计入一次；发往接收单位和调拨下级的物资只在本表列出。"
+            "本表合计计入“使用物资折价”。救助和款物拨付明细中的物资折价若由本表出库，"
+            "只在本表计入一次；没有拨付记录的物资（发往接收单位、调拨下级）只在本表列出。"
         )
         if rows
         else "",

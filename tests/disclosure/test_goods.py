@@ -255,8 +255,8 @@ def test_the_goods_used_count_every_issue_once_relief_and_unit_alike(books, driv
     assert section(content, "goods_issued")["totals"] == {"value": "36000.00"}
     # Someone adding up the relief and payouts lists is told where the unit's goods are counted.
     assert section(content, "goods_issued")["note"] == (
-        "本表合计计入“使用物资折价”。以物资发放的救助和拨付也在其明细中列出折价，"
-        "只在本表计入一次；发往接收单位和调拨下级的物资只在本表列出。"
+        "本表合计计入“使用物资折价”。救助和款物拨付明细中的物资折价若由本表出库，"
+        "只在本表计入一次；没有拨付记录的物资（发往接收单位、调拨下级）只在本表列出。"
     )
     assert summary["used_in_kind"] == "36000.00"
     assert summary["used_cash"] == "192000.00"
