@@ -194,8 +194,11 @@ def test_the_received_figure_links_to_the_lots_from_above(ankang, songwanjia, me
 
     html = client.get(url).content.decode()
 
-    # The city's two lots from above, not the county's lot from the city.
-    lots = re.findall(r'href="/goods/lots/(\d+)/"', html)
+    # The city's two lots from above, not the county's lot from the city (which the panel of
+    # allocations in transit, apart from the filtered list, names while the county confirms it).
+    listed = re.sub(r'<section class="card in-transit".*?</section>', "", html, flags=re.S)
+    assert "待下级确认" in html
+    lots = re.findall(r'href="/goods/lots/(\d+)/"', listed)
     assert sorted(set(map(int, lots))) == sorted(lot.pk for lot in songwanjia.values())
     # A malformed filter is told, not a server error.
     response = client.get(reverse("goods:stock"), {"from_above": "x", "arrived_from": "2023-13-01"})
