@@ -34,11 +34,9 @@ def section(content, key):
     return next(s for s in content["sections"] if s["key"] == key)
 
 
-@pytest.fixture
-def goods(books, category):
-    """奈曼旗教育系统 (named in public) gives 1,000 boxes of masks worth 30,000 元 to the drive;
-    600 go to the epidemic command, 2 to a person as relief, 5 to a group of 5 as relief; an
-    issue of 50 more to the command was voided."""
+def gift_in_kind(books, goods, quantity, amount, specification=""):
+    """A gift of ``quantity`` boxes of ``goods`` from 奈曼旗教育系统 to the drive, counted into the
+    chapter's store: its lot."""
     store = store_create(chapter=books.chapter, user=books.staff, name="奈曼旗备灾库")
     gift = donation_record(
         chapter=books.chapter,
@@ -48,20 +46,28 @@ def goods(books, category):
         fund=books.fund,
         drive=books.drive,
         kind=DonationKind.IN_KIND,
-        amount=Decimal("30000.00"),
-        goods="医用口罩",
-        quantity=Decimal("1000"),
+        amount=amount,
+        goods=goods,
+        quantity=quantity,
         unit="箱",
         valuation_basis=ValuationBasis.INVOICE,
         goods_details={
             "store": store,
-            "specification": "50只/盒",
+            "specification": specification,
             "expiry_date": None,
             "counted_by_1": "张三",
             "counted_by_2": "李四",
         },
     )
-    lot = gift.lot
+    return gift.lot
+
+
+@pytest.fixture
+def goods(books, category):
+    """奈曼旗教育系统 (named in public) gives 1,000 boxes of masks worth 30,000 元 to the drive;
+    600 go to the epidemic command, 2 to a person as relief, 5 to a group of 5 as relief; an
+    issue of 50 more to the command was voided."""
+    lot = gift_in_kind(books, "医用口罩", Decimal("1000"), Decimal("30000.00"), specification="50只/盒")
 
     def issue(day, kind, quantity, **details):
         return issue_record(
@@ -204,29 +210,7 @@ def summary_of(content):
 def boxes(books, category):
     """A gift of 1,200 boxes of instant noodles worth 36,000 元 (30 元 a box) to the drive: 200
     go to a group of 40 as relief, 1,000 to the county hospital."""
-    store = store_create(chapter=books.chapter, user=books.staff, name="奈曼旗备灾库")
-    gift = donation_record(
-        chapter=books.chapter,
-        user=books.staff,
-        date=D(2020, 2, 10),
-        donor=books.named,
-        fund=books.fund,
-        drive=books.drive,
-        kind=DonationKind.IN_KIND,
-        amount=Decimal("36000.00"),
-        goods="方便面",
-        quantity=Decimal("1200"),
-        unit="箱",
-        valuation_basis=ValuationBasis.INVOICE,
-        goods_details={
-            "store": store,
-            "specification": "",
-            "expiry_date": None,
-            "counted_by_1": "张三",
-            "counted_by_2": "李四",
-        },
-    )
-    lot = gift.lot
+    lot = gift_in_kind(books, "方便面", Decimal("1200"), Decimal("36000.00"))
     common = {"chapter": books.chapter, "user": books.staff}
     group = issue_record(
         **common,
